@@ -1,0 +1,37 @@
+# One command each: `make run` (demo on http://127.0.0.1:8000), `make test`, `make lint`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The demo runs with DEBUG on, a SQLite file under var/ and a key file created on first start.
+DEMO_ENV := DJANGO_DEBUG=1 ADVOCACY_KEY_FILE_AUTOCREATE=1
+
+.PHONY: run test lint format install clean-demo
+
+$(BIN)/activate-installed: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/activate-installed
+
+run: install
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py load_demo
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean-demo:
+	@echo "This deletes the demo database and its key file under var/."
+	@read -p "Type 'yes' to continue: " answer && [ "$$answer" = yes ]
+	rm -f var/db.sqlite3 var/keys.json

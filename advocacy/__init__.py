@@ -1,0 +1,1 @@
+"""Case management and workflow engine for a rights-advocacy support core agency."""

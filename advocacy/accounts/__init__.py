@@ -1,0 +1,1 @@
+"""Organisations, the people who use the system, their roles, and outside professionals."""

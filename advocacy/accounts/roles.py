@@ -1,0 +1,31 @@
+"""The roles of the system, each a Django group with a fixed name.
+
+Roles carry no model-wide permission on case data: who sees which case is decided per object
+(see ``advocacy.access``). The group names are stable identifiers; labels are translatable.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CITY_CASEWORKER = "city_caseworker", _("市 担当職員")
+    COUNCIL_CASEWORKER = "council_caseworker", _("社協 担当職員")
+    SUPERVISOR = "supervisor", _("スーパーバイザー")
+    PROFESSIONAL = "professional", _("専門職")
+    COMMITTEE_MEMBER = "committee_member", _("ネットワーク委員会委員")
+    SYSTEM_ADMIN = "system_admin", _("システム管理者")
+
+
+STAFF_ROLES = frozenset({Role.CITY_CASEWORKER, Role.COUNCIL_CASEWORKER, Role.SUPERVISOR})
+
+ROLE_DESCRIPTIONS = {
+    Role.CITY_CASEWORKER: _("くらし連携支援室の職員。自組織の担当ケースを扱う。"),
+    Role.COUNCIL_CASEWORKER: _("成年後見サポートセンターの職員。自組織の担当ケースを扱う。"),
+    Role.SUPERVISOR: _("組織の全ケースを見られ、担当替えと終結ができる。"),
+    Role.PROFESSIONAL: _("弁護士・司法書士など。受任調整の依頼を受け、受任したケースだけを見る。"),
+    Role.COMMITTEE_MEMBER: _("匿名化された統計だけを見る。"),
+    Role.SYSTEM_ADMIN: _("利用者・組織・基本データを管理する。ケースは見ない。"),
+}

@@ -1,0 +1,80 @@
+"""Writes on organisations, users and professionals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from .models import Organisation, Professional, User
+from .roles import Role
+
+
+def organisation_create(*, name: str, kind: str, short_name: str = "") -> Organisation:
+    organisation = Organisation(name=name, kind=kind, short_name=short_name)
+    organisation.full_clean()
+    organisation.save()
+    return organisation
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str | None,
+    organisation: Organisation | None,
+    roles: Iterable[Role],
+    last_name: str = "",
+    first_name: str = "",
+    email: str = "",
+) -> User:
+    """Create a user with the given roles; only system administrators reach the admin."""
+    roles = set(roles)
+    user = User(
+        username=username,
+        organisation=organisation,
+        last_name=last_name,
+        first_name=first_name,
+        email=email,
+        is_staff=Role.SYSTEM_ADMIN in roles,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    user_set_roles(user=user, roles=roles)
+    return user
+
+
+@transaction.atomic
+def user_set_roles(*, user: User, roles: Iterable[Role]) -> None:
+    """Replace the user's roles; the admin flag follows the system-administrator role."""
+    roles = set(roles)
+    groups = [Group.objects.get_or_create(name=str(role))[0] for role in roles]
+    user.groups.set(groups)
+    if user.is_staff != (Role.SYSTEM_ADMIN in roles):
+        user.is_staff = Role.SYSTEM_ADMIN in roles
+        user.save(update_fields=["is_staff"])
+
+
+@transaction.atomic
+def professional_create(
+    *,
+    user: User,
+    profession: str,
+    registration_body: str,
+    capacity: int = 5,
+    area_codes: Iterable[str] = (),
+) -> Professional:
+    from advocacy.reference.models import Area
+
+    professional = Professional(
+        user=user, profession=profession, registration_body=registration_body, capacity=capacity
+    )
+    professional.full_clean()
+    professional.save()
+    professional.areas.set(Area.objects.filter(code__in=list(area_codes)))
+    return professional

@@ -1,0 +1,1 @@
+"""Invented demo data, so a newcomer sees the system working at once."""

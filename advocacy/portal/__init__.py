@@ -1,0 +1,1 @@
+"""Appointment-coordination requests as lawyers, scriveners and other candidates see them."""

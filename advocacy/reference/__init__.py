@@ -1,0 +1,1 @@
+"""Reference data every part of the system shares: the city's areas."""

@@ -1,0 +1,1 @@
+"""Anonymised statistics for the network committee and the national survey."""

@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+from django.views.i18n import JavaScriptCatalog
+
+from advocacy import views
+from advocacy.accounts.forms import LoginForm
+from advocacy.admin_site import restrict_admin_to_system_admins
+from advocacy.site import site
+
+restrict_admin_to_system_admins(admin.site)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+    path("app/", site.urls),
+]
+
+handler403 = "advocacy.views.error_403"
+handler404 = "advocacy.views.error_404"
+handler500 = "advocacy.views.error_500"

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from advocacy.accounts.models import Organisation
+from advocacy.accounts.roles import Role
+from tests import factories
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(config, items):
+    # Browser tests need Debian's chromium; .ci/run installs it, so CI always runs them.
+    if CHROMIUM.exists():
+        return
+    skip = pytest.mark.skip(reason="/usr/bin/chromium is not installed")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def city(db) -> Organisation:
+    return factories.organisation(Organisation.Kind.CITY_OFFICE, name="テスト市 くらし連携支援室")
+
+
+@pytest.fixture
+def council(db) -> Organisation:
+    return factories.organisation(
+        Organisation.Kind.COUNCIL_CENTRE, name="テスト市社会福祉協議会 サポートセンター"
+    )
+
+
+@pytest.fixture
+def committee_org(db) -> Organisation:
+    return factories.organisation(Organisation.Kind.COMMITTEE, name="テスト市 ネットワーク委員会")
+
+
+@pytest.fixture
+def users_by_role(city, council, committee_org) -> dict[str, object]:
+    """One user for each role the system knows, plus a user with no role."""
+    return {
+        "city_caseworker": factories.user(Role.CITY_CASEWORKER, organisation=city),
+        "council_caseworker": factories.user(Role.COUNCIL_CASEWORKER, organisation=council),
+        "city_supervisor": factories.user(Role.CITY_CASEWORKER, Role.SUPERVISOR, organisation=city),
+        "council_supervisor": factories.user(
+            Role.COUNCIL_CASEWORKER, Role.SUPERVISOR, organisation=council
+        ),
+        "professional": factories.professional_user(),
+        "committee_member": factories.user(Role.COMMITTEE_MEMBER, organisation=committee_org),
+        "system_admin": factories.user(Role.SYSTEM_ADMIN, organisation=city),
+        "no_role": factories.user(organisation=city),
+    }
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Argon2 is deliberately slow; tests that check hashing ask for it explicitly.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,1 @@
+"""The core agency's work as viewflow processes, and the inbox that carries their tasks."""
