@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "advocacy.reference",
     "advocacy.accounts",
     "advocacy.crypto",
+    "advocacy.audit",
+    "advocacy.cases",
     "advocacy.demo",
     "workflows",
 ]
@@ -85,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "advocacy.audit.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

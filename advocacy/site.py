@@ -8,6 +8,7 @@ from viewflow.urls import Application, Site
 
 from advocacy.access.roles import has_role, is_case_staff
 from advocacy.accounts.roles import Role
+from advocacy.cases.viewsets import CasesApplication
 from advocacy.portal.views import PortalHomeView
 from advocacy.stats.views import StatsHomeView
 from workflows.views import InboxView
@@ -56,5 +57,5 @@ site = Site(
     title=_("権利擁護支援 中核機関"),
     primary_color="#2e5d8c",
     secondary_color="#c2410c",
-    viewsets=[InboxApplication(), PortalApplication(), StatsApplication()],
+    viewsets=[InboxApplication(), CasesApplication(), PortalApplication(), StatsApplication()],
 )

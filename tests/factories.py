@@ -46,3 +46,42 @@ def professional_user(profession: str = "lawyer", organisation: Organisation | N
         area_codes=["takashima"],
     )
     return account
+
+
+def person_data(**overrides):
+    """Plain values for a new person; every name is invented."""
+    import datetime
+
+    from advocacy.reference.models import Area
+
+    data = {
+        "name": "試験 花子",
+        "kana": "しけん はなこ",
+        "birth_date": datetime.date(1940, 5, 6),
+        "sex": "female",
+        "address": "架空県架空市1-2-3",
+        "phone": "000-0000-0000",
+        "area": Area.objects.get(code="takashima"),
+        "living_situation": "home",
+        "household_type": "alone",
+    }
+    data.update(overrides)
+    return data
+
+
+def case_for(worker, *, person=None, consulted_on=None, **person_overrides):
+    """Open a case through the service, as worker (who is granted it)."""
+    import datetime
+
+    from advocacy.cases.models import Consultation, Person
+    from advocacy.cases.services import case_open
+
+    person = person or Person(**person_data(**person_overrides))
+    consultation = Consultation(
+        consulted_on=consulted_on or datetime.date(2026, 4, 10),
+        channel="phone",
+        referrer_type="care_manager",
+        caller="架空 一郎",
+        notes="架空の相談内容",
+    )
+    return case_open(actor=worker, person=person, consultation=consultation)

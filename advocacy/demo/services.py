@@ -102,4 +102,15 @@ def demo_load() -> list[DemoLogin]:
                 registration_body=login.registration_body,
                 area_codes=["takashima", "imazu", "adogawa"],
             )
+    _load_cases()
     return list(DEMO_LOGINS)
+
+
+def _load_cases() -> int:
+    from advocacy.access.roles import has_role, is_case_staff
+    from advocacy.demo.cases import demo_cases_load
+
+    staff = [u for u in User.objects.order_by("username") if is_case_staff(u)]
+    workers = [u for u in staff if not has_role(u, Role.SUPERVISOR)]
+    supervisors = {u.organisation_id: u for u in staff if has_role(u, Role.SUPERVISOR)}
+    return demo_cases_load(workers=workers, supervisors=supervisors)

@@ -1,0 +1,89 @@
+"""Which cases a user may see, decided in SQL in one place."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from advocacy.access.roles import has_role, is_case_staff
+from advocacy.accounts.models import User
+from advocacy.accounts.roles import Role
+from advocacy.cases.models import Case, CaseShare, CaseUserObjectPermission
+
+VIEW = "view_case"
+CHANGE = "change_case"
+VIEW_FINANCES = "view_case_finances"
+VIEW_HEALTH = "view_case_health"
+VIEW_AS_GUARDIAN = "view_case_as_guardian"
+
+
+def _granted(user: User, codename: str) -> Exists:
+    return Exists(
+        CaseUserObjectPermission.objects.filter(
+            content_object_id=OuterRef("pk"), user_id=user.pk, permission__codename=codename
+        )
+    )
+
+
+def _shared_with(organisation_id: uuid.UUID) -> Exists:
+    return Exists(
+        CaseShare.objects.filter(
+            case_id=OuterRef("pk"), organisation_id=organisation_id, revoked_at__isnull=True
+        )
+    )
+
+
+def cases_visible_to(*, user: User) -> QuerySet[Case]:
+    """Return the cases user may open as staff: one SQL filter, never a Python loop.
+
+    Staff see their organisation's cases granted to them and cases shared with their
+    organisation; supervisors see all of their organisation's. Professionals, committee
+    members and administrators see none here (professionals reach theirs through the portal).
+    """
+    if not is_case_staff(user):
+        return Case.objects.none()
+    organisation_id = user.organisation_id
+    if has_role(user, Role.SUPERVISOR):
+        own = Q(organisation_id=organisation_id)
+    else:
+        own = Q(organisation_id=organisation_id) & _granted(user, VIEW)
+    return Case.objects.filter(own | _shared_with(organisation_id))
+
+
+def case_get_for(*, user: User, case_id: object) -> Case:
+    """Return the case if user may see it; the same 404 whether it is missing or not theirs."""
+    try:
+        case_uuid = uuid.UUID(str(case_id))
+    except ValueError:
+        raise Http404 from None
+    case = (
+        cases_visible_to(user=user)
+        .select_related("person", "organisation", "assigned_worker")
+        .filter(pk=case_uuid)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    return case
+
+
+def permissions_on(*, user: User, case: Case) -> frozenset[str]:
+    """Return the codenames user holds on case, in one query."""
+    granted = set(
+        CaseUserObjectPermission.objects.filter(
+            user_id=user.pk, content_object_id=case.pk
+        ).values_list("permission__codename", flat=True)
+    )
+    if has_role(user, Role.SUPERVISOR) and case.organisation_id == user.organisation_id:
+        # Supervisors oversee every case of their organisation, finances and health included.
+        granted |= {VIEW, CHANGE, VIEW_FINANCES, VIEW_HEALTH}
+    return frozenset(granted)
+
+
+def can_change(*, user: User, case: Case) -> bool:
+    """Return whether user may edit case: its organisation's staff with change, while open."""
+    if case.organisation_id != user.organisation_id or case.is_closed:
+        return False
+    return CHANGE in permissions_on(user=user, case=case)

@@ -1,0 +1,61 @@
+"""What an audit event records that someone did, as stable numbers.
+
+The numbers are stored and hashed: never renumber or reuse one. Each hundred is a subject
+and each ten inside it an entity, so new actions fit beside their kin.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(models.IntegerChoices):
+    # 100s: authentication
+    LOGIN = 101, _("ログイン")
+    LOGOUT = 102, _("ログアウト")
+    LOGIN_FAILED = 103, _("ログイン失敗")
+
+    # 200s: case records
+    CASE_VIEWED = 201, _("ケース閲覧")
+    CASE_CREATED = 202, _("ケース登録")
+    CASE_UPDATED = 203, _("ケース更新")
+    CASE_STAGE_CHANGED = 204, _("段階の変更")
+    CASE_REASSIGNED = 205, _("担当替え")
+    CASE_CLOSED = 206, _("ケース終結")
+    CASE_SEARCHED = 207, _("ケース検索")
+    PERSON_VIEWED = 211, _("本人情報閲覧")
+    PERSON_CREATED = 212, _("本人情報登録")
+    PERSON_UPDATED = 213, _("本人情報更新")
+    SENSITIVE_FIELDS_READ = 221, _("機微情報の閲覧")
+    EXPORTED = 231, _("データ出力")
+    RECORD_CREATED = 241, _("記録の登録")
+    RECORD_UPDATED = 242, _("記録の更新")
+
+    # 300s: access to cases
+    ACCESS_GRANTED = 301, _("権限付与")
+    ACCESS_REVOKED = 302, _("権限取消")
+    CASE_SHARED = 303, _("他組織との共有")
+    CASE_UNSHARED = 304, _("共有の終了")
+    # "Not found" and "not yours" look the same to the user; both are recorded here.
+    ACCESS_DENIED = 311, _("アクセス拒否")
+
+    # 400s: workflow
+    PROCESS_STARTED = 401, _("手続き開始")
+    TASK_ASSIGNED = 411, _("タスク割当")
+    TASK_COMPLETED = 412, _("タスク完了")
+    TASK_REFUSED = 413, _("タスク実行拒否")
+
+    # 500s: encryption
+    DECRYPTION_FAILED = 501, _("復号失敗")
+    KEY_ROTATED = 502, _("鍵の更新")
+    PERSON_ERASED = 503, _("本人データの消去")
+
+    # 600s: appointment-coordination portal
+    PORTAL_REQUEST_SENT = 601, _("受任依頼の送付")
+    PORTAL_REQUEST_ACCEPTED = 602, _("受任依頼の承諾")
+    PORTAL_REQUEST_DECLINED = 603, _("受任依頼の辞退")
+
+    # 700s: anonymised statistics
+    REPORT_VIEWED = 701, _("統計の閲覧")
+    REPORT_EXPORTED = 702, _("統計の出力")

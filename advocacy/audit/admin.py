@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from advocacy.access.roles import is_system_admin
+
+from .models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the trail is written by the system and never by hand."""
+
+    list_display = ["sequence", "time", "action", "actor", "organisation", "content_type", "label"]
+    list_filter = ["action", "organisation"]
+    list_select_related = ["actor", "organisation", "content_type"]
+    search_fields = ["=object_id", "=label", "=request_id"]
+    date_hierarchy = "time"
+    # Counting millions of rows on every page is the slowest part of a plain changelist.
+    show_full_result_count = False
+    readonly_fields = [field.name for field in AuditEvent._meta.fields]
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_system_admin(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

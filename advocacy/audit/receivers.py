@@ -1,0 +1,52 @@
+"""Audit events for things other apps announce by signal: logins and decryption failures."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.contrib.contenttypes.models import ContentType
+from django.dispatch import receiver
+
+from advocacy.crypto.signals import decryption_failed
+
+from .actions import Action
+from .context import current_user
+from .services import append_event, audit_record
+
+
+@receiver(user_logged_in, dispatch_uid="audit_user_logged_in")
+def record_login(sender, request, user, **kwargs) -> None:
+    audit_record(actor=user, action=Action.LOGIN, request=request)
+
+
+@receiver(user_logged_out, dispatch_uid="audit_user_logged_out")
+def record_logout(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        audit_record(actor=user, action=Action.LOGOUT, request=request)
+
+
+@receiver(user_login_failed, dispatch_uid="audit_user_login_failed")
+def record_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    # Nothing from credentials: a mistyped username is often someone's password or name.
+    audit_record(actor=None, action=Action.LOGIN_FAILED, request=request)
+
+
+@receiver(decryption_failed, dispatch_uid="audit_decryption_failed")
+def record_decryption_failed(
+    sender, *, model_label: str = "", field_name: str = "", row_id=None, reason: str = "", **kwargs
+) -> None:
+    # Only where it failed, and the failure's code: never a value, never a key.
+    content_type = None
+    if model_label:
+        try:
+            content_type = ContentType.objects.get_for_model(apps.get_model(model_label))
+        except LookupError:
+            content_type = None
+    append_event(
+        actor=current_user(),
+        action=Action.DECRYPTION_FAILED,
+        content_type=content_type,
+        object_id="" if row_id is None else str(row_id),
+        fields_read=[field_name] if field_name else [],
+        reason=reason,
+    )

@@ -1,0 +1,161 @@
+"""Writing audit events: the only way into the chain."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from advocacy.accounts.models import Organisation, User
+
+from .actions import Action
+from .chain import GENESIS_HASH, current_key, event_hash
+from .context import client_ip, current_context, new_request_id
+from .models import AuditChainHead, AuditEvent
+
+HEAD_ID = 1
+LABEL_MAX = AuditEvent._meta.get_field("label").max_length
+# A field name ("income") or model and field ("Person.income"), never a value: letters, digits
+# and underscores, as Python spells attributes.
+FIELD_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]{0,63}\.)?[A-Za-z_][A-Za-z0-9_]{0,63}")
+
+ERR_FIELD_NAME = "fields_read takes field names only; {name!r} is not one"
+ERR_LABEL = f"label is limited to {LABEL_MAX} characters (a case number, never a name)"
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: Action | int,
+    obj: models.Model | None = None,
+    organisation: Organisation | None = None,
+    fields_read: Iterable[str] = (),
+    reason: str = "",
+    label: str = "",
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Append one event to the audit chain, inside the caller's transaction.
+
+    actor None (or anonymous) records a system or anonymous action. organisation defaults to
+    the actor's. fields_read are field names ("income" or "Person.income"), never values;
+    label is a short non-personal tag such as a case number. The request id and address come
+    from request, or else from the request being served (RequestContextMiddleware).
+    """
+    content_type = object_id = object_organisation_id = None
+    if obj is not None:
+        content_type = ContentType.objects.get_for_model(obj)
+        object_id = str(obj.pk)
+        # A case (and anything else owned by an organisation) says whose it is.
+        object_organisation_id = getattr(obj, "organisation_id", None)
+    return append_event(
+        actor=actor,
+        action=action,
+        content_type=content_type,
+        object_id=object_id or "",
+        object_organisation_id=object_organisation_id,
+        organisation=organisation,
+        fields_read=fields_read,
+        reason=reason,
+        label=label,
+        request=request,
+    )
+
+
+@transaction.atomic
+def append_event(
+    *,
+    actor: User | None,
+    action: Action | int,
+    content_type: ContentType | None = None,
+    object_id: str = "",
+    object_organisation_id: object = None,
+    organisation: Organisation | None = None,
+    fields_read: Iterable[str] = (),
+    reason: str = "",
+    label: str = "",
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Append an event about an object known by type and id only (see audit_record)."""
+    action = Action(action)
+    if actor is not None and not actor.is_authenticated:
+        actor = None
+    if len(label) > LABEL_MAX:
+        raise ValueError(ERR_LABEL)
+    if organisation is not None:
+        organisation_id = organisation.pk
+    else:
+        organisation_id = getattr(actor, "organisation_id", None)
+    request_id, ip_address = _origin(request)
+    event = AuditEvent(
+        actor=actor,
+        organisation_id=organisation_id,
+        action=action,
+        content_type=content_type,
+        object_id=object_id,
+        object_organisation_id=object_organisation_id,
+        label=label,
+        fields_read=_field_names(fields_read),
+        reason=reason,
+        request_id=request_id,
+        ip_address=ip_address,
+    )
+    head = _lock_head()
+    # Taken under the lock, so time never runs backwards along the chain.
+    event.time = timezone.now()
+    event.sequence = head.sequence + 1
+    event.previous_hash = head.hash
+    event.key_id, key = current_key()
+    event.hash = event_hash(event, key)
+    event.save(force_insert=True)
+    AuditChainHead.objects.filter(pk=head.pk).update(sequence=event.sequence, hash=event.hash)
+    return event
+
+
+def _lock_head() -> AuditChainHead:
+    """Return the chain head, locked until the transaction ends: appends queue up here."""
+    heads = AuditChainHead.objects.select_for_update()
+    head = heads.filter(pk=HEAD_ID).first()
+    if head is None:
+        # First event ever (or after a test flush). Two first writers both get here; the
+        # conflict clause makes the second wait for the first and then use its row.
+        AuditChainHead.objects.bulk_create(
+            [AuditChainHead(pk=HEAD_ID, sequence=0, hash=GENESIS_HASH)], ignore_conflicts=True
+        )
+        head = heads.get(pk=HEAD_ID)
+    return head
+
+
+def _origin(request: HttpRequest | None) -> tuple[str, str]:
+    """Return (request id, client address) of request, or of the request being served."""
+    context = current_context()
+    if request is None:
+        return (context.request_id, context.ip_address) if context else ("", "")
+    request_id = getattr(request, "audit_request_id", "") or (context.request_id if context else "")
+    if not request_id:
+        # A request that did not pass the middleware (a test, a management view): its events
+        # still share one id.
+        request_id = new_request_id()
+        request.audit_request_id = request_id
+    return request_id, client_ip(request)
+
+
+def _field_names(names: Iterable[str]) -> list[str]:
+    """Return the names without repeats; refuse anything that does not look like a field name."""
+    if isinstance(names, str):
+        names = [names]
+    result: list[str] = []
+    for name in names:
+        if not isinstance(name, str) or not FIELD_NAME.fullmatch(name):
+            raise ValueError(ERR_FIELD_NAME.format(name=_shape(name)))
+        if name not in result:
+            result.append(name)
+    return result
+
+
+def _shape(value: object) -> str:
+    # The rejected "name" may be a value that was passed by mistake: show its kind, not it.
+    return f"<{type(value).__name__} of length {len(value) if hasattr(value, '__len__') else '?'}>"

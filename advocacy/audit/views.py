@@ -1,0 +1,65 @@
+"""The access history of an organisation, for its supervisors."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.apps import apps
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from advocacy.access.roles import has_role
+from advocacy.accounts.roles import Role
+
+from .models import AuditEvent
+from .selectors import audit_events_for_organisation
+
+PAGE_SIZE = 50
+
+
+def can_view_organisation_events(user) -> bool:
+    return has_role(user, Role.SUPERVISOR) and getattr(user, "organisation_id", None) is not None
+
+
+@login_required
+def organisation_events(request: HttpRequest) -> HttpResponse:
+    """List the audit events of the supervisor's organisation, newest first."""
+    if not can_view_organisation_events(request.user):
+        raise PermissionDenied
+    organisation = request.user.organisation
+    events = audit_events_for_organisation(organisation=organisation)
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    for event in page:
+        event.field_labels = _field_labels(event)
+    return render(
+        request,
+        "audit/organisation_events.html",
+        {"organisation": organisation, "page_obj": page},
+    )
+
+
+def _field_labels(event: AuditEvent) -> list[str]:
+    """Return the verbose names of the fields read, or the stored names where none is found."""
+    default_model = event.content_type.model_class() if event.content_type_id else None
+    return [_field_label(name, default_model) for name in event.fields_read]
+
+
+def _field_label(name: str, default_model) -> str:
+    model_name, _dot, field_name = name.rpartition(".")
+    model = _models_by_name().get(model_name) if model_name else default_model
+    if model is None:
+        return name
+    try:
+        field = model._meta.get_field(field_name)
+    except FieldDoesNotExist:
+        return name
+    verbose = str(getattr(field, "verbose_name", field_name))
+    return f"{model._meta.verbose_name}.{verbose}" if model_name else verbose
+
+
+@cache
+def _models_by_name() -> dict[str, type]:
+    return {model.__name__: model for model in apps.get_models()}

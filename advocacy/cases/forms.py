@@ -1,0 +1,300 @@
+"""Forms for the person, the case and each kind of record; messages in Japanese."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from advocacy.cases.models import (
+    Assessment,
+    Case,
+    Consultation,
+    Contact,
+    Decision,
+    GuardianAppointment,
+    Person,
+    Petition,
+    Referral,
+    Subsidy,
+    TeamMeeting,
+    TeamMember,
+)
+from advocacy.cases.models.records import PETITION_DOCUMENTS
+from advocacy.reference.models import Area, GuardianshipType, MainConcern, PersonCategory
+
+ERR_FUTURE_BIRTH = _("生年月日に未来の日付は入力できません。")
+ERR_TOO_OLD = _("生年月日が古すぎます。確認してください。")
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DateInputsMixin:
+    """Use the browser's date picker and ISO input for every date field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.widget = DATE_INPUT
+                field.input_formats = ["%Y-%m-%d", "%Y/%m/%d"]
+
+
+class PersonForm(DateInputsMixin, forms.ModelForm):
+    """The person's identity, circumstances and coarse categories."""
+
+    categories = forms.ModelMultipleChoiceField(
+        label=_("区分"),
+        queryset=PersonCategory.objects.filter(active=True),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    area = forms.ModelChoiceField(label=_("地域"), queryset=Area.objects.filter(active=True))
+
+    class Meta:
+        model = Person
+        fields = [
+            "name",
+            "kana",
+            "birth_date",
+            "sex",
+            "address",
+            "phone",
+            "area",
+            "categories",
+            "living_situation",
+            "household_type",
+            "wishes",
+            "current_services",
+        ]
+        widgets = {
+            "wishes": forms.Textarea(attrs={"rows": 3}),
+            "current_services": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_birth_date(self):
+        value = self.cleaned_data["birth_date"]
+        today = timezone.localdate()
+        if value > today:
+            raise forms.ValidationError(ERR_FUTURE_BIRTH, code="future")
+        if today.year - value.year > 125:
+            raise forms.ValidationError(ERR_TOO_OLD, code="too_old")
+        return value
+
+
+class PersonFinancesForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["income", "assets", "debts"]
+        widgets = {name: forms.Textarea(attrs={"rows": 2}) for name in fields}
+
+
+class PersonHealthForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["health_notes"]
+        widgets = {"health_notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class CaseIntakeForm(forms.Form):
+    """The case-level facts asked at intake."""
+
+    urgency = forms.ChoiceField(label=_("緊急度"), choices=Case.Urgency.choices)
+    consent = forms.ChoiceField(label=_("情報共有への同意"), choices=Case.Consent.choices)
+    consent_on = forms.DateField(label=_("同意確認日"), required=False, widget=DATE_INPUT)
+    purpose = forms.ChoiceField(label=_("目的"), choices=Case.Purpose.choices)
+    confirm_duplicate = forms.BooleanField(
+        label=_("似た本人が登録されていることを確認した上で登録する"), required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("consent") == Case.Consent.GIVEN and not data.get("consent_on"):
+            self.add_error("consent_on", _("同意を得た日を入力してください。"))
+        return data
+
+
+class ConsultationForm(DateInputsMixin, forms.ModelForm):
+    main_concerns = forms.ModelMultipleChoiceField(
+        label=_("主訴"),
+        queryset=MainConcern.objects.filter(active=True),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Consultation
+        fields = [
+            "consulted_on",
+            "is_new",
+            "channel",
+            "referrer_type",
+            "caller",
+            "referrer_organisation",
+            "main_concerns",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+
+
+class ReferralForm(DateInputsMixin, forms.ModelForm):
+    class Meta:
+        model = Referral
+        fields = [
+            "referred_on",
+            "agency",
+            "reason",
+            "follow_up_due",
+            "followed_up_on",
+            "feedback_due",
+            "feedback_sent_on",
+        ]
+
+
+class AssessmentForm(DateInputsMixin, forms.ModelForm):
+    class Meta:
+        model = Assessment
+        fields = [
+            "assessed_on",
+            "capacity_notes",
+            "risks",
+            "info_sheet_status",
+            "certificate_status",
+            "doctor_view",
+        ]
+
+
+def _current_types():
+    return GuardianshipType.objects.filter(active=True).select_related("scheme")
+
+
+class DecisionForm(DateInputsMixin, forms.ModelForm):
+    class Meta:
+        model = Decision
+        fields = [
+            "held_on",
+            "participants",
+            "outcome",
+            "guardianship_type",
+            "petitioner_type",
+            "reasons",
+            "advice",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["guardianship_type"].queryset = _current_types()
+
+
+class PetitionForm(DateInputsMixin, forms.ModelForm):
+    documents = forms.MultipleChoiceField(
+        label=_("提出書類"),
+        choices=PETITION_DOCUMENTS,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Petition
+        fields = [
+            "petitioner_type",
+            "relative_search_degree",
+            "relatives_intentions",
+            "approved_on",
+            "court",
+            "documents",
+            "filed_on",
+            "court_case_number",
+            "ruling_on",
+            "type_granted",
+            "powers",
+            "supervisor_appointed",
+            "supervisor_name",
+            "registration_number",
+            "registered_on",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type_granted"].queryset = _current_types()
+
+
+class GuardianAppointmentForm(DateInputsMixin, forms.ModelForm):
+    class Meta:
+        model = GuardianAppointment
+        fields = ["kind", "profession", "name", "appointed_on", "ended_on", "end_reason"]
+
+
+class TeamMemberForm(DateInputsMixin, forms.ModelForm):
+    class Meta:
+        model = TeamMember
+        fields = ["role", "name", "affiliation", "contact", "joined_on", "left_on"]
+
+
+class TeamMeetingForm(DateInputsMixin, forms.ModelForm):
+    class Meta:
+        model = TeamMeeting
+        fields = ["kind", "held_on", "participants", "notes"]
+
+
+class SubsidyForm(DateInputsMixin, forms.ModelForm):
+    class Meta:
+        model = Subsidy
+        fields = [
+            "kind",
+            "fee_ruling_on",
+            "deadline",
+            "applied_on",
+            "amount_yen",
+            "decision",
+            "decided_on",
+        ]
+
+
+class ContactForm(DateInputsMixin, forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["contacted_on", "contact_from", "is_help_request", "summary"]
+
+
+class CaseSearchForm(forms.Form):
+    number = forms.CharField(label=_("ケース番号"), required=False, max_length=16)
+    name = forms.CharField(label=_("氏名"), required=False, max_length=100)
+    kana = forms.CharField(label=_("ふりがな"), required=False, max_length=100)
+    birth_date = forms.DateField(label=_("生年月日"), required=False, widget=DATE_INPUT)
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("number") or data.get("name") or data.get("kana")):
+            raise forms.ValidationError(
+                _(
+                    "ケース番号、氏名、ふりがなのいずれかを入力してください。"
+                    "生年月日だけでは検索できません。"
+                )
+            )
+        return data
+
+
+class CaseFilterForm(forms.Form):
+    stage = forms.ChoiceField(
+        label=_("段階"), required=False, choices=[("", _("すべて")), *Case.Stage.choices]
+    )
+    area = forms.ModelChoiceField(
+        label=_("地域"), required=False, queryset=Area.objects.all(), empty_label=_("すべて")
+    )
+    mine = forms.BooleanField(label=_("自分の担当のみ"), required=False)
+    overdue = forms.BooleanField(label=_("期限切れの確認事項あり"), required=False)
+
+
+# kind in the URL → (model, form): the one table the record views are built from.
+RECORD_FORMS = {
+    "consultation": (Consultation, ConsultationForm),
+    "referral": (Referral, ReferralForm),
+    "assessment": (Assessment, AssessmentForm),
+    "decision": (Decision, DecisionForm),
+    "petition": (Petition, PetitionForm),
+    "guardian": (GuardianAppointment, GuardianAppointmentForm),
+    "team_member": (TeamMember, TeamMemberForm),
+    "team_meeting": (TeamMeeting, TeamMeetingForm),
+    "subsidy": (Subsidy, SubsidyForm),
+    "contact": (Contact, ContactForm),
+}

@@ -1,0 +1,44 @@
+# Person first: the records' encryption owner (person_id) must resolve when they load.
+from .person import Person  # isort: skip
+from .case import (
+    Case,
+    CaseGroupObjectPermission,
+    CaseNumberCounter,
+    CaseShare,
+    CaseUserObjectPermission,
+    StageChange,
+)
+from .records import (
+    Assessment,
+    Consultation,
+    Contact,
+    Decision,
+    Document,
+    GuardianAppointment,
+    Petition,
+    Referral,
+    Subsidy,
+    TeamMeeting,
+    TeamMember,
+)
+
+__all__ = [
+    "Assessment",
+    "Case",
+    "CaseGroupObjectPermission",
+    "CaseNumberCounter",
+    "CaseShare",
+    "CaseUserObjectPermission",
+    "Consultation",
+    "Contact",
+    "Decision",
+    "Document",
+    "GuardianAppointment",
+    "Person",
+    "Petition",
+    "Referral",
+    "StageChange",
+    "Subsidy",
+    "TeamMeeting",
+    "TeamMember",
+]

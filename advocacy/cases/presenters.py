@@ -1,0 +1,54 @@
+"""Turn records into label/value rows for display; no business rules here."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.db import models
+
+from advocacy.crypto.erased import ERASED
+from advocacy.dates import western_and_wareki
+
+
+def display_value(instance: models.Model, field_name: str, list_labels: dict | None = None) -> str:
+    """Return a field's value as people read it: choice labels, era dates, names of links."""
+    field = instance._meta.get_field(field_name)
+    if field.many_to_many:
+        return "、".join(str(item) for item in getattr(instance, field_name).all()) or "—"
+    value = getattr(instance, field_name)
+    if value is ERASED:
+        return str(ERASED)
+    if value in (None, "", []):
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "はい" if value else "いいえ"
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return western_and_wareki(value)
+    if isinstance(value, list):
+        labels = list_labels or {}
+        return "、".join(str(labels.get(item, item)) for item in value)
+    return str(value)
+
+
+def rows(instance: models.Model, form_class) -> list[tuple[str, str]]:
+    """Return (label, value) pairs for the fields form_class edits, labelled as in the form."""
+    form_fields = form_class.base_fields
+    result = []
+    for name in form_class._meta.fields:
+        # Plain multiple choices (codes in a JSON list) carry their labels in the form field.
+        field = form_fields[name]
+        labels = dict(field.choices) if type(field) is forms.MultipleChoiceField else None
+        label = form_fields[name].label or instance._meta.get_field(name).verbose_name
+        result.append((str(label), display_value(instance, name, labels)))
+    return result
+
+
+def encrypted_names(model: type[models.Model], field_names) -> list[str]:
+    """Return "Model.field" for each named field that is encrypted (for the audit trail)."""
+    from advocacy.crypto.registry import encrypted_fields
+
+    encrypted = {f.name for f in encrypted_fields(model)}
+    return [f"{model.__name__}.{name}" for name in field_names if name in encrypted]

@@ -1,0 +1,146 @@
+"""Reads of cases and records for screens; every one starts from the user's visible cases."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from advocacy.access.selectors import cases_visible_to
+from advocacy.accounts.models import Organisation, User
+from advocacy.cases.models import Case, Person, Referral
+from advocacy.cases.models.records import CaseRecord
+from advocacy.crypto.blind_index import blind_search
+from advocacy.crypto.prefetch import prefetch_data_keys
+
+LIST_PERSON_FIELDS = ("name", "kana")
+
+
+def _overdue_referrals(today: datetime.date) -> Exists:
+    return Exists(
+        Referral.objects.filter(
+            case_id=OuterRef("pk"), followed_up_on__isnull=True, follow_up_due__lt=today
+        )
+    )
+
+
+def case_list(
+    *,
+    user: User,
+    stage: str = "",
+    area_id: int | None = None,
+    mine: bool = False,
+    overdue: bool = False,
+) -> QuerySet[Case]:
+    """Return the cases user may see, filtered, newest first, ready for one page of rows."""
+    cases = cases_visible_to(user=user)
+    if stage:
+        cases = cases.filter(stage=stage)
+    if area_id:
+        cases = cases.filter(person__area_id=area_id)
+    if mine:
+        cases = cases.filter(assigned_worker_id=user.pk)
+    if overdue:
+        cases = cases.filter(_overdue_referrals(timezone.localdate()))
+    return cases.select_related(
+        "person", "person__area", "assigned_worker", "organisation"
+    ).order_by("-opened_on", "-number")
+
+
+def persons_prefetched(cases) -> list[Case]:
+    """Load the data keys of the persons on a page of cases in one query; return the cases."""
+    cases = list(cases)
+    prefetch_data_keys([case.person for case in cases])
+    return cases
+
+
+def case_search(
+    *,
+    user: User,
+    number: str = "",
+    name: str = "",
+    kana: str = "",
+    birth_date: datetime.date | None = None,
+) -> list[Case]:
+    """Find visible cases by case number, or by name or kana (with birth date) exactly."""
+    visible = cases_visible_to(user=user)
+    if number:
+        found = visible.filter(number=number.strip().upper())
+        return persons_prefetched(found.select_related("person", "assigned_worker"))
+    criteria: dict[str, object] = {}
+    if kana:
+        criteria["kana"] = kana
+    if name:
+        criteria["name"] = name
+    if birth_date and "kana" in criteria:
+        criteria["birth_date"] = birth_date
+    persons = Person.objects.filter(pk__in=visible.values("person_id"))
+    matches = blind_search(persons, criteria) if criteria else []
+    if birth_date and "birth_date" not in criteria:
+        matches = [p for p in matches if p.birth_date == birth_date]
+    person_ids = [p.pk for p in matches]
+    return persons_prefetched(
+        visible.filter(person_id__in=person_ids)
+        .select_related("person", "assigned_worker")
+        .order_by("-opened_on")
+    )
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    organisation: Organisation
+    case: Case | None  # set only when the user may open it
+
+
+def possible_duplicates(
+    *, user: User, kana: str, birth_date: datetime.date
+) -> list[PossibleDuplicate]:
+    """Return persons anywhere with the same kana and birth date.
+
+    Other organisations' matches are told only by organisation name, never with details.
+    """
+    matches = blind_search(
+        Person.objects.filter(erased_at__isnull=True).select_related("organisation"),
+        {"kana": kana, "birth_date": birth_date},
+    )
+    if not matches:
+        return []
+    visible = {
+        case.person_id: case
+        for case in cases_visible_to(user=user).filter(person_id__in=[p.pk for p in matches])
+    }
+    return [PossibleDuplicate(organisation=p.organisation, case=visible.get(p.pk)) for p in matches]
+
+
+@dataclass
+class TimelineEntry:
+    date: datetime.date
+    kind: str
+    record: CaseRecord
+    rows: list[tuple[str, str]] = field(default_factory=list)  # filled in for display
+
+
+def case_timeline(*, case: Case, kinds: dict[str, type[CaseRecord]]) -> list[TimelineEntry]:
+    """Return everything recorded about case, newest first: one query per kind of record."""
+    entries = []
+    for kind, model in kinds.items():
+        for record in model.objects.filter(case_id=case.pk).select_related("created_by"):
+            day = record.timeline_date
+            if isinstance(day, datetime.datetime):
+                day = timezone.localtime(day).date()
+            entries.append(TimelineEntry(date=day, kind=kind, record=record))
+    prefetch_data_keys([entry.record for entry in entries])
+    entries.sort(key=lambda e: (e.date, e.record.created_at), reverse=True)
+    return entries
+
+
+def record_get(*, case: Case, model: type[CaseRecord], record_id: object) -> CaseRecord | None:
+    """Return one record of case, or None when the id is malformed or belongs elsewhere."""
+    try:
+        record_uuid = uuid.UUID(str(record_id))
+    except ValueError:
+        return None
+    return model.objects.filter(case_id=case.pk, pk=record_uuid).first()

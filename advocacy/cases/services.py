@@ -1,0 +1,216 @@
+"""Writes on persons, cases and their records; each is atomic and audited in its transaction."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from advocacy.access import services as access
+from advocacy.access.roles import has_role, is_case_staff
+from advocacy.access.selectors import CHANGE, permissions_on
+from advocacy.accounts.models import Organisation, User
+from advocacy.accounts.roles import Role
+from advocacy.audit.actions import Action
+from advocacy.audit.services import audit_record
+from advocacy.cases.models import Case, CaseNumberCounter, Consultation, Person, StageChange
+from advocacy.cases.models.records import CaseRecord
+from advocacy.dates import fiscal_year_of, reiwa_fiscal_prefix
+
+ERR_NOT_STAFF = _("ケースを登録できるのは市または社協の職員です。")
+ERR_CANNOT_CHANGE = _("このケースを変更する権限がありません。")
+ERR_CLOSED = _("終結したケースは変更できません。")
+ERR_ONLY_SUPERVISOR = _("ケースの終結と担当替えはスーパーバイザーが行います。")
+ERR_ASSIGNEE = _("担当者は担当組織の職員から選んでください。")
+
+CONTROLLER_OF = {
+    Organisation.Kind.CITY_OFFICE: Case.Controller.CITY,
+    Organisation.Kind.COUNCIL_CENTRE: Case.Controller.COUNCIL,
+}
+
+
+def _next_case_number(fiscal_year: int) -> tuple[int, str]:
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                counter, _created = CaseNumberCounter.objects.select_for_update().get_or_create(
+                    fiscal_year=fiscal_year
+                )
+                counter.last = models.F("last") + 1
+                counter.save(update_fields=["last"])
+                counter.refresh_from_db(fields=["last"])
+                break
+        except IntegrityError:
+            # Two first cases of a new fiscal year raced to create its counter; retry.
+            continue
+    serial = counter.last
+    return serial, f"{reiwa_fiscal_prefix(fiscal_year)}-{serial:04d}"
+
+
+def _record_stage(case: Case, stage: str, on: datetime.date) -> None:
+    StageChange.objects.create(case=case, stage=stage, changed_on=on)
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor: User,
+    person: Person,
+    consultation: Consultation,
+    categories: Iterable = (),
+    main_concerns: Iterable = (),
+    urgency: str = Case.Urgency.NORMAL,
+    consent: str = Case.Consent.NOT_ASKED,
+    consent_on: datetime.date | None = None,
+    purpose: str = Case.Purpose.CORE_AGENCY,
+) -> Case:
+    """Register a new person and case from a first consultation; the actor is granted it."""
+    if not is_case_staff(actor):
+        raise PermissionDenied(ERR_NOT_STAFF)
+    organisation = actor.organisation
+    person.organisation = organisation
+    person.full_clean()
+    person.save()
+    person.categories.set(categories)
+
+    opened_on = consultation.consulted_on
+    fiscal_year = fiscal_year_of(opened_on)
+    serial, number = _next_case_number(fiscal_year)
+    case = Case(
+        number=number,
+        fiscal_year=fiscal_year,
+        serial=serial,
+        person=person,
+        organisation=organisation,
+        controller=CONTROLLER_OF.get(organisation.kind, Case.Controller.CITY),
+        purpose=purpose,
+        urgency=urgency,
+        consent=consent,
+        consent_on=consent_on,
+        opened_on=opened_on,
+        assigned_worker=actor,
+    )
+    case.full_clean()
+    case.save()
+    _record_stage(case, Case.Stage.CONSULTATION, opened_on)
+
+    consultation.case = case
+    consultation.person = person
+    consultation.created_by = actor
+    consultation.full_clean()
+    consultation.save()
+    consultation.main_concerns.set(main_concerns)
+
+    access.grant(
+        actor=actor,
+        case=case,
+        user=actor,
+        permissions=access.STAFF_PERMISSIONS,
+        reason=str(_("ケース登録者")),
+        check_actor=False,
+    )
+    audit_record(actor=actor, action=Action.CASE_CREATED, obj=case, label=case.number)
+    return case
+
+
+def _require_change(actor: User, case: Case) -> None:
+    if case.organisation_id != actor.organisation_id or CHANGE not in permissions_on(
+        user=actor, case=case
+    ):
+        raise PermissionDenied(ERR_CANNOT_CHANGE)
+    if case.is_closed:
+        raise ValidationError(ERR_CLOSED)
+
+
+@transaction.atomic
+def person_update(*, actor: User, case: Case, person: Person, changed: Iterable[str]) -> Person:
+    """Save edits to the case's person (already validated by the form)."""
+    _require_change(actor, case)
+    person.full_clean()
+    person.save()
+    audit_record(
+        actor=actor,
+        action=Action.PERSON_UPDATED,
+        obj=case,
+        label=case.number,
+        fields_read=sorted(changed),
+    )
+    return person
+
+
+@transaction.atomic
+def record_save(*, actor: User, case: Case, record: CaseRecord, m2m: dict | None = None):
+    """Create or update one record of case (a consultation, a petition…)."""
+    _require_change(actor, case)
+    creating = record._state.adding
+    if creating:
+        record.case = case
+        record.person_id = case.person_id
+        record.created_by = actor
+    elif record.case_id != case.pk:
+        raise PermissionDenied(ERR_CANNOT_CHANGE)
+    record.full_clean()
+    record.save()
+    for name, values in (m2m or {}).items():
+        getattr(record, name).set(values)
+    audit_record(
+        actor=actor,
+        action=Action.RECORD_CREATED if creating else Action.RECORD_UPDATED,
+        obj=case,
+        label=f"{case.number} {record._meta.model_name}",
+    )
+    return record
+
+
+@transaction.atomic
+def case_set_stage(*, actor: User | None, case: Case, stage: str, on: datetime.date | None = None):
+    """Move case to stage (called by the workflow steps) and note the date for statistics."""
+    on = on or timezone.localdate()
+    if case.stage == stage:
+        return case
+    case.stage = stage
+    case.save(update_fields=["stage", "updated_at"])
+    _record_stage(case, stage, on)
+    audit_record(actor=actor, action=Action.CASE_STAGE_CHANGED, obj=case, label=case.number)
+    return case
+
+
+@transaction.atomic
+def case_close(*, actor: User, case: Case, reason: str, on: datetime.date) -> Case:
+    """Close case; only a supervisor of its organisation may."""
+    if not has_role(actor, Role.SUPERVISOR) or actor.organisation_id != case.organisation_id:
+        raise PermissionDenied(ERR_ONLY_SUPERVISOR)
+    if case.is_closed:
+        raise ValidationError(ERR_CLOSED)
+    if on < case.opened_on:
+        raise ValidationError({"closed_on": _("終結日は受付日より前にはできません。")})
+    case.closing_reason = reason
+    case.closed_on = on
+    case.full_clean()
+    case.stage = Case.Stage.CLOSED
+    case.save()
+    _record_stage(case, Case.Stage.CLOSED, on)
+    audit_record(actor=actor, action=Action.CASE_CLOSED, obj=case, label=case.number)
+    return case
+
+
+@transaction.atomic
+def case_reassign(*, actor: User, case: Case, worker: User, reason: str) -> Case:
+    """Hand case to another worker of its organisation; only a supervisor may."""
+    if not has_role(actor, Role.SUPERVISOR) or actor.organisation_id != case.organisation_id:
+        raise PermissionDenied(ERR_ONLY_SUPERVISOR)
+    if not is_case_staff(worker) or worker.organisation_id != case.organisation_id:
+        raise ValidationError(ERR_ASSIGNEE)
+    case.assigned_worker = worker
+    case.save(update_fields=["assigned_worker", "updated_at"])
+    access.grant(
+        actor=actor, case=case, user=worker, permissions=access.STAFF_PERMISSIONS, reason=reason
+    )
+    audit_record(
+        actor=actor, action=Action.CASE_REASSIGNED, obj=case, label=case.number, reason=reason
+    )
+    return case

@@ -1,0 +1,316 @@
+"""Case screens: thin views that validate, call one service or selector, and render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from advocacy.access.roles import is_case_staff
+from advocacy.access.selectors import (
+    VIEW_FINANCES,
+    VIEW_HEALTH,
+    can_change,
+    case_get_for,
+    permissions_on,
+)
+from advocacy.audit.actions import Action
+from advocacy.audit.services import audit_record
+from advocacy.cases import presenters, selectors, services
+from advocacy.cases.forms import (
+    RECORD_FORMS,
+    CaseFilterForm,
+    CaseIntakeForm,
+    CaseSearchForm,
+    ConsultationForm,
+    PersonFinancesForm,
+    PersonForm,
+    PersonHealthForm,
+)
+from advocacy.cases.models import Case, Person
+
+PAGE_SIZE = 25
+PERSON_FIELDS = PersonForm._meta.fields
+RECORD_MODELS = {kind: model for kind, (model, _form) in RECORD_FORMS.items()}
+
+
+class StaffOnlyMixin(LoginRequiredMixin):
+    """City and Council staff only; everyone else gets 403 (login first if anonymous)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not is_case_staff(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+def load_case(request, case_id) -> Case:
+    """Return the case or raise 404, recording the refused attempt in the audit trail."""
+    try:
+        return case_get_for(user=request.user, case_id=case_id)
+    except Http404:
+        audit_record(
+            actor=request.user,
+            action=Action.ACCESS_DENIED,
+            label=f"case:{str(case_id)[:36]}",
+            request=request,
+        )
+        raise
+
+
+class CaseListView(StaffOnlyMixin, View):
+    def get(self, request):
+        form = CaseFilterForm(request.GET or None)
+        filters = form.cleaned_data if form.is_valid() else {}
+        cases = selectors.case_list(
+            user=request.user,
+            stage=filters.get("stage") or "",
+            area_id=filters["area"].pk if filters.get("area") else None,
+            mine=bool(filters.get("mine")),
+            overdue=bool(filters.get("overdue")),
+        )
+        page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = selectors.persons_prefetched(page.object_list)
+        if rows:
+            audit_record(
+                actor=request.user,
+                action=Action.SENSITIVE_FIELDS_READ,
+                label=f"case list ({len(rows)})",
+                fields_read=presenters.encrypted_names(Person, selectors.LIST_PERSON_FIELDS),
+                request=request,
+            )
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(
+            request,
+            "cases/list.html",
+            {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
+        )
+
+
+class CaseSearchView(StaffOnlyMixin, View):
+    def get(self, request):
+        form = CaseSearchForm(request.GET or None)
+        results = None
+        if form.is_valid():
+            results = selectors.case_search(user=request.user, **form.cleaned_data)
+            audit_record(
+                actor=request.user,
+                action=Action.CASE_SEARCHED,
+                label=f"search ({len(results)})",
+                fields_read=presenters.encrypted_names(Person, selectors.LIST_PERSON_FIELDS)
+                if results
+                else [],
+                request=request,
+            )
+        return render(request, "cases/search.html", {"form": form, "results": results})
+
+
+class CaseCreateView(StaffOnlyMixin, View):
+    template_name = "cases/new.html"
+
+    def get(self, request):
+        return self._render(
+            request,
+            PersonForm(prefix="person"),
+            ConsultationForm(prefix="consultation"),
+            CaseIntakeForm(prefix="case"),
+            duplicates=None,
+        )
+
+    def post(self, request):
+        person_form = PersonForm(request.POST, prefix="person")
+        consultation_form = ConsultationForm(request.POST, prefix="consultation")
+        case_form = CaseIntakeForm(request.POST, prefix="case")
+        forms_valid = all(
+            [person_form.is_valid(), consultation_form.is_valid(), case_form.is_valid()]
+        )
+        if not forms_valid:
+            return self._render(request, person_form, consultation_form, case_form, None, 422)
+        duplicates = selectors.possible_duplicates(
+            user=request.user,
+            kana=person_form.cleaned_data["kana"],
+            birth_date=person_form.cleaned_data["birth_date"],
+        )
+        if duplicates and not case_form.cleaned_data["confirm_duplicate"]:
+            return self._render(request, person_form, consultation_form, case_form, duplicates, 422)
+        try:
+            case = services.case_open(
+                actor=request.user,
+                person=person_form.save(commit=False),
+                consultation=consultation_form.save(commit=False),
+                categories=person_form.cleaned_data["categories"],
+                main_concerns=consultation_form.cleaned_data["main_concerns"],
+                urgency=case_form.cleaned_data["urgency"],
+                consent=case_form.cleaned_data["consent"],
+                consent_on=case_form.cleaned_data["consent_on"],
+                purpose=case_form.cleaned_data["purpose"],
+            )
+        except ValidationError as error:
+            person_form.add_error(None, error)
+            return self._render(request, person_form, consultation_form, case_form, None, 422)
+        messages.success(request, _("ケース %(number)s を登録しました。") % {"number": case.number})
+        return redirect("cases:detail", case_id=case.pk)
+
+    def _render(self, request, person_form, consultation_form, case_form, duplicates, status=200):
+        return render(
+            request,
+            self.template_name,
+            {
+                "person_form": person_form,
+                "consultation_form": consultation_form,
+                "case_form": case_form,
+                "duplicates": duplicates,
+            },
+            status=status,
+        )
+
+
+class CaseDetailView(StaffOnlyMixin, View):
+    def get(self, request, case_id):
+        case = load_case(request, case_id)
+        held = permissions_on(user=request.user, case=case)
+        person = case.person
+        person_rows = presenters.rows(person, PersonForm)
+        read = presenters.encrypted_names(Person, PERSON_FIELDS)
+        finance_rows = health_rows = None
+        if VIEW_FINANCES in held:
+            finance_rows = presenters.rows(person, PersonFinancesForm)
+            read += presenters.encrypted_names(Person, PersonFinancesForm._meta.fields)
+        if VIEW_HEALTH in held:
+            health_rows = presenters.rows(person, PersonHealthForm)
+            read += presenters.encrypted_names(Person, PersonHealthForm._meta.fields)
+        timeline = selectors.case_timeline(case=case, kinds=RECORD_MODELS)
+        for entry in timeline:
+            form_class = RECORD_FORMS[entry.kind][1]
+            entry.rows = presenters.rows(entry.record, form_class)
+            read += presenters.encrypted_names(type(entry.record), form_class._meta.fields)
+        audit_record(
+            actor=request.user,
+            action=Action.CASE_VIEWED,
+            obj=case,
+            label=case.number,
+            fields_read=sorted(set(read)),
+            request=request,
+        )
+        return render(
+            request,
+            "cases/detail.html",
+            {
+                "case": case,
+                "person_rows": person_rows,
+                "finance_rows": finance_rows,
+                "health_rows": health_rows,
+                "timeline": timeline,
+                "record_kinds": [
+                    (kind, model._meta.verbose_name) for kind, model in RECORD_MODELS.items()
+                ],
+                "can_change": can_change(user=request.user, case=case),
+            },
+        )
+
+
+class PersonEditView(StaffOnlyMixin, View):
+    template_name = "cases/person_form.html"
+
+    def _forms(self, request, case, data=None):
+        held = permissions_on(user=request.user, case=case)
+        forms = {"person": PersonForm(data, instance=case.person, prefix="person")}
+        if VIEW_FINANCES in held:
+            forms["finances"] = PersonFinancesForm(data, instance=case.person, prefix="finances")
+        if VIEW_HEALTH in held:
+            forms["health"] = PersonHealthForm(data, instance=case.person, prefix="health")
+        return forms
+
+    def get(self, request, case_id):
+        case = load_case(request, case_id)
+        if not can_change(user=request.user, case=case):
+            raise PermissionDenied
+        forms = self._forms(request, case)
+        return render(request, self.template_name, {"case": case, "forms": forms.values()})
+
+    def post(self, request, case_id):
+        case = load_case(request, case_id)
+        forms = self._forms(request, case, request.POST)
+        if not all(form.is_valid() for form in forms.values()):
+            return render(
+                request, self.template_name, {"case": case, "forms": forms.values()}, status=422
+            )
+        # All forms edit the same row: apply each one's fields, then save once.
+        person = case.person
+        changed = []
+        for form in forms.values():
+            for name in form._meta.fields:
+                if name in form.changed_data and name != "categories":
+                    setattr(person, name, form.cleaned_data[name])
+                    changed.append(name)
+        try:
+            services.person_update(actor=request.user, case=case, person=person, changed=changed)
+        except ValidationError as error:
+            forms["person"].add_error(None, error)
+            return render(
+                request, self.template_name, {"case": case, "forms": forms.values()}, status=422
+            )
+        person.categories.set(forms["person"].cleaned_data["categories"])
+        messages.success(request, _("本人情報を更新しました。"))
+        return redirect("cases:detail", case_id=case.pk)
+
+
+class RecordEditView(StaffOnlyMixin, View):
+    """Add or edit one record of a case; the kind in the URL picks model and form."""
+
+    template_name = "cases/record_form.html"
+
+    def _setup(self, request, case_id, kind, record_id):
+        if kind not in RECORD_FORMS:
+            raise Http404
+        case = load_case(request, case_id)
+        if not can_change(user=request.user, case=case):
+            raise PermissionDenied
+        model, form_class = RECORD_FORMS[kind]
+        record = None
+        if record_id is not None:
+            record = selectors.record_get(case=case, model=model, record_id=record_id)
+            if record is None:
+                raise Http404
+        return case, model, form_class, record
+
+    def get(self, request, case_id, kind, record_id=None):
+        case, model, form_class, record = self._setup(request, case_id, kind, record_id)
+        form = form_class(instance=record)
+        return self._render(request, case, model, form)
+
+    def post(self, request, case_id, kind, record_id=None):
+        case, model, form_class, record = self._setup(request, case_id, kind, record_id)
+        form = form_class(request.POST, instance=record)
+        if not form.is_valid():
+            return self._render(request, case, model, form, status=422)
+        m2m = {
+            name: form.cleaned_data[name]
+            for name in form._meta.fields
+            if model._meta.get_field(name).many_to_many
+        }
+        try:
+            services.record_save(
+                actor=request.user, case=case, record=form.save(commit=False), m2m=m2m
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self._render(request, case, model, form, status=422)
+        messages.success(
+            request, _("%(kind)s を保存しました。") % {"kind": model._meta.verbose_name}
+        )
+        return redirect(reverse("cases:detail", kwargs={"case_id": case.pk}))
+
+    def _render(self, request, case, model, form, status=200):
+        return render(
+            request,
+            self.template_name,
+            {"case": case, "form": form, "title": model._meta.verbose_name},
+            status=status,
+        )

@@ -1,0 +1,31 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from viewflow.urls import Application
+
+from advocacy.access.roles import is_case_staff
+from advocacy.cases import views
+
+
+class CasesApplication(Application):
+    """Case records in the Material frontend: list, search, intake, the case page, records."""
+
+    title = _("ケース")
+    icon = "folder_shared"
+    app_name = "cases"
+    menu_template_name = None
+    # Anonymous users pass here so that the view can send them to the login page.
+    permission = staticmethod(lambda user: not user.is_authenticated or is_case_staff(user))
+
+    index_path = path("", views.CaseListView.as_view(), name="index")
+    search_path = path("search/", views.CaseSearchView.as_view(), name="search")
+    create_path = path("new/", views.CaseCreateView.as_view(), name="create")
+    detail_path = path("<str:case_id>/", views.CaseDetailView.as_view(), name="detail")
+    person_path = path("<str:case_id>/person/", views.PersonEditView.as_view(), name="person")
+    record_add_path = path(
+        "<str:case_id>/records/<str:kind>/new/", views.RecordEditView.as_view(), name="record_add"
+    )
+    record_edit_path = path(
+        "<str:case_id>/records/<str:kind>/<str:record_id>/",
+        views.RecordEditView.as_view(),
+        name="record_edit",
+    )

@@ -1,0 +1,267 @@
+"""Unwrapped data keys, cached for one request (or one `with key_cache():` block).
+
+The cache lives in a context variable, so each request, thread or task has its own, and it is
+dropped when the scope ends: a person erased by another process stops being readable here at the
+next request at the latest. Outside any scope nothing is cached and every owner lookup costs
+one query.
+
+A transaction that creates or destroys an owner's keys may still roll back; what was cached
+about that owner inside it is trusted only while the transaction is open or once it has
+committed (see _Pending).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.db import IntegrityError, router, transaction
+
+from .datakeys import new_data_key_row, unwrap_parts
+from .erased import ERASED
+from .exceptions import DecryptionError, EncryptionError, OwnerErasedError
+from .keyring import get_keyring
+from .models import DataKey
+
+# Owners per query when loading many; a page of rows stays well below this.
+_CHUNK = 1000
+
+
+@dataclass
+class OwnerKeys:
+    """What is known about one owner's data keys."""
+
+    live: dict[int, AESGCM] = field(default_factory=dict)
+    failed: dict[int, DecryptionError] = field(default_factory=dict)
+    destroyed: set[int] = field(default_factory=set)
+
+    @property
+    def current(self) -> int | None:
+        generations = [*self.live, *self.failed]
+        return max(generations) if generations else None
+
+    @property
+    def erased(self) -> bool:
+        return bool(self.destroyed) and self.current is None
+
+    def __repr__(self) -> str:
+        return f"OwnerKeys(live={sorted(self.live)}, destroyed={sorted(self.destroyed)})"
+
+
+class KeyCache:
+    """Per-scope map from owner id to that owner's unwrapped data keys."""
+
+    def __init__(self) -> None:
+        self.owners: dict[uuid.UUID, OwnerKeys] = {}
+        self.pending: dict[uuid.UUID, _Pending] = {}
+        self.unwraps = 0
+
+    def __repr__(self) -> str:
+        return f"KeyCache({len(self.owners)} owners)"
+
+    def get(self, owner_id: uuid.UUID) -> OwnerKeys | None:
+        pending = self.pending.get(owner_id) if self.pending else None
+        if pending is not None and not pending.still_open():
+            # The transaction that changed this owner's keys rolled back.
+            del self.pending[owner_id]
+            self.owners.pop(owner_id, None)
+        return self.owners.get(owner_id)
+
+    def clear(self) -> None:
+        self.owners.clear()
+        self.pending.clear()
+
+
+class _Pending:
+    """An on_commit callback that marks an owner's cached keys as committed.
+
+    Django drops on_commit callbacks of a transaction or savepoint that rolls back; finding
+    this callback gone without having run means the cached entry came from a rolled-back
+    transaction.
+    """
+
+    def __init__(self, cache: KeyCache, owner_id: uuid.UUID, using: str) -> None:
+        self.cache = cache
+        self.owner_id = owner_id
+        self.using = using
+
+    def __call__(self) -> None:
+        if self.cache.pending.get(self.owner_id) is self:
+            del self.cache.pending[self.owner_id]
+
+    def still_open(self) -> bool:
+        connection = transaction.get_connection(self.using)
+        return any(func is self for _, func, _ in connection.run_on_commit)
+
+
+_scope: ContextVar[KeyCache | None] = ContextVar("advocacy_crypto_key_cache", default=None)
+
+
+@contextmanager
+def key_cache() -> Iterator[KeyCache]:
+    """Cache unwrapped data keys until the block ends; nested blocks share the outer cache."""
+    outer = _scope.get()
+    if outer is not None:
+        yield outer
+        return
+    cache = KeyCache()
+    token = _scope.set(cache)
+    try:
+        yield cache
+    finally:
+        _scope.reset(token)
+        cache.clear()
+
+
+def current_cache() -> KeyCache | None:
+    return _scope.get()
+
+
+def clear_current() -> None:
+    """Forget every key in the current scope (used when the key file changes)."""
+    cache = _scope.get()
+    if cache is not None:
+        cache.clear()
+
+
+def as_uuid(value: object) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _db_alias() -> str:
+    return router.db_for_write(DataKey)
+
+
+_COLUMNS = ("owner_id", "generation", "master_key_id", "wrapped", "destroyed_at")
+
+
+def _build(rows: Iterable[tuple], cache: KeyCache | None) -> dict[uuid.UUID, OwnerKeys]:
+    keyring = get_keyring()
+    owners: dict[uuid.UUID, OwnerKeys] = {}
+    for owner_id, generation, master_key_id, wrapped, destroyed_at in rows:
+        entry = owners.setdefault(owner_id, OwnerKeys())
+        if destroyed_at is not None:
+            entry.destroyed.add(generation)
+            continue
+        try:
+            data_key = unwrap_parts(owner_id, generation, master_key_id, bytes(wrapped), keyring)
+            entry.live[generation] = AESGCM(data_key)
+        except DecryptionError as exc:
+            # Kept, not raised: the field that needs this key raises it, with the signal.
+            entry.failed[generation] = exc
+        if cache is not None:
+            cache.unwraps += 1
+    return owners
+
+
+def _load(owner_ids: set[uuid.UUID], cache: KeyCache | None) -> dict[uuid.UUID, OwnerKeys]:
+    found: dict[uuid.UUID, OwnerKeys] = {}
+    ids = list(owner_ids)
+    for start in range(0, len(ids), _CHUNK):
+        rows = (
+            DataKey.objects.using(_db_alias())
+            .filter(owner_id__in=ids[start : start + _CHUNK])
+            .values_list(*_COLUMNS)
+        )
+        found.update(_build(rows, cache))
+    for owner_id in ids:
+        entry = found.setdefault(owner_id, OwnerKeys())
+        if cache is not None:
+            cache.owners[owner_id] = entry
+    return found
+
+
+def owner_keys(owner_id: uuid.UUID) -> OwnerKeys:
+    """Return the owner's keys, from the cache or with one query."""
+    cache = _scope.get()
+    if cache is not None:
+        entry = cache.get(owner_id)
+        if entry is not None:
+            return entry
+    return _load({owner_id}, cache)[owner_id]
+
+
+def load_owners(owner_ids: Iterable[object]) -> int:
+    """Load into the current scope the keys of every owner not yet cached; return the count.
+
+    One query per 1,000 owners. Without a scope there is nowhere to keep them, so nothing
+    happens.
+    """
+    cache = _scope.get()
+    if cache is None:
+        return 0
+    missing = {as_uuid(o) for o in owner_ids if o is not None}
+    missing = {o for o in missing if cache.get(o) is None}
+    if missing:
+        _load(missing, cache)
+    return len(missing)
+
+
+def decryption_key(owner_id: uuid.UUID, generation: int) -> AESGCM | object:
+    """Return the AESGCM for one generation of the owner's key, or ERASED."""
+    entry = owner_keys(owner_id)
+    aead = entry.live.get(generation)
+    if aead is not None:
+        return aead
+    if generation in entry.failed:
+        raise entry.failed[generation]
+    if generation in entry.destroyed:
+        if entry.erased:
+            return ERASED
+        raise DecryptionError(
+            "retired_generation",
+            detail=f"data key generation {generation} was destroyed after re-encryption",
+        )
+    raise DecryptionError("missing_data_key", detail=f"no data key generation {generation}")
+
+
+def encryption_key(owner_id: uuid.UUID) -> tuple[int, AESGCM]:
+    """Return (generation, AESGCM) of the owner's current data key, creating the first one."""
+    entry = owner_keys(owner_id)
+    if entry.current is None:
+        if entry.erased:
+            raise OwnerErasedError(
+                f"The data of owner {owner_id} was erased; nothing new may be stored for them."
+            )
+        entry = _create_first_key(owner_id)
+    generation = entry.current
+    if generation in entry.failed:
+        raise EncryptionError(
+            f"The current data key of owner {owner_id} cannot be unwrapped "
+            f"({entry.failed[generation].reason})."
+        )
+    return generation, entry.live[generation]
+
+
+def _create_first_key(owner_id: uuid.UUID) -> OwnerKeys:
+    using = _db_alias()
+    row, data_key = new_data_key_row(owner_id, 1)
+    try:
+        with transaction.atomic(using=using):
+            row.save(using=using)
+    except IntegrityError:
+        # Another request created it between our read and our insert; use theirs.
+        mark_changed(owner_id)
+        return owner_keys(owner_id)
+    entry = OwnerKeys(live={1: AESGCM(data_key)})
+    mark_changed(owner_id, entry)
+    return entry
+
+
+def mark_changed(owner_id: uuid.UUID, entry: OwnerKeys | None = None) -> None:
+    """Note that the owner's key rows changed in the current transaction."""
+    cache = _scope.get()
+    if cache is None:
+        return
+    cache.owners.pop(owner_id, None)
+    using = _db_alias()
+    if transaction.get_connection(using).in_atomic_block:
+        pending = _Pending(cache, owner_id, using)
+        cache.pending[owner_id] = pending
+        transaction.on_commit(pending, using=using)
+    if entry is not None:
+        cache.owners[owner_id] = entry

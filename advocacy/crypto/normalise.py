@@ -1,0 +1,54 @@
+"""Normalisation of values before they are blind-indexed, so that spelling variants match.
+
+Names are written many ways in Japanese records: katakana or hiragana, half-width kana, a
+full-width space or a middle dot between family and given names. All of these index alike.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import unicodedata
+
+# Katakana ァ..ヶ sit exactly 0x60 above hiragana ぁ..ゖ; ヽヾ likewise above ゝゞ.
+_KATA_TO_HIRA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
+_KATA_TO_HIRA.update({0x30FD: 0x309D, 0x30FE: 0x309E})
+# Separators people put between family and given names.
+_DROPPED = {ord("・"): None, ord("･"): None}
+
+
+def _once(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text.casefold())
+    text = text.translate(_KATA_TO_HIRA).translate(_DROPPED)
+    return "".join(ch for ch in text if not ch.isspace())
+
+
+def normalise_text(value: str) -> str:
+    """Return value in NFKC, hiragana, case-folded, without spaces or middle dots."""
+    # Removing a space can let NFKC compose what it had split (e.g. "¨" is NFKC " ̈"), so
+    # repeat until nothing changes; two or three rounds settle every input.
+    text = _once(value)
+    for _ in range(4):
+        again = _once(text)
+        if again == text:
+            break
+        text = again
+    return text
+
+
+def normalise_value(value: object) -> str:
+    """Return the canonical text of a value that can be indexed."""
+    if isinstance(value, str):
+        return normalise_text(value)
+    if isinstance(value, datetime.datetime):
+        raise TypeError("datetimes cannot be blind-indexed; index the date")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        raise TypeError("booleans cannot be blind-indexed")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, decimal.Decimal):
+        return format(value.normalize(), "f")
+    raise TypeError(f"{type(value).__name__} values cannot be blind-indexed")

@@ -1,0 +1,44 @@
+"""Fiscal years and Japanese era dates (令和7年4月1日)."""
+
+from __future__ import annotations
+
+import datetime
+
+# (first day, era name); newest first.
+ERAS = (
+    (datetime.date(2019, 5, 1), "令和"),
+    (datetime.date(1989, 1, 8), "平成"),
+    (datetime.date(1926, 12, 25), "昭和"),
+    (datetime.date(1912, 7, 30), "大正"),
+    (datetime.date(1868, 10, 23), "明治"),
+)
+
+
+def fiscal_year_of(day: datetime.date) -> int:
+    """Return the fiscal year (April to March) that day falls in, by its starting year."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def era_year(day: datetime.date) -> tuple[str, int]:
+    """Return the era and the year within it, e.g. ("令和", 7)."""
+    for start, name in ERAS:
+        if day >= start:
+            return name, day.year - start.year + 1
+    raise ValueError("date before the Meiji era")
+
+
+def reiwa_fiscal_prefix(fiscal_year: int) -> str:
+    """Return the case-number prefix of a fiscal year: 2025 → "R7"."""
+    return f"R{fiscal_year - 2018}"
+
+
+def wareki(day: datetime.date) -> str:
+    """Format a date in the Japanese era: 令和7年4月1日 (元年 for the first year)."""
+    name, year = era_year(day)
+    year_text = "元" if year == 1 else str(year)
+    return f"{name}{year_text}年{day.month}月{day.day}日"
+
+
+def western_and_wareki(day: datetime.date) -> str:
+    """Format a date both ways: 2025年4月1日（令和7年4月1日）."""
+    return f"{day.year}年{day.month}月{day.day}日（{wareki(day)}）"

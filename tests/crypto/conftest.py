@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import datetime
+import decimal
+from pathlib import Path
+
+import pytest
+
+from advocacy.crypto.keycache import key_cache
+from advocacy.crypto.keyring import create_key_file
+from tests.testapp.models import Owner, Record
+
+
+@pytest.fixture
+def key_file(tmp_path, settings) -> Path:
+    """Use a fresh key file of this test's own, so that changing it touches nothing else."""
+    path = tmp_path / "keys" / "keys.json"
+    create_key_file(path)
+    settings.ADVOCACY_KEY_FILE = path
+    return path
+
+
+@pytest.fixture
+def scope():
+    """Run the test inside one data-key cache scope, as a request would."""
+    with key_cache() as cache:
+        yield cache
+
+
+def make_owner(**fields) -> Owner:
+    values = {"name": "山田 太郎", "kana": "やまだ たろう", "birth_date": datetime.date(1950, 1, 2)}
+    values.update(fields)
+    owner = Owner(**values)
+    owner.save()
+    return owner
+
+
+def make_record(owner: Owner, **fields) -> Record:
+    values = {
+        "text": "本人の相談内容",
+        "day": datetime.date(2024, 4, 1),
+        "amount": decimal.Decimal("1234.50"),
+        "count": 7,
+        "data": {"続柄": "長女", "連絡": ["電話", "手紙"]},
+        "note": "メモ",
+    }
+    values.update(fields)
+    record = Record(owner=owner, **values)
+    record.save()
+    return record
+
+
+def fresh(instance):
+    """Return the row of instance as newly read from the database."""
+    return type(instance).objects.get(pk=instance.pk)

@@ -1,0 +1,148 @@
+import datetime
+import uuid
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.test.utils import isolate_apps
+
+from advocacy.crypto.blind_index import BlindIndexField, blind_filter, blind_search, index_value
+from advocacy.crypto.exceptions import EncryptionError
+from advocacy.crypto.fields import EncryptedCharField, EncryptedDateField
+from advocacy.crypto.normalise import normalise_text
+from tests.crypto.conftest import fresh, make_owner
+from tests.testapp.models import Owner
+
+pytestmark = pytest.mark.django_db
+
+BORN = datetime.date(1950, 1, 2)
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["ﾔﾏﾀﾞ ﾀﾛｳ", "ヤマダ　タロウ", "やまだたろう", "ヤマダ・タロウ", "やまだ タロウ", "ﾔﾏﾀﾞ･ﾀﾛｳ"],
+)
+def test_spellings_of_one_name_normalise_alike(spelling):
+    assert normalise_text(spelling) == "やまだたろう"
+
+
+def test_normaliser_folds_case_and_width():
+    assert normalise_text("ＹＡＭＡＤＡ Taro") == "yamadataro"
+    assert normalise_text("ヴァ ヶ ヽ") == "ゔぁゖゝ"
+
+
+def test_spellings_index_alike_and_other_names_mostly_not():
+    values = {
+        index_value("testapp.Owner", "kana_index", [s]) for s in ["ﾔﾏﾀﾞ ﾀﾛｳ", "ヤマダ　タロウ"]
+    }
+    assert values == {index_value("testapp.Owner", "kana_index", ["やまだたろう"])}
+    others = {index_value("testapp.Owner", "kana_index", [f"すずき{i}"]) for i in range(200)}
+    assert len(others) > 100
+
+
+def test_index_fits_in_the_configured_bits(settings):
+    settings.ADVOCACY_BLIND_INDEX_BITS = 11
+    values = {index_value("testapp.Owner", "kana_index", [f"n{i}"]) for i in range(5000)}
+
+    assert min(values) >= 0 and max(values) < 2**11
+    assert len(values) > 1500
+
+
+def test_each_index_has_its_own_key():
+    names = [f"なまえ{i}" for i in range(50)]
+
+    a = [index_value("testapp.Owner", "kana_index", [n]) for n in names]
+    b = [index_value("testapp.Owner", "other_index", [n]) for n in names]
+
+    assert a != b
+
+
+def test_saving_computes_the_indexes():
+    owner = make_owner(kana="ヤマダ　タロウ")
+
+    got = fresh(owner)
+
+    assert got.kana_index == index_value("testapp.Owner", "kana_index", ["やまだたろう"])
+    assert got.dup_index == index_value("testapp.Owner", "dup_index", ["やまだたろう", BORN])
+
+
+def test_changing_a_source_recomputes_the_index():
+    owner = fresh(make_owner(kana="やまだたろう"))
+
+    owner.kana = "すずきはなこ"
+    owner.save()
+
+    assert fresh(owner).kana_index == index_value("testapp.Owner", "kana_index", ["すずきはなこ"])
+
+
+def test_update_fields_without_the_index_is_refused():
+    owner = fresh(make_owner())
+    owner.kana = "すずきはなこ"
+
+    with pytest.raises(EncryptionError, match="kana_index"):
+        owner.save(update_fields=["kana"])
+
+
+def test_blind_search_finds_every_spelling_and_only_exact_matches(settings):
+    # One bit: every name collides, so only the decrypting comparison keeps results exact.
+    settings.ADVOCACY_BLIND_INDEX_BITS = 1
+    taro = make_owner(kana="ヤマダ　タロウ")
+    make_owner(kana="やまだたろう", birth_date=datetime.date(1960, 5, 5))
+    for i in range(10):
+        make_owner(name=f"他{i}", kana=f"たにん{i}")
+
+    by_name = blind_search(Owner.objects.all(), {"kana": "ﾔﾏﾀﾞ ﾀﾛｳ"})
+    by_name_and_birth = blind_search(
+        Owner.objects.all(), {"kana": "やまだ たろう", "birth_date": BORN}
+    )
+
+    assert len(by_name) == 2
+    assert [o.pk for o in by_name_and_birth] == [taro.pk]
+    assert blind_filter(Owner.objects.all(), {"kana": "やまだたろう"}).count() > 2
+
+
+def test_blind_search_respects_the_given_queryset():
+    taro = make_owner(kana="やまだたろう", area="north")
+    make_owner(kana="やまだたろう", area="south")
+
+    found = blind_search(Owner.objects.filter(area="north"), {"kana": "ヤマダタロウ"})
+
+    assert [o.pk for o in found] == [taro.pk]
+
+
+def test_blind_search_needs_an_index_over_the_criteria():
+    with pytest.raises(EncryptionError, match="no blind index"):
+        blind_search(Owner.objects.all(), {"name": "山田"})
+
+
+@isolate_apps("tests.testapp")
+def test_an_index_of_a_date_alone_is_refused():
+    with pytest.raises(ImproperlyConfigured, match="date alone"):
+
+        class Person(models.Model):  # noqa: DJ008
+            encryption_owner = "pk"
+            id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+            birth_date = EncryptedDateField()
+            birth_index = BlindIndexField(sources=["birth_date"])
+
+            class Meta:
+                app_label = "testapp"
+
+
+@isolate_apps("tests.testapp")
+def test_an_index_of_a_missing_field_is_refused():
+    with pytest.raises(ImproperlyConfigured, match="not a field"):
+
+        class Person(models.Model):  # noqa: DJ008
+            encryption_owner = "pk"
+            id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+            kana = EncryptedCharField(max_length=10)
+            kana_index = BlindIndexField(sources=["kanji"])
+
+            class Meta:
+                app_label = "testapp"
+
+
+def test_an_index_needs_sources():
+    with pytest.raises(ImproperlyConfigured):
+        BlindIndexField()

@@ -1,0 +1,1 @@
+"""Models used only by the tests and benchmarks of advocacy.crypto (no migrations: syncdb)."""
