@@ -298,3 +298,20 @@ RECORD_FORMS = {
     "subsidy": (Subsidy, SubsidyForm),
     "contact": (Contact, ContactForm),
 }
+
+
+class EraseForm(forms.Form):
+    """Ask for the case number again before erasing: the action cannot be undone."""
+
+    confirm_number = forms.CharField(label=_("確認のためケース番号を入力"), max_length=16)
+    reason = forms.CharField(label=_("理由"), max_length=200)
+
+    def __init__(self, *args, case_number: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case_number = case_number
+
+    def clean_confirm_number(self):
+        value = self.cleaned_data["confirm_number"].strip().upper()
+        if value != self.case_number:
+            raise forms.ValidationError(_("ケース番号が一致しません。"))
+        return value

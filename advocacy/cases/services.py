@@ -19,6 +19,7 @@ from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
 from advocacy.cases.models import Case, CaseNumberCounter, Consultation, Person, StageChange
 from advocacy.cases.models.records import CaseRecord
+from advocacy.crypto import services as crypto_services
 from advocacy.dates import fiscal_year_of, reiwa_fiscal_prefix
 
 ERR_NOT_STAFF = _("ケースを登録できるのは市または社協の職員です。")
@@ -214,3 +215,25 @@ def case_reassign(*, actor: User, case: Case, worker: User, reason: str) -> Case
         actor=actor, action=Action.CASE_REASSIGNED, obj=case, label=case.number, reason=reason
     )
     return case
+
+
+@transaction.atomic
+def person_erase(*, actor: User, case: Case, reason: str) -> Person:
+    """Erase the case's person for good (crypto-shredding); only a supervisor may.
+
+    Every encrypted value of the person becomes unreadable wherever it is stored; the clear
+    categories and dates stay, so the statistics keep counting the case.
+    """
+    if not has_role(actor, Role.SUPERVISOR) or actor.organisation_id != case.organisation_id:
+        raise PermissionDenied(ERR_ONLY_SUPERVISOR)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("理由を入力してください。"))
+    person = case.person
+    crypto_services.person_erase(owner_id=person.pk)
+    Person.objects.filter(pk=person.pk).update(erased_at=timezone.now())
+    audit_record(
+        actor=actor, action=Action.PERSON_ERASED, obj=case, label=case.number, reason=reason
+    )
+    person.refresh_from_db()
+    return person

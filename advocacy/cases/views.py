@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from advocacy.access.roles import is_case_staff
+from advocacy.access.roles import has_role, is_case_staff
 from advocacy.access.selectors import (
     VIEW_FINANCES,
     VIEW_HEALTH,
@@ -20,7 +20,9 @@ from advocacy.access.selectors import (
     case_get_for,
     permissions_on,
 )
+from advocacy.accounts.roles import Role
 from advocacy.audit.actions import Action
+from advocacy.audit.selectors import audit_events_for_object
 from advocacy.audit.services import audit_record
 from advocacy.cases import presenters, selectors, services
 from advocacy.cases.forms import (
@@ -29,6 +31,7 @@ from advocacy.cases.forms import (
     CaseIntakeForm,
     CaseSearchForm,
     ConsultationForm,
+    EraseForm,
     PersonFinancesForm,
     PersonForm,
     PersonHealthForm,
@@ -36,8 +39,13 @@ from advocacy.cases.forms import (
 from advocacy.cases.models import Case, Person
 
 PAGE_SIZE = 25
+HISTORY_SIZE = 20
 PERSON_FIELDS = PersonForm._meta.fields
 RECORD_MODELS = {kind: model for kind, (model, _form) in RECORD_FORMS.items()}
+
+
+def _supervises(user, case: Case) -> bool:
+    return has_role(user, Role.SUPERVISOR) and case.organisation_id == user.organisation_id
 
 
 class StaffOnlyMixin(LoginRequiredMixin):
@@ -211,6 +219,12 @@ class CaseDetailView(StaffOnlyMixin, View):
                     (kind, model._meta.verbose_name) for kind, model in RECORD_MODELS.items()
                 ],
                 "can_change": can_change(user=request.user, case=case),
+                "is_supervisor": _supervises(request.user, case),
+                "access_history": (
+                    audit_events_for_object(obj=case)[:HISTORY_SIZE]
+                    if _supervises(request.user, case)
+                    else None
+                ),
             },
         )
 
@@ -314,3 +328,29 @@ class RecordEditView(StaffOnlyMixin, View):
             {"case": case, "form": form, "title": model._meta.verbose_name},
             status=status,
         )
+
+
+class PersonEraseView(StaffOnlyMixin, View):
+    """Erase the person of a case for good, after typing the case number to confirm."""
+
+    template_name = "cases/erase.html"
+
+    def _case(self, request, case_id) -> Case:
+        case = load_case(request, case_id)
+        if not _supervises(request.user, case) or case.person.erased_at:
+            raise PermissionDenied
+        return case
+
+    def get(self, request, case_id):
+        case = self._case(request, case_id)
+        form = EraseForm(case_number=case.number)
+        return render(request, self.template_name, {"case": case, "form": form})
+
+    def post(self, request, case_id):
+        case = self._case(request, case_id)
+        form = EraseForm(request.POST, case_number=case.number)
+        if not form.is_valid():
+            return render(request, self.template_name, {"case": case, "form": form}, status=422)
+        services.person_erase(actor=request.user, case=case, reason=form.cleaned_data["reason"])
+        messages.success(request, _("本人の情報を消去しました。"))
+        return redirect("cases:detail", case_id=case.pk)

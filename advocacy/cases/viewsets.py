@@ -20,6 +20,7 @@ class CasesApplication(Application):
     search_path = path("search/", views.CaseSearchView.as_view(), name="search")
     create_path = path("new/", views.CaseCreateView.as_view(), name="create")
     detail_path = path("<str:case_id>/", views.CaseDetailView.as_view(), name="detail")
+    erase_path = path("<str:case_id>/erase/", views.PersonEraseView.as_view(), name="erase")
     person_path = path("<str:case_id>/person/", views.PersonEditView.as_view(), name="person")
     record_add_path = path(
         "<str:case_id>/records/<str:kind>/new/", views.RecordEditView.as_view(), name="record_add"
