@@ -166,6 +166,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# No guardian "AnonymousUser" row: anonymous visitors never hold object permissions.
+GUARDIAN_ANONYMOUS_USER_NAME = None
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from advocacy.access.roles import has_role, is_case_staff
@@ -19,20 +19,19 @@ VIEW_HEALTH = "view_case_health"
 VIEW_AS_GUARDIAN = "view_case_as_guardian"
 
 
-def _granted(user: User, codename: str) -> Exists:
-    return Exists(
-        CaseUserObjectPermission.objects.filter(
-            content_object_id=OuterRef("pk"), user_id=user.pk, permission__codename=codename
-        )
-    )
+def _granted_ids(user: User, codename: str) -> QuerySet:
+    """Ids of the user's own organisation's cases granted to them with codename."""
+    return CaseUserObjectPermission.objects.filter(
+        user_id=user.pk,
+        permission__codename=codename,
+        content_object__organisation_id=user.organisation_id,
+    ).values("content_object_id")
 
 
-def _shared_with(organisation_id: uuid.UUID) -> Exists:
-    return Exists(
-        CaseShare.objects.filter(
-            case_id=OuterRef("pk"), organisation_id=organisation_id, revoked_at__isnull=True
-        )
-    )
+def _shared_ids(organisation_id: uuid.UUID) -> QuerySet:
+    return CaseShare.objects.filter(
+        organisation_id=organisation_id, revoked_at__isnull=True
+    ).values("case_id")
 
 
 def cases_visible_to(*, user: User) -> QuerySet[Case]:
@@ -41,15 +40,17 @@ def cases_visible_to(*, user: User) -> QuerySet[Case]:
     Staff see their organisation's cases granted to them and cases shared with their
     organisation; supervisors see all of their organisation's. Professionals, committee
     members and administrators see none here (professionals reach theirs through the portal).
+    The visible ids are a UNION of small indexed sets, so the database never walks every case
+    of the organisation testing each one for a grant.
     """
     if not is_case_staff(user):
         return Case.objects.none()
     organisation_id = user.organisation_id
     if has_role(user, Role.SUPERVISOR):
-        own = Q(organisation_id=organisation_id)
+        own = Case.objects.filter(organisation_id=organisation_id).values("pk")
     else:
-        own = Q(organisation_id=organisation_id) & _granted(user, VIEW)
-    return Case.objects.filter(own | _shared_with(organisation_id))
+        own = _granted_ids(user, VIEW)
+    return Case.objects.filter(pk__in=own.union(_shared_ids(organisation_id)))
 
 
 def case_get_for(*, user: User, case_id: object) -> Case:

@@ -1,0 +1,64 @@
+"""A throw-away database and key file for a benchmark run; never the development database.
+
+Call ``setup(name)`` before importing anything from Django, and ``teardown()`` at the end.
+With DATABASE_URL naming PostgreSQL, a fresh database is created next to it and dropped
+afterwards; otherwise a temporary SQLite file is used.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+_state: dict[str, str] = {}
+
+
+def setup(name: str, *, test_apps: bool = False) -> bool:
+    """Point Django at a fresh database and key file, migrate, and return True on PostgreSQL."""
+    sys.path.insert(0, str(ROOT))
+    workdir = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "advocacy.settings"
+    os.environ["ADVOCACY_KEY_FILE"] = str(workdir / "keys.json")
+    os.environ["ADVOCACY_KEY_FILE_AUTOCREATE"] = "1"
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-" + secrets.token_hex(24))
+    os.environ["DJANGO_HTTPS"] = "0"
+    os.environ["DJANGO_STATIC_MANIFEST"] = "0"
+    os.environ["DJANGO_LOG_LEVEL"] = "WARNING"
+    if test_apps:
+        os.environ["ADVOCACY_TEST_APPS"] = "1"
+    url = os.environ.get("DATABASE_URL", "")
+    is_pg = url.startswith("postgres")
+    if is_pg:
+        import psycopg
+
+        database = f"bench_{name}_{os.getpid()}"
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{database}"')
+        _state.update(admin_url=url, database=database)
+        os.environ["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path="/" + database))
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    return is_pg
+
+
+def teardown() -> None:
+    """Drop the PostgreSQL database made by setup (the SQLite file is left in /tmp)."""
+    if "database" not in _state:
+        return
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect(_state["admin_url"], autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{_state["database"]}"')
