@@ -2,8 +2,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Area(models.Model):
-    """One of the city's areas (日常生活圏域); configurable per deployment."""
+class OrderedChoice(models.Model):
+    """A configurable entry of a short list shown in a fixed order (areas, categories…)."""
 
     code = models.SlugField(_("コード"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=50, unique=True)
@@ -11,46 +11,35 @@ class Area(models.Model):
     active = models.BooleanField(_("有効"), default=True)
 
     class Meta:
+        abstract = True
         ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Area(OrderedChoice):
+    """One of the city's areas (日常生活圏域); configurable per deployment."""
+
+    class Meta(OrderedChoice.Meta):
         verbose_name = _("地域")
         verbose_name_plural = _("地域")
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class PersonCategory(models.Model):
+class PersonCategory(OrderedChoice):
     """A coarse category of the person (高齢者, 知的障害…); several may apply."""
 
-    code = models.SlugField(_("コード"), max_length=32, unique=True)
-    name = models.CharField(_("名称"), max_length=50, unique=True)
-    sort_order = models.PositiveSmallIntegerField(_("表示順"), default=0)
-    active = models.BooleanField(_("有効"), default=True)
-
-    class Meta:
-        ordering = ["sort_order", "code"]
+    class Meta(OrderedChoice.Meta):
         verbose_name = _("本人の区分")
         verbose_name_plural = _("本人の区分")
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class MainConcern(models.Model):
+class MainConcern(OrderedChoice):
     """A main concern (主訴) of a consultation, counted in the statistics."""
 
-    code = models.SlugField(_("コード"), max_length=32, unique=True)
-    name = models.CharField(_("名称"), max_length=50, unique=True)
-    sort_order = models.PositiveSmallIntegerField(_("表示順"), default=0)
-    active = models.BooleanField(_("有効"), default=True)
-
-    class Meta:
-        ordering = ["sort_order", "code"]
+    class Meta(OrderedChoice.Meta):
         verbose_name = _("主訴")
         verbose_name_plural = _("主訴")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class GuardianshipScheme(models.Model):
