@@ -82,3 +82,17 @@ def test_unknown_page_gives_the_plain_404_page(client, users_by_role):
     assert "ページが見つかりません" in html
     assert "12345" not in html
     assert "Traceback" not in html
+
+
+def test_a_server_error_shows_the_plain_500_page_and_reveals_nothing(client, settings):
+    settings.ROOT_URLCONF = "tests.shell.urls_boom"
+    client.raise_request_exception = False
+
+    response = client.get("/boom/")
+
+    assert response.status_code == HTTPStatus.INTERNAL_SERVER_ERROR
+    html = response.content.decode()
+    assert "システムエラー" in html
+    assert "secret-internal-detail" not in html
+    assert "瀬戸内カナリア" not in html
+    assert "Traceback" not in html
