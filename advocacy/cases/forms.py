@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +14,7 @@ from advocacy.cases.models import (
     Consultation,
     Contact,
     Decision,
+    Document,
     GuardianAppointment,
     Person,
     Petition,
@@ -256,6 +259,51 @@ class ContactForm(DateInputsMixin, forms.ModelForm):
         fields = ["contacted_on", "contact_from", "is_help_request", "summary"]
 
 
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+DOCUMENT_TYPES = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/tiff": "tif",
+}
+
+
+class DocumentForm(forms.ModelForm):
+    """Attach a scan or a letter; its bytes are stored encrypted like every other value."""
+
+    file = forms.FileField(label=_("ファイル（PDF・JPEG・PNG・TIFF、10MBまで）"), required=False)
+
+    class Meta:
+        model = Document
+        fields = ["kind", "title"]
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload is None:
+            if self.instance._state.adding:
+                raise forms.ValidationError(_("ファイルを選んでください。"), code="required")
+            return None
+        if upload.size > DOCUMENT_MAX_BYTES:
+            raise forms.ValidationError(_("ファイルが大きすぎます（10MBまで）。"), code="too_big")
+        if upload.content_type not in DOCUMENT_TYPES:
+            raise forms.ValidationError(
+                _("PDF・JPEG・PNG・TIFF のファイルだけを添付できます。"), code="type"
+            )
+        return upload
+
+    def save(self, commit=True):
+        document = super().save(commit=False)
+        upload = self.cleaned_data.get("file")
+        if upload is not None:
+            data = upload.read()
+            document.content = base64.b64encode(data).decode("ascii")
+            document.size = len(data)
+            document.content_type = upload.content_type
+        if commit:
+            document.save()
+        return document
+
+
 class CaseSearchForm(forms.Form):
     number = forms.CharField(label=_("ケース番号"), required=False, max_length=16)
     name = forms.CharField(label=_("氏名"), required=False, max_length=100)
@@ -297,6 +345,7 @@ RECORD_FORMS = {
     "team_meeting": (TeamMeeting, TeamMeetingForm),
     "subsidy": (Subsidy, SubsidyForm),
     "contact": (Contact, ContactForm),
+    "document": (Document, DocumentForm),
 }
 
 

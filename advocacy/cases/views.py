@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,6 +28,7 @@ from advocacy.audit.selectors import audit_events_for_object
 from advocacy.audit.services import audit_record
 from advocacy.cases import presenters, selectors, services
 from advocacy.cases.forms import (
+    DOCUMENT_TYPES,
     RECORD_FORMS,
     CaseFilterForm,
     CaseIntakeForm,
@@ -36,7 +39,8 @@ from advocacy.cases.forms import (
     PersonForm,
     PersonHealthForm,
 )
-from advocacy.cases.models import Case, Person
+from advocacy.cases.models import Case, Document, Person
+from advocacy.crypto.erased import ERASED
 
 PAGE_SIZE = 25
 HISTORY_SIZE = 20
@@ -301,7 +305,7 @@ class RecordEditView(StaffOnlyMixin, View):
 
     def post(self, request, case_id, kind, record_id=None):
         case, model, form_class, record = self._setup(request, case_id, kind, record_id)
-        form = form_class(request.POST, instance=record)
+        form = form_class(request.POST, request.FILES, instance=record)
         if not form.is_valid():
             return self._render(request, case, model, form, status=422)
         m2m = {
@@ -354,3 +358,31 @@ class PersonEraseView(StaffOnlyMixin, View):
         services.person_erase(actor=request.user, case=case, reason=form.cleaned_data["reason"])
         messages.success(request, _("本人の情報を消去しました。"))
         return redirect("cases:detail", case_id=case.pk)
+
+
+class DocumentDownloadView(StaffOnlyMixin, View):
+    """Send an attached document back, decrypted; each download is an audited export."""
+
+    def get(self, request, case_id, record_id):
+        case = load_case(request, case_id)
+        document = selectors.record_get(case=case, model=Document, record_id=record_id)
+        if document is None or document.content is ERASED:
+            raise Http404
+        audit_record(
+            actor=request.user,
+            action=Action.EXPORTED,
+            obj=case,
+            label=f"{case.number} document",
+            fields_read=["Document.title", "Document.content"],
+            request=request,
+        )
+        extension = DOCUMENT_TYPES.get(document.content_type, "bin")
+        response = HttpResponse(
+            base64.b64decode(document.content), content_type=document.content_type
+        )
+        # A neutral file name: the title may name the person and would land in download folders.
+        response["Content-Disposition"] = (
+            f'attachment; filename="document-{document.pk}.{extension}"'
+        )
+        response["Cache-Control"] = "no-store"
+        return response

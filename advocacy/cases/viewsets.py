@@ -22,6 +22,11 @@ class CasesApplication(Application):
     detail_path = path("<str:case_id>/", views.CaseDetailView.as_view(), name="detail")
     erase_path = path("<str:case_id>/erase/", views.PersonEraseView.as_view(), name="erase")
     person_path = path("<str:case_id>/person/", views.PersonEditView.as_view(), name="person")
+    document_path = path(
+        "<str:case_id>/documents/<str:record_id>/",
+        views.DocumentDownloadView.as_view(),
+        name="document",
+    )
     record_add_path = path(
         "<str:case_id>/records/<str:kind>/new/", views.RecordEditView.as_view(), name="record_add"
     )
