@@ -23,7 +23,11 @@ def setup(name: str, *, test_apps: bool = False) -> bool:
     sys.path.insert(0, str(ROOT))
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "advocacy.settings"
-    os.environ["ADVOCACY_KEY_FILE"] = str(workdir / "keys.json")
+    reuse = os.environ.get("BENCH_REUSE", "")
+    # A kept database can only be read with the key file it was built with.
+    os.environ["ADVOCACY_KEY_FILE"] = os.environ.get("BENCH_REUSE_KEYS") or str(
+        workdir / "keys.json"
+    )
     os.environ["ADVOCACY_KEY_FILE_AUTOCREATE"] = "1"
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-" + secrets.token_hex(24))
     os.environ["DJANGO_HTTPS"] = "0"
@@ -33,7 +37,12 @@ def setup(name: str, *, test_apps: bool = False) -> bool:
         os.environ["ADVOCACY_TEST_APPS"] = "1"
     url = os.environ.get("DATABASE_URL", "")
     is_pg = url.startswith("postgres")
-    if is_pg:
+    if is_pg and reuse:
+        # A database kept by an earlier run (BENCH_KEEP=1): measure again without rebuilding.
+        _state.update(admin_url=url, database=reuse, reused="1")
+        os.environ["BENCH_KEEP"] = "1"
+        os.environ["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path="/" + reuse))
+    elif is_pg:
         import psycopg
 
         database = f"bench_{name}_{os.getpid()}"
@@ -48,13 +57,28 @@ def setup(name: str, *, test_apps: bool = False) -> bool:
     from django.core.management import call_command
 
     django.setup()
-    call_command("migrate", verbosity=0)
+    if "reused" not in _state:
+        call_command("migrate", verbosity=0)
     return is_pg
 
 
+def reused() -> bool:
+    """Return True when setup() attached to a kept database instead of building one."""
+    return "reused" in _state
+
+
 def teardown() -> None:
-    """Drop the PostgreSQL database made by setup (the SQLite file is left in /tmp)."""
+    """Drop the PostgreSQL database made by setup (the SQLite file is left in /tmp).
+
+    BENCH_KEEP=1 keeps it, to study query plans afterwards; its name is printed.
+    """
     if "database" not in _state:
+        return
+    if os.environ.get("BENCH_KEEP") == "1":
+        print(
+            f"kept database {_state['database']}; measure again with "
+            f"BENCH_REUSE={_state['database']} BENCH_REUSE_KEYS={os.environ['ADVOCACY_KEY_FILE']}"
+        )
         return
     import psycopg
     from django.db import connections
