@@ -6,12 +6,12 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application, Site
 
-from advocacy.access.roles import has_role, is_case_staff
+from advocacy.access.roles import has_role
 from advocacy.accounts.roles import Role
 from advocacy.cases.viewsets import CasesApplication
 from advocacy.portal.views import PortalHomeView
 from advocacy.stats.views import StatsHomeView
-from workflows.views import InboxView
+from workflows.site import InboxApplication
 
 
 def _menu_permission(check):
@@ -21,16 +21,6 @@ def _menu_permission(check):
     through to the view so that it sends them to the login page instead of a bare 403.
     """
     return staticmethod(lambda user: not user.is_authenticated or check(user))
-
-
-class InboxApplication(Application):
-    title = _("受信箱")
-    icon = "inbox"
-    app_name = "inbox"
-    menu_template_name = None
-    permission = _menu_permission(is_case_staff)
-
-    index_path = path("", InboxView.as_view(), name="index")
 
 
 class PortalApplication(Application):

@@ -59,3 +59,31 @@ def users_by_role(city, council, committee_org) -> dict[str, object]:
 def fast_password_hashing(settings):
     # Argon2 is deliberately slow; tests that check hashing ask for it explicitly.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+SEED_MIGRATIONS = [
+    "advocacy.reference.migrations.0002_seed_areas",
+    "advocacy.reference.migrations.0004_seed_classifications",
+    "advocacy.accounts.migrations.0002_role_groups",
+]
+
+
+@pytest.fixture(autouse=True)
+def reseed_after_flush(request):
+    """Put the seeded reference rows back for tests that run outside a rolled-back transaction.
+
+    Transactional tests end with a flush that empties every table, data migrations included;
+    the seeds are idempotent, so running them again is harmless.
+    """
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        marker = request.node.get_closest_marker("django_db")
+        if not (marker and marker.kwargs.get("transaction")):
+            return
+    import importlib
+
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    for module in SEED_MIGRATIONS:
+        seed = importlib.import_module(module)
+        (seed.seed if hasattr(seed, "seed") else seed.create_groups)(apps, None)

@@ -1,11 +1,380 @@
-from django.views.generic import TemplateView
+"""Screens of the workflows: the inbox, task forms, assignment, and events from the case page.
+
+Views stay thin: validate the form, call one service, ``activation.execute()``, redirect.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.flow.views import DetailProcessView
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
 from advocacy.access.roles import RoleRequiredMixin
+from advocacy.access.selectors import case_get_for
+from advocacy.accounts.models import User
 from advocacy.accounts.roles import STAFF_ROLES
+from advocacy.audit.actions import Action
+from advocacy.audit.services import audit_record
+
+from . import forms as step_forms
+from . import selectors, services
+
+MSG_DONE = _("このタスクはすでに完了しているか、取り消されています。")
+MSG_TAKEN = _("このタスクはすでに他の職員が担当しています。")
+MSG_BUSY = _("他の職員が同じ手続きを処理中です。少し待ってからやり直してください。")
+MSG_REFUSED = _("このタスクを操作する権限がありません。")
+MSG_COMPLETED = _("「{title}」を完了しました。")
+MSG_ASSIGNED = _("「{title}」を担当しました。")
+MSG_STARTED = _("手続きを開始しました。")
+MSG_EVENT = _("受け付けました。")
+
+TABS = {
+    "mine": (_("自分の担当"), selectors.inbox_tasks),
+    "queue": (_("組織の未割当"), selectors.queue_tasks),
+    "overdue": (_("期限超過"), selectors.overdue_tasks),
+}
 
 
-class InboxView(RoleRequiredMixin, TemplateView):
-    """The caseworker's home: tasks assigned to them and their organisation's queue."""
-
+class StaffMixin(RoleRequiredMixin):
     required_roles = tuple(STAFF_ROLES)
+
+
+class InboxView(StaffMixin, TemplateView):
+    """The caseworker's home: tasks assigned to them, their organisation's queue, overdue."""
+
     template_name = "workflows/inbox.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        tab = self.request.GET.get("tab", "mine")
+        if tab not in TABS:
+            tab = "mine"
+        tabs = []
+        for key, (label, selector) in TABS.items():
+            count, more = selectors.bounded_count(selector(user=user))
+            tabs.append({"key": key, "label": label, "count": count, "more": more})
+        page = selectors.page_of(TABS[tab][1](user=user), self.request.GET.get("page"))
+        context.update(
+            tab=tab,
+            tabs=tabs,
+            page=page,
+            rows=[_row(task) for task in page.items],
+        )
+        return context
+
+
+def _row(task: Task) -> dict:
+    case_task = task.case_task
+    return {
+        "task": task,
+        "title": task.flow_task.task_title,
+        "process_title": task.flow_task.flow_class.process_title,
+        "case": case_task.case,
+        "due_on": case_task.due_on,
+        "due_state": selectors.due_state(case_task.due_on),
+        "url": task.flow_task.reverse("index", args=[task.process_id, task.pk]),
+    }
+
+
+def _task_context(request: HttpRequest) -> dict:
+    activation = request.activation
+    case_task = getattr(activation.task, "case_task", None)
+    return {
+        "activation": activation,
+        "task": activation.task,
+        "case": activation.process.case,
+        "title": activation.flow_task.task_title,
+        "process_title": activation.flow_class.process_title,
+        "due_on": case_task.due_on if case_task else None,
+    }
+
+
+def _audit_task(request: HttpRequest, action: Action, reason: str = "") -> None:
+    activation = request.activation
+    case = activation.process.case
+    audit_record(
+        actor=request.user,
+        action=action,
+        obj=case,
+        label=f"{case.number} {activation.flow_task.name}"[:100],
+        reason=reason,
+        request=request,
+    )
+
+
+class TaskFormView(FormView):
+    """Show a step's form; on a valid post run the step's service and complete the task."""
+
+    template_name = "workflows/task.html"
+    form_class = step_forms.ConfirmForm
+    # A services function (actor, activation, form) that saves what the step records.
+    on_complete = None
+    # For a ModelForm: a callable activation -> the record the form edits.
+    record_of = None
+    # A callable activation -> initial values.
+    initial_of = None
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        activation = self.request.activation
+        if self.record_of is not None:
+            record = self.record_of(activation)
+            if record is not None:
+                kwargs["instance"] = record
+        if self.initial_of is not None:
+            kwargs["initial"] = {**self.initial_of(activation), **kwargs.get("initial", {})}
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **_task_context(self.request)}
+
+    def form_valid(self, form):
+        activation = self.request.activation
+        try:
+            # A savepoint: a refused record leaves the task and the case as they were.
+            with transaction.atomic():
+                complete = self.on_complete or services.nothing_to_record
+                complete(actor=self.request.user, activation=activation, form=form)
+                _audit_task(self.request, Action.TASK_COMPLETED)
+                activation.execute()
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, MSG_COMPLETED.format(title=activation.flow_task.task_title))
+        return redirect("inbox:index")
+
+
+def _add_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+class AssignTaskView(FormView):
+    """Take a task from the organisation's queue."""
+
+    template_name = "workflows/task_assign.html"
+    form_class = forms.Form
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **_task_context(self.request)}
+
+    def form_valid(self, form):
+        activation = self.request.activation
+        activation.assign(self.request.user)
+        _audit_task(self.request, Action.TASK_ASSIGNED, reason=f"worker {self.request.user.pk}")
+        messages.success(self.request, MSG_ASSIGNED.format(title=activation.flow_task.task_title))
+        task = activation.task
+        return redirect(task.flow_task.reverse("execute", args=[task.process_id, task.pk]))
+
+
+class UnassignTaskView(FormView):
+    """Put a task back in the organisation's queue."""
+
+    template_name = "workflows/task_unassign.html"
+    form_class = forms.Form
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **_task_context(self.request)}
+
+    def form_valid(self, form):
+        self.request.activation.unassign()
+        _audit_task(self.request, Action.TASK_ASSIGNED, reason="unassigned")
+        return redirect("inbox:index")
+
+
+class ReassignForm(forms.Form):
+    worker = forms.ModelChoiceField(label=_("担当者"), queryset=User.objects.none())
+
+    def __init__(self, *args, workers, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A short list (one organisation's staff who may see the case), never all users.
+        self.fields["worker"].queryset = User.objects.filter(
+            pk__in=[user.pk for user in workers]
+        ).order_by("last_name", "first_name")
+
+
+class ReassignTaskView(FormView):
+    """Let a supervisor give a task to a worker of the organisation."""
+
+    template_name = "workflows/task_reassign.html"
+    form_class = ReassignForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["workers"] = list(selectors.assignable_workers(task=self.request.activation.task))
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **_task_context(self.request)}
+
+    def form_valid(self, form):
+        try:
+            services.task_reassign(
+                actor=self.request.user,
+                activation=self.request.activation,
+                worker=form.cleaned_data["worker"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        return redirect("inbox:index")
+
+
+class TaskDetailView(TemplateView):
+    """A task's state, for anyone who may see its case."""
+
+    template_name = "workflows/task_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = {**super().get_context_data(**kwargs), **_task_context(self.request)}
+        activation = self.request.activation
+        context["actions"] = list(
+            activation.flow_task.get_available_actions(activation, self.request.user)
+        )
+        return context
+
+
+class ProcessDetailView(DetailProcessView):
+    """A process's tasks and chart; the guard has already checked the case is visible."""
+
+    template_name = "workflows/process_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        process = context["process"]
+        context["case"] = process.case
+        context["task_list"] = (
+            process.task_set.filter(flow_task_type="HUMAN")
+            .select_related("owner", "case_task")
+            .order_by("created")
+        )
+        context["chart_url"] = self.flow_class.instance.reverse("process_chart", args=[process.pk])
+        return context
+
+
+# Starting processes and reporting events from the case page
+
+
+class StartConsultationView(StaffMixin, View):
+    """Start the consultation process of a case (the button on the case page)."""
+
+    def post(self, request, case_id):
+        case = case_get_for(user=request.user, case_id=case_id)
+        try:
+            services.consultation_start(actor=request.user, case=case)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, MSG_STARTED)
+        return redirect("cases:detail", case.pk)
+
+
+EVENT_FORMS = {
+    "contact": (selectors.GUARDIAN_EVENTS["contact"], step_forms.ConfirmForm),
+    "fee_ruling": (selectors.GUARDIAN_EVENTS["fee_ruling"], step_forms.FeeRulingForm),
+    "change": (selectors.GUARDIAN_EVENTS["change"], step_forms.ConfirmForm),
+    "closing": (selectors.GUARDIAN_EVENTS["closing"], step_forms.ClosingRequestForm),
+}
+
+
+class GuardianEventView(StaffMixin, View):
+    """Report an event of guardian support; the process makes the task that follows."""
+
+    template_name = "workflows/event.html"
+
+    def _setup(self, request, case_id, event):
+        if event not in EVENT_FORMS:
+            raise Http404
+        return case_get_for(user=request.user, case_id=case_id), *EVENT_FORMS[event]
+
+    def get(self, request, case_id, event):
+        case, title, form_class = self._setup(request, case_id, event)
+        return render(
+            request, self.template_name, {"case": case, "title": title, "form": form_class()}
+        )
+
+    def post(self, request, case_id, event):
+        case, title, form_class = self._setup(request, case_id, event)
+        form = form_class(request.POST)
+        if form.is_valid():
+            values = {k: v for k, v in form.cleaned_data.items() if k != "confirmed"}
+            try:
+                services.guardian_event_report(actor=request.user, case=case, event=event, **values)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, MSG_EVENT)
+                return redirect("cases:detail", case.pk)
+        return render(request, self.template_name, {"case": case, "title": title, "form": form})
+
+
+# The guard around every URL of a flow
+
+
+def _refuse(request: HttpRequest, flow_class: type, kwargs: dict, reason: str) -> None:
+    audit_record(
+        actor=request.user,
+        action=Action.TASK_REFUSED,
+        label=f"{flow_class.slug}/{kwargs.get('process_pk')}/{kwargs.get('task_pk')}",
+        reason=reason,
+        request=request,
+    )
+
+
+def _conflict(request: HttpRequest, message: str, status: int = 409) -> HttpResponse:
+    return render(request, "workflows/refused.html", {"message": message}, status=status)
+
+
+def guard_task_url(view, flow_class: type):
+    """Wrap a task or process URL of flow_class: refuse crafted URLs, explain lost races.
+
+    The process and task in the URL must belong together, to this flow, on a case the user
+    may see; otherwise the answer is the same 404 as for a missing task. A refusal inside
+    the view (already done, taken by someone else, not yours) is audited and explained.
+    """
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        process_pk, task_pk = kwargs.get("process_pk"), kwargs.get("task_pk")
+        if not selectors.url_target_exists(
+            user=request.user, flow_class=flow_class, process_pk=process_pk, task_pk=task_pk
+        ):
+            _refuse(request, flow_class, kwargs, "not found")
+            raise Http404
+        try:
+            return view(request, *args, **kwargs)
+        except FlowLockFailed:
+            _refuse(request, flow_class, kwargs, "locked")
+            return _conflict(request, MSG_BUSY)
+        except PermissionDenied:
+            task = Task.objects.filter(pk=task_pk).only("status", "owner_id").first()
+            if task is not None and task.status not in (STATUS.NEW, STATUS.ASSIGNED):
+                _refuse(request, flow_class, kwargs, "task closed")
+                return _conflict(request, MSG_DONE)
+            url_name = request.resolver_match.url_name if request.resolver_match else ""
+            if task is not None and url_name == "assign" and task.owner_id:
+                _refuse(request, flow_class, kwargs, "taken")
+                return _conflict(request, MSG_TAKEN)
+            _refuse(request, flow_class, kwargs, "not permitted")
+            return _conflict(request, MSG_REFUSED, status=403)
+
+    return guarded

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from advocacy.access import services as access
 from advocacy.access.roles import has_role, is_case_staff
-from advocacy.access.selectors import CHANGE, permissions_on
+from advocacy.access.selectors import can_change
 from advocacy.accounts.models import Organisation, User
 from advocacy.accounts.roles import Role
 from advocacy.audit.actions import Action
@@ -119,12 +119,10 @@ def case_open(
 
 
 def _require_change(actor: User, case: Case) -> None:
-    if case.organisation_id != actor.organisation_id or CHANGE not in permissions_on(
-        user=actor, case=case
-    ):
-        raise PermissionDenied(ERR_CANNOT_CHANGE)
     if case.is_closed:
         raise ValidationError(ERR_CLOSED)
+    if not can_change(user=actor, case=case):
+        raise PermissionDenied(ERR_CANNOT_CHANGE)
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,6 +42,8 @@ from advocacy.cases.forms import (
 )
 from advocacy.cases.models import Case, Document, Person
 from advocacy.crypto.erased import ERASED
+from workflows.selectors import case_workflows
+from workflows.services import consultation_start
 
 PAGE_SIZE = 25
 HISTORY_SIZE = 20
@@ -152,17 +155,19 @@ class CaseCreateView(StaffOnlyMixin, View):
         if duplicates and not case_form.cleaned_data["confirm_duplicate"]:
             return self._render(request, person_form, consultation_form, case_form, duplicates, 422)
         try:
-            case = services.case_open(
-                actor=request.user,
-                person=person_form.save(commit=False),
-                consultation=consultation_form.save(commit=False),
-                categories=person_form.cleaned_data["categories"],
-                main_concerns=consultation_form.cleaned_data["main_concerns"],
-                urgency=case_form.cleaned_data["urgency"],
-                consent=case_form.cleaned_data["consent"],
-                consent_on=case_form.cleaned_data["consent_on"],
-                purpose=case_form.cleaned_data["purpose"],
-            )
+            with transaction.atomic():
+                case = services.case_open(
+                    actor=request.user,
+                    person=person_form.save(commit=False),
+                    consultation=consultation_form.save(commit=False),
+                    categories=person_form.cleaned_data["categories"],
+                    main_concerns=consultation_form.cleaned_data["main_concerns"],
+                    urgency=case_form.cleaned_data["urgency"],
+                    consent=case_form.cleaned_data["consent"],
+                    consent_on=case_form.cleaned_data["consent_on"],
+                    purpose=case_form.cleaned_data["purpose"],
+                )
+                consultation_start(actor=request.user, case=case)
         except ValidationError as error:
             person_form.add_error(None, error)
             return self._render(request, person_form, consultation_form, case_form, None, 422)
@@ -224,6 +229,7 @@ class CaseDetailView(StaffOnlyMixin, View):
                 ],
                 "can_change": can_change(user=request.user, case=case),
                 "is_supervisor": _supervises(request.user, case),
+                "workflows": case_workflows(user=request.user, case=case),
                 "access_history": (
                     audit_events_for_object(obj=case)[:HISTORY_SIZE]
                     if _supervises(request.user, case)

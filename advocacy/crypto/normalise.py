@@ -13,6 +13,11 @@ import unicodedata
 # Katakana ァ..ヶ sit exactly 0x60 above hiragana ぁ..ゖ; ヽヾ likewise above ゝゞ.
 _KATA_TO_HIRA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
 _KATA_TO_HIRA.update({0x30FD: 0x309D, 0x30FE: 0x309E})
+# ヷヸヹヺ have no precomposed hiragana: write them as わゐゑを with a combining dakuten,
+# which is also what NFKC leaves of "わ゙" typed in hiragana.
+_KATA_TO_HIRA.update(
+    {0x30F7: "わ\u3099", 0x30F8: "ゐ\u3099", 0x30F9: "ゑ\u3099", 0x30FA: "を\u3099"}
+)
 # Separators people put between family and given names.
 _DROPPED = {ord("・"): None, ord("･"): None}
 

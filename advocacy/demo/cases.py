@@ -26,6 +26,7 @@ from advocacy.cases.models import (
     TeamMember,
 )
 from advocacy.reference.models import Area, GuardianshipType, MainConcern, PersonCategory
+from workflows.services import consultation_start
 
 # Stage each demo case should reach, in order; the mix mirrors a year of real work.
 STAGE_PLAN = (
@@ -131,6 +132,8 @@ def _advance(case, target, worker, supervisor, fake, rnd, types) -> None:
     order = list(Case.Stage)
     reach = order.index(target)
     if target == Case.Stage.CONSULTATION:
+        # Open consultations carry a live process, so the demo inboxes have tasks.
+        consultation_start(actor=worker, case=case)
         if rnd.random() < 0.4:
             services.record_save(
                 actor=worker,

@@ -1,0 +1,155 @@
+"""The inbox selectors filter through case access in SQL; the page stays bounded."""
+
+import datetime
+from http import HTTPStatus
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from advocacy.accounts.roles import Role
+from tests import factories
+from tests.workflows.conftest import open_task
+from workflows import selectors
+from workflows.models import CaseTask
+from workflows.services import reminders_send
+
+pytestmark = pytest.mark.django_db
+
+
+def _ids(queryset):
+    return [task.pk for task in queryset]
+
+
+@pytest.fixture
+def two_cases(walker, worker, supervisor):
+    first, second = factories.case_for(worker), factories.case_for(worker)
+    for case in (first, second):
+        walker.start(worker, case)
+    walker.step(worker, second, "consultation", "intake")
+    walker.step(worker, second, "consultation", "triage", {"outcome": "information"})
+    return first, second
+
+
+def test_inbox_queue_and_overdue(users_by_role, worker, supervisor, two_cases):
+    first, second = two_cases
+    intake = open_task(first, "consultation", "intake")
+    close = open_task(second, "consultation", "approve_close")
+
+    assert _ids(selectors.inbox_tasks(user=worker)) == [intake.pk]
+    assert _ids(selectors.queue_tasks(user=worker)) == []  # a supervisor's task
+    assert _ids(selectors.queue_tasks(user=supervisor)) == [close.pk]
+    assert _ids(selectors.inbox_tasks(user=supervisor)) == []
+    for role in ("council_caseworker", "council_supervisor", "professional"):
+        user = users_by_role[role]
+        assert _ids(selectors.inbox_tasks(user=user)) == []
+        assert _ids(selectors.queue_tasks(user=user)) == []
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    CaseTask.objects.filter(task=close).update(due_on=yesterday)
+    assert _ids(selectors.overdue_tasks(user=supervisor)) == [close.pk]
+    assert _ids(selectors.overdue_tasks(user=worker)) == []
+
+
+def test_revoked_access_removes_the_task_from_the_inbox(worker, supervisor, two_cases):
+    from advocacy.access.services import revoke
+
+    first, _second = two_cases
+    revoke(actor=supervisor, case=first, user=worker, reason="担当替え")
+    assert _ids(selectors.inbox_tasks(user=worker)) == []
+
+
+def test_overdue_and_due_soon_come_first(walker, worker):
+    cases = [factories.case_for(worker) for _i in range(3)]
+    for case in cases:
+        walker.start(worker, case)
+    tasks = [open_task(case, "consultation", "intake") for case in cases]
+    today = timezone.localdate()
+    CaseTask.objects.filter(task=tasks[2]).update(due_on=today - datetime.timedelta(days=2))
+    CaseTask.objects.filter(task=tasks[1]).update(due_on=today + datetime.timedelta(days=1))
+    assert _ids(selectors.inbox_tasks(user=worker)) == [tasks[2].pk, tasks[1].pk, tasks[0].pk]
+
+
+def test_inbox_page_shows_case_numbers_not_names(walker, worker, two_cases):
+    first, _second = two_cases
+    response = walker.client(worker).get("/app/inbox/")
+    assert response.status_code == HTTPStatus.OK
+    body = response.content.decode()
+    assert first.number in body
+    assert "受付内容の確認" in body
+    assert "試験 花子" not in body
+
+
+def test_inbox_page_queries_do_not_grow_with_tasks(walker, worker, django_assert_max_num_queries):
+    for _i in range(30):
+        walker.start(worker, factories.case_for(worker))
+    client = walker.client(worker)
+    client.get("/app/inbox/")  # warm caches (content types, session)
+    with django_assert_max_num_queries(20):
+        response = client.get("/app/inbox/?tab=mine&page=1")
+    assert len(response.context["rows"]) == selectors.PAGE_SIZE
+    assert response.context["page"].has_next
+    assert client.get("/app/inbox/?page=999999").status_code == HTTPStatus.OK
+
+
+def test_inbox_is_for_staff(users_by_role, walker):
+    for role in ("professional", "committee_member"):
+        response = walker.client(users_by_role[role]).get("/app/inbox/")
+        assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_case_page_selector_and_include(walker, worker, supervisor, users_by_role, two_cases):
+    _first, second = two_cases
+    summaries = selectors.case_workflows(user=worker, case=second)
+    assert len(summaries) == 1
+    assert [line.title for line in summaries[0].open_tasks] == ["終結の承認"]
+    assert [line.title for line in summaries[0].history] == ["振り分け", "受付内容の確認"]
+    assert selectors.case_workflows(user=users_by_role["council_caseworker"], case=second) == []
+    html = render_to_string(
+        "workflows/case_workflows.html",
+        {"case": second, "workflows": summaries, "can_change": True},
+    )
+    assert "終結の承認" in html
+    assert f"/app/inbox/consultation/{summaries[0].process.pk}/" in html
+
+
+def test_reminders_are_sent_once_without_personal_data(walker, worker, supervisor, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    case = factories.case_for(worker)
+    walker.start(worker, case)
+    intake = open_task(case, "consultation", "intake")
+    today = timezone.localdate()
+    CaseTask.objects.filter(task=intake).update(due_on=today + datetime.timedelta(days=2))
+
+    assert reminders_send() == 1
+    assert reminders_send() == 0
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [worker.email]
+    assert case.number in message.subject
+    assert "受付内容の確認" in message.body
+    assert "試験" not in message.body + message.subject
+    assert "架空" not in message.body + message.subject
+
+    # Once overdue it is reminded once more, and only once.
+    CaseTask.objects.filter(task=intake).update(due_on=today - datetime.timedelta(days=1))
+    call_command("send_reminders")
+    call_command("send_reminders")
+    assert len(mail.outbox) == 2
+    assert "期限超過" in mail.outbox[1].subject
+
+
+def test_queue_reminders_go_to_the_role(walker, worker, city, supervisor, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    other_supervisor = factories.user(Role.CITY_CASEWORKER, Role.SUPERVISOR, organisation=city)
+    case = factories.case_for(worker)
+    walker.start(worker, case)
+    walker.step(worker, case, "consultation", "intake")
+    walker.step(worker, case, "consultation", "triage", {"outcome": "information"})
+    close = open_task(case, "consultation", "approve_close")
+    CaseTask.objects.filter(task=close).update(due_on=timezone.localdate())
+
+    assert reminders_send() == 1
+    assert sorted(mail.outbox[0].to) == sorted([supervisor.email, other_supervisor.email])

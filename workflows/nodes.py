@@ -1,0 +1,151 @@
+"""Flow building blocks that know about cases: who may work a task, and when it is due.
+
+viewflow's own checks are not enough for us: ``can_assign`` accepts a model-wide grant and
+its queue reads guardian's generic tables. Every check here goes through case access and
+the organisation and role the task is routed to (``CaseTask``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+from django.urls import path
+from viewflow import this
+from viewflow.workflow import flow
+from viewflow.workflow.flow import utils as flow_utils
+from viewflow.workflow.nodes.handle import HandleActivation
+from viewflow.workflow.nodes.view import ViewActivation
+from viewflow.workflow.token import Token
+
+from advocacy.accounts.roles import Role
+from advocacy.cases.models import Case
+
+from . import selectors, services, views
+
+
+class CaseViewActivation(ViewActivation):
+    """A human task that records its routing and due date as it is created."""
+
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        activation = super().create(flow_task, prev_activation, token, data=data, seed=seed)
+        services.case_task_create(
+            activation=activation, role=flow_task.role, due_on=flow_task.calc_due(activation)
+        )
+        return activation
+
+
+class CaseView(flow.View):
+    """A human task on a case, for a role of the process's organisation or a named worker.
+
+    ``role=None`` means any caseworker of the organisation; ``Role.SUPERVISOR`` means its
+    supervisors. ``due`` is a callable ``activation -> date | None``.
+    """
+
+    activation_class = CaseViewActivation
+    assign_view_class = views.AssignTaskView
+    unassign_view_class = views.UnassignTaskView
+    detail_view_class = views.TaskDetailView
+
+    def __init__(
+        self,
+        view,
+        *,
+        role: Role | None = None,
+        due: Callable[..., datetime.date | None] | None = None,
+        **kwargs,
+    ):
+        super().__init__(view, **kwargs)
+        self.role = role.value if role else ""
+        self._due = due
+
+    def _resolve(self, instance):
+        super()._resolve(instance)
+        self._due = this.resolve(instance, self._due)
+
+    def calc_due(self, activation) -> datetime.date | None:
+        return self._due(activation) if self._due else None
+
+    # Permissions: every one asks the database whether the user may see the task's case.
+
+    def can_view(self, user, task) -> bool:
+        return selectors.task_visible_to(user=user, task=task)
+
+    def can_execute(self, user, task) -> bool:
+        return task.owner_id == user.pk and selectors.task_workable_by(user=user, task=task)
+
+    def can_assign(self, user, task) -> bool:
+        if task.owner_id or not user.is_authenticated:
+            return False
+        return selectors.task_workable_by(user=user, task=task)
+
+    def can_unassign(self, user, task) -> bool:
+        if not task.owner_id or not user.is_authenticated:
+            return False
+        if task.owner_id == user.pk:
+            return selectors.task_visible_to(user=user, task=task)
+        return selectors.task_supervised_by(user=user, task=task)
+
+    def can_reassign(self, user, task) -> bool:
+        return user.is_authenticated and selectors.task_supervised_by(user=user, task=task)
+
+    # Undo, cancel and revive rewrite history; nobody uses them from the screens.
+
+    def can_undo(self, user, task) -> bool:
+        return False
+
+    def can_cancel(self, user, task) -> bool:
+        return False
+
+    def can_revive(self, user, task) -> bool:
+        return False
+
+    @property
+    def reassign_path(self):
+        return path(
+            f"<int:process_pk>/{self.name}/<int:task_pk>/reassign/",
+            flow_utils.wrap_task_view(
+                self, views.ReassignTaskView.as_view(), permission=self.can_reassign
+            ),
+            name="reassign",
+        )
+
+
+class EventHandleActivation(HandleActivation):
+    """A handle re-armed after each event, on the process's base token."""
+
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        # Re-arming through a Split nests the token once per event, and the token column
+        # holds 150 characters: a guardian's contacts over years would overflow it. An
+        # event handle never reaches a Join, so it can start each round from the base.
+        return super().create(flow_task, prev_activation, Token("start"), data=data, seed=seed)
+
+
+class EventHandle(flow.Handle):
+    """Wait for an event reported from outside the task screens (any number of times)."""
+
+    activation_class = EventHandleActivation
+
+
+def route_is(*codes: str) -> Callable:
+    """Return a gateway condition: the process's last decision is one of codes."""
+
+    def condition(activation) -> bool:
+        return activation.process.route in codes
+
+    return condition
+
+
+def answer_is(*codes: str) -> Callable:
+    """Return a gateway condition: the last yes/no answer of the process is one of codes."""
+
+    def condition(activation) -> bool:
+        return activation.process.answer in codes
+
+    return condition
+
+
+def case_is_urgent(activation) -> bool:
+    return activation.process.case.urgency == Case.Urgency.URGENT

@@ -1,0 +1,43 @@
+"""The inbox application: the staff home, the four flows' task screens, case-page actions."""
+
+from __future__ import annotations
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from viewflow.urls import Application
+
+from advocacy.access.roles import is_case_staff
+
+from . import views
+from .base import CaseFlowViewset
+from .consultation.flows import ConsultationFlow
+from .coordination.flows import CoordinationFlow
+from .guardian_support.flows import GuardianSupportFlow
+from .team_support.flows import TeamSupportFlow
+
+FLOWS = (ConsultationFlow, CoordinationFlow, TeamSupportFlow, GuardianSupportFlow)
+
+
+class InboxApplication(Application):
+    """Tasks across all four flows; their screens live under it (``inbox:<flow>:…``)."""
+
+    title = _("受信箱")
+    icon = "inbox"
+    app_name = "inbox"
+    menu_template_name = None
+    # Anonymous users pass here so that the view can send them to the login page.
+    permission = staticmethod(lambda user: not user.is_authenticated or is_case_staff(user))
+
+    index_path = path("", views.InboxView.as_view(), name="index")
+    start_path = path(
+        "cases/<str:case_id>/start/", views.StartConsultationView.as_view(), name="start"
+    )
+    event_path = path(
+        "cases/<str:case_id>/event/<str:event>/",
+        views.GuardianEventView.as_view(),
+        name="event",
+    )
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("viewsets", [CaseFlowViewset(flow_class) for flow_class in FLOWS])
+        super().__init__(**kwargs)
