@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from viewflow.urls import Application, Site
+from viewflow.urls import Application, Site, route
 
 from advocacy.access.roles import has_role
 from advocacy.accounts.roles import Role
 from advocacy.cases.viewsets import CasesApplication
-from advocacy.portal.views import PortalHomeView
-from advocacy.stats.views import StatsHomeView
+from advocacy.portal import views as portal
+from advocacy.portal.viewsets import PortalStaffApplication
+from advocacy.stats.views import (
+    StatsExportView,
+    StatsHomeView,
+    StatsPreviewView,
+    StatsPrintView,
+)
 from workflows.site import InboxApplication
 
 
@@ -30,7 +36,15 @@ class PortalApplication(Application):
     menu_template_name = None
     permission = _menu_permission(lambda user: has_role(user, Role.PROFESSIONAL))
 
-    index_path = path("", PortalHomeView.as_view(), name="index")
+    index_path = path("", portal.PortalHomeView.as_view(), name="index")
+    request_path = path(
+        "requests/<str:request_id>/", portal.RequestDetailView.as_view(), name="request"
+    )
+    case_path = path("cases/<str:case_id>/", portal.GuardianCaseView.as_view(), name="case")
+    otp_verify_path = path("otp/", portal.OtpVerifyView.as_view(), name="otp_verify")
+    otp_enrol_path = path("otp/enrol/", portal.OtpEnrolView.as_view(), name="otp_enrol")
+    # The caseworker's screens, with their own permission (case staff): see the viewset.
+    staff_path = route("staff/", PortalStaffApplication())
 
 
 class StatsApplication(Application):
@@ -38,9 +52,16 @@ class StatsApplication(Application):
     icon = "bar_chart"
     app_name = "stats"
     menu_template_name = None
-    permission = _menu_permission(lambda user: has_role(user, Role.COMMITTEE_MEMBER))
+    # Supervisors may enter only to preview (stats:preview); the views check the roles.
+    permission = _menu_permission(
+        lambda user: has_role(user, Role.COMMITTEE_MEMBER, Role.SUPERVISOR)
+    )
 
     index_path = path("", StatsHomeView.as_view(), name="index")
+    preview_path = path("preview/", StatsPreviewView.as_view(), name="preview")
+    print_path = path("print/", StatsPrintView.as_view(), name="print")
+    csv_path = path("export.csv", StatsExportView.as_view(fmt="csv"), name="export_csv")
+    xlsx_path = path("export.xlsx", StatsExportView.as_view(fmt="xlsx"), name="export_xlsx")
 
 
 site = Site(

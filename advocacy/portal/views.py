@@ -1,11 +1,388 @@
+"""Appointment-coordination requests as lawyers, scriveners and other candidates see them,
+and the caseworker's screens that send, follow and withdraw them. Thin views: validate,
+call one service or selector, render."""
+
+from __future__ import annotations
+
+import django_otp
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import TemplateView
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from advocacy.access.roles import RoleRequiredMixin
+from advocacy.access.roles import RoleRequiredMixin, is_case_staff
+from advocacy.access.selectors import can_change, case_get_for
 from advocacy.accounts.roles import Role
+from advocacy.audit.actions import Action
+from advocacy.audit.services import audit_record
+from advocacy.cases.models import GuardianAppointment, Person, Petition, TeamMember
+
+from . import selectors, services
+from .anonymity import summary_check
+from .forms import DeclineForm, MessageForm, NeedForm, RequestForm, TokenForm
+from .models import CoordinationRequest, Need
+from .otp import SecondFactorRequiredMixin, qr_data_uri
+
+# What a guardian needs of the person (decided in docs/portal.md): who they are, where they
+# live, their wishes and living situation. Not finances, health, notes or assessments.
+GUARDIAN_PERSON_FIELDS = (
+    "name",
+    "kana",
+    "birth_date",
+    "address",
+    "phone",
+    "wishes",
+    "living_situation",
+    "household_type",
+)
+GUARDIAN_TEAM_FIELDS = ("role", "name", "affiliation", "contact")
+GUARDIAN_PETITION_FIELDS = (
+    "court",
+    "petitioner_type",
+    "filed_on",
+    "court_case_number",
+    "ruling_on",
+    "type_granted",
+    "supervisor_appointed",
+)
 
 
-class PortalHomeView(RoleRequiredMixin, TemplateView):
-    """The professional's home: their open requests and accepted cases."""
+def _denied(request, what: str, object_id: object) -> Http404:
+    """Record a refused attempt (missing and not yours look the same) and return the 404."""
+    audit_record(
+        actor=request.user,
+        action=Action.ACCESS_DENIED,
+        label=f"{what}:{str(object_id)[:36]}",
+        request=request,
+    )
+    return Http404()
 
+
+class ProfessionalMixin(RoleRequiredMixin, SecondFactorRequiredMixin):
     required_roles = (Role.PROFESSIONAL,)
+
+
+class PortalHomeView(ProfessionalMixin, TemplateView):
+    """The professional's home: their open requests, accepted cases and messages."""
+
     template_name = "portal/home.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return {
+            **super().get_context_data(**kwargs),
+            "open_requests": selectors.open_requests_for(user=user),
+            "answered": selectors.requests_for(user=user).exclude(
+                status=CoordinationRequest.Status.SENT
+            )[:20],
+            "cases": selectors.guardian_cases_for(user=user),
+            "thread": selectors.messages_for(user=user)[:20],
+        }
+
+
+class RequestDetailView(ProfessionalMixin, View):
+    """One request: the anonymised summary, the thread, and the answer buttons."""
+
+    template_name = "portal/request.html"
+
+    def _load(self, request, request_id) -> CoordinationRequest:
+        try:
+            coordination = selectors.request_get_for(user=request.user, request_id=request_id)
+        except Http404:
+            raise _denied(request, "request", request_id) from None
+        if services.request_expire_if_due(request=coordination):
+            raise _denied(request, "request", request_id)
+        return coordination
+
+    def _render(self, request, coordination, decline_form=None, message_form=None, status=200):
+        return render(
+            request,
+            self.template_name,
+            {
+                "coordination": coordination,
+                "decline_form": decline_form or DeclineForm(),
+                "message_form": message_form or MessageForm(),
+                "thread": coordination.messages.select_related("author"),
+            },
+            status=status,
+        )
+
+    def get(self, request, request_id):
+        return self._render(request, self._load(request, request_id))
+
+    def post(self, request, request_id):
+        coordination = self._load(request, request_id)
+        action = request.POST.get("action")
+        decline_form = message_form = None
+        try:
+            if action == "accept":
+                services.request_accept(actor=request.user, request=coordination)
+                messages.success(request, _("受任可と回答しました。ケースの情報を確認できます。"))
+                return redirect("portal:case", case_id=coordination.case_id)
+            if action == "decline":
+                decline_form = DeclineForm(request.POST)
+                if decline_form.is_valid():
+                    services.request_decline(
+                        actor=request.user,
+                        request=coordination,
+                        reason=decline_form.cleaned_data["reason"],
+                        note=decline_form.cleaned_data["note"],
+                    )
+                    messages.success(request, _("辞退と回答しました。"))
+                    return redirect("portal:index")
+            elif action == "message":
+                message_form = MessageForm(request.POST)
+                if message_form.is_valid():
+                    services.message_post(
+                        actor=request.user,
+                        request=coordination,
+                        body=message_form.cleaned_data["body"],
+                    )
+                    return redirect("portal:request", request_id=coordination.pk)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("portal:request", request_id=coordination.pk)
+        coordination.refresh_from_db()
+        return self._render(request, coordination, decline_form, message_form, status=422)
+
+
+class GuardianCaseView(ProfessionalMixin, View):
+    """An accepted case, only what a guardian needs; only with the guardian's grant."""
+
+    def get(self, request, case_id):
+        try:
+            case = selectors.guardian_case_get_for(user=request.user, case_id=case_id)
+        except Http404:
+            raise _denied(request, "case", case_id) from None
+        person = case.person
+        team = TeamMember.objects.filter(case=case, left_on__isnull=True).order_by("joined_on")
+        petitions = Petition.objects.filter(case=case).select_related("type_granted")
+        guardians = GuardianAppointment.objects.filter(case=case, ended_on__isnull=True)
+        read = [f"Person.{name}" for name in GUARDIAN_PERSON_FIELDS[:6]]
+        read += [f"TeamMember.{name}" for name in ("name", "affiliation", "contact")]
+        read += ["Petition.court_case_number", "GuardianAppointment.name"]
+        audit_record(
+            actor=request.user,
+            action=Action.CASE_VIEWED,
+            obj=case,
+            label=case.number,
+            fields_read=read,
+            request=request,
+        )
+        person_rows = [
+            (Person._meta.get_field(name).verbose_name, _display(person, name))
+            for name in GUARDIAN_PERSON_FIELDS
+        ]
+        return render(
+            request,
+            "portal/case.html",
+            {
+                "case": case,
+                "person_rows": person_rows,
+                "team": team,
+                "petitions": petitions,
+                "guardians": guardians,
+            },
+        )
+
+
+def _display(obj, name: str):
+    getter = getattr(obj, f"get_{name}_display", None)
+    return getter() if getter else getattr(obj, name)
+
+
+# The second factor
+
+
+class OtpVerifyView(LoginRequiredMixin, View):
+    template_name = "portal/otp_verify.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": TokenForm()})
+
+    def post(self, request):
+        form = TokenForm(request.POST)
+        if form.is_valid():
+            device = django_otp.match_token(request.user, form.cleaned_data["token"].strip())
+            if device is not None:
+                django_otp.login(request, device)
+                return redirect("portal:index")
+            audit_record(
+                actor=request.user, action=Action.LOGIN_FAILED, label="otp", request=request
+            )
+            form.add_error("token", _("コードが正しくありません。"))
+        return render(request, self.template_name, {"form": form}, status=422)
+
+
+class OtpEnrolView(LoginRequiredMixin, View):
+    """Set up the authenticator app: a QR code rendered here, then one code to confirm."""
+
+    template_name = "portal/otp_enrol.html"
+
+    def _context(self, request, form):
+        device = services.totp_device_for_enrolment(user=request.user)
+        return {"form": form, "qr": qr_data_uri(device), "device": device}
+
+    def get(self, request):
+        if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+            # Replacing a device is an administrator's job, not a logged-in session's.
+            return redirect("portal:otp_verify")
+        return render(request, self.template_name, self._context(request, TokenForm()))
+
+    def post(self, request):
+        if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+            return redirect("portal:otp_verify")
+        form = TokenForm(request.POST)
+        device = services.totp_device_for_enrolment(user=request.user)
+        if form.is_valid() and device.verify_token(form.cleaned_data["token"].strip()):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            django_otp.login(request, device)
+            return redirect("portal:index")
+        form.add_error(None, _("コードが正しくありません。"))
+        return render(request, self.template_name, self._context(request, form), status=422)
+
+
+# The caseworker's screens
+
+
+class StaffMixin(LoginRequiredMixin, SecondFactorRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not is_case_staff(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def load_case(self, request, case_id):
+        try:
+            return case_get_for(user=request.user, case_id=case_id)
+        except Http404:
+            raise _denied(request, "case", case_id) from None
+
+
+def _summary_initial(case) -> dict:
+    person = case.person
+    return {
+        "age_band": person.age_band,
+        "area": person.area_id,
+        "category": "、".join(person.categories.values_list("name", flat=True)),
+    }
+
+
+class CaseRequestsView(StaffMixin, View):
+    """A case's requests, the shortlist for a need, and the form that sends the next one."""
+
+    template_name = "portal/staff_case.html"
+
+    def _render(self, request, case, form, need, check=None, status=200):
+        return render(
+            request,
+            self.template_name,
+            {
+                "case": case,
+                "requests": selectors.requests_of_case(case=case),
+                "need_form": NeedForm(initial={"need": need}),
+                "shortlist": selectors.shortlist(case=case, need=need),
+                "form": form,
+                "check": check,
+                "can_change": can_change(user=request.user, case=case),
+            },
+            status=status,
+        )
+
+    def get(self, request, case_id):
+        case = self.load_case(request, case_id)
+        need = request.GET.get("need")
+        if need not in Need.values:
+            need = Need.WELFARE
+        initial = {**_summary_initial(case), "need": need}
+        if request.GET.get("professional"):
+            initial["professional"] = request.GET["professional"]
+        return self._render(request, case, RequestForm(initial=initial), need)
+
+    def post(self, request, case_id):
+        case = self.load_case(request, case_id)
+        if not can_change(user=request.user, case=case):
+            raise PermissionDenied
+        form = RequestForm(request.POST)
+        need = request.POST.get("need") if request.POST.get("need") in Need.values else Need.WELFARE
+        if not form.is_valid():
+            return self._render(request, case, form, need, status=422)
+        data = form.cleaned_data
+        check = summary_check(case=case, texts=[data[key] for key in services.TEXT_FIELDS])
+        if check.warnings and not check.findings and not data["confirm_warnings"]:
+            form.add_error(
+                "confirm_warnings",
+                _("個人情報に見える箇所があります: {kinds}。確認してください。").format(
+                    kinds="、".join(f"「{kind}」" for kind in check.warnings)
+                ),
+            )
+            return self._render(request, case, form, need, check=check, status=422)
+        try:
+            services.request_send(
+                actor=request.user,
+                case=case,
+                professional=data["professional"],
+                need=data["need"],
+                summary={key: data[key] for key in services.SUMMARY_FIELDS},
+                portal_url=request.build_absolute_uri(reverse("portal:index")),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self._render(request, case, form, need, check=check, status=422)
+        messages.success(request, _("依頼を送りました。"))
+        return redirect("portal:staff:case_requests", case_id=case.pk)
+
+
+class StaffRequestView(StaffMixin, View):
+    """One request as the caseworker sees it: answer, thread, withdraw."""
+
+    template_name = "portal/staff_request.html"
+
+    def _load(self, request, case_id, request_id):
+        case = self.load_case(request, case_id)
+        try:
+            return case, selectors.case_request_get(case=case, request_id=request_id)
+        except Http404:
+            raise _denied(request, "request", request_id) from None
+
+    def get(self, request, case_id, request_id):
+        case, coordination = self._load(request, case_id, request_id)
+        services.request_expire_if_due(request=coordination)
+        return render(
+            request,
+            self.template_name,
+            {
+                "case": case,
+                "coordination": coordination,
+                "thread": coordination.messages.select_related("author"),
+                "message_form": MessageForm(),
+                "can_change": can_change(user=request.user, case=case),
+            },
+        )
+
+    def post(self, request, case_id, request_id):
+        case, coordination = self._load(request, case_id, request_id)
+        action = request.POST.get("action")
+        try:
+            if action in ("withdraw", "superseded"):
+                services.request_withdraw(
+                    actor=request.user,
+                    request=coordination,
+                    superseded=action == "superseded",
+                )
+                messages.success(request, _("依頼を取り下げました。"))
+            elif action == "message":
+                form = MessageForm(request.POST)
+                if form.is_valid():
+                    services.message_post(
+                        actor=request.user, request=coordination, body=form.cleaned_data["body"]
+                    )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("portal:staff:request", case_id=case.pk, request_id=coordination.pk)

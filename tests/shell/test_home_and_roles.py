@@ -5,6 +5,8 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
+from tests.portal.otp import force_login_verified
+
 pytestmark = pytest.mark.django_db
 
 ROLES = [
@@ -59,7 +61,8 @@ def test_home_sends_each_role_to_its_own_page(client, users_by_role, role):
 @pytest.mark.parametrize("page", list(PAGES))
 @pytest.mark.parametrize("role", ROLES)
 def test_each_page_answers_only_the_roles_it_is_for(client, users_by_role, role, page):
-    client.force_login(users_by_role[role])
+    # Professionals reach the portal only with their second factor (TOTP) given.
+    force_login_verified(client, users_by_role[role])
 
     response = client.get(page)
 

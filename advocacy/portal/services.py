@@ -1,0 +1,356 @@
+"""Writes of the appointment-coordination portal: send, answer, withdraw, expire, talk.
+
+Each is atomic and audited in the same transaction; e-mail goes out on commit. The
+coordination process (workflows) is told of answers when it waits for one; cases without a
+running process work the same, the portal simply has no step to move.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from advocacy.access import services as access
+from advocacy.access.roles import has_role
+from advocacy.access.selectors import can_change
+from advocacy.accounts.models import Professional, User
+from advocacy.accounts.roles import Role
+from advocacy.audit.actions import Action
+from advocacy.audit.services import audit_record
+from advocacy.cases.models import Case
+from workflows import services as workflow
+
+from .anonymity import summary_check
+from .models import CoordinationRequest, RequestMessage
+
+DEFAULT_EXPIRY_DAYS = 14
+
+ERR_CANNOT_SEND = _("このケースの受任調整依頼を送る権限がありません。")
+ERR_OPEN_REQUEST = _("このケースには回答待ちの依頼があります。取り下げるか回答を待ってください。")
+ERR_ACCEPTED = _("このケースの依頼はすでに受任可の回答を得ています。")
+ERR_NOT_CANDIDATE = _("受付中の専門職を選んでください。")
+ERR_PERSONAL_DATA = _(
+    "要約に個人を特定できる情報が含まれています: {kinds}。削除してから送ってください。"
+)
+ERR_ALREADY_ANSWERED = _("この依頼にはすでに回答済みです。最初の回答が有効です。")
+ERR_NOT_OPEN = _("この依頼は回答を受け付けていません。")
+ERR_NO_REASON = _("辞退の理由を選んでください。")
+ERR_CANNOT_WITHDRAW = _("取り下げられるのは回答待ちか受任可の依頼だけです。")
+ERR_EMPTY_MESSAGE = _("メッセージを入力してください。")
+
+GRANT_REASON = "受任調整依頼の承諾"
+
+
+def expiry_days() -> int:
+    return getattr(settings, "PORTAL_REQUEST_EXPIRY_DAYS", DEFAULT_EXPIRY_DAYS)
+
+
+def _tell_flow(case: Case, *, accepted: bool, actor: User | None) -> bool:
+    """Move a waiting coordination step on; return False when no step waits."""
+    try:
+        if accepted:
+            workflow.candidate_accepted(case=case, actor=actor)
+        else:
+            workflow.candidate_declined(case=case, actor=actor)
+    except ValidationError:
+        # No coordination process waits for this case (none started, or it is elsewhere):
+        # the request stands on its own.
+        return False
+    return True
+
+
+def _notify(professional: Professional, portal_url: str) -> None:
+    # Nothing about the case: the mail leaves the system; the details wait behind the login.
+    email = professional.user.email
+    if not email:
+        return
+    subject = str(_("[受任調整] 新しい依頼が届いています"))
+    body = "\n".join(
+        [
+            str(_("受任調整の依頼が届いています。")),
+            str(_("ポータルにログインして内容を確認し、回答してください。")),
+            "",
+            portal_url,
+        ]
+    )
+    send_mail(subject, body, None, [email])
+
+
+@transaction.atomic
+def request_send(
+    *,
+    actor: User,
+    case: Case,
+    professional: Professional,
+    need: str,
+    summary: dict,
+    portal_url: str,
+) -> CoordinationRequest:
+    """Send an appointment-coordination request with an anonymised summary to one candidate."""
+    if not can_change(user=actor, case=case):
+        raise PermissionDenied(ERR_CANNOT_SEND)
+    if not professional.active or not has_role(professional.user, Role.PROFESSIONAL):
+        raise ValidationError(ERR_NOT_CANDIDATE)
+    check = summary_check(case=case, texts=[str(summary.get(key, "")) for key in TEXT_FIELDS])
+    if check.refused:
+        raise ValidationError(
+            ERR_PERSONAL_DATA.format(kinds="、".join(f"「{kind}」" for kind in check.findings))
+        )
+    # Lock the case row so two sends cannot both pass the checks below.
+    Case.objects.select_for_update().filter(pk=case.pk).first()
+    existing = CoordinationRequest.objects.filter(case=case)
+    if existing.filter(status=CoordinationRequest.Status.SENT).exists():
+        raise ValidationError(ERR_OPEN_REQUEST)
+    if existing.filter(status=CoordinationRequest.Status.ACCEPTED).exists():
+        raise ValidationError(ERR_ACCEPTED)
+    now = timezone.now()
+    request = CoordinationRequest(
+        case=case,
+        person_id=case.person_id,
+        professional=professional,
+        profession=professional.profession,
+        need=need,
+        sent_by=actor,
+        sent_at=now,
+        due_at=now + datetime.timedelta(days=expiry_days()),
+        **{key: summary[key] for key in SUMMARY_FIELDS},
+    )
+    request.full_clean()
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError:
+        raise ValidationError(ERR_OPEN_REQUEST) from None
+    audit_record(
+        actor=actor,
+        action=Action.PORTAL_REQUEST_SENT,
+        obj=case,
+        label=case.number,
+        reason=f"request {request.pk} professional {professional.pk}",
+    )
+    transaction.on_commit(lambda: _notify(professional, portal_url))
+    return request
+
+
+SUMMARY_FIELDS = ("age_band", "area", "category", "type_sought", "main_issues", "workload")
+TEXT_FIELDS = ("category", "type_sought", "main_issues", "workload")
+
+
+def _lock_open(request: CoordinationRequest) -> CoordinationRequest:
+    """Lock request's row and refuse if it was answered meanwhile (the first answer stands)."""
+    locked = CoordinationRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status == CoordinationRequest.Status.SENT and locked.due_at <= timezone.now():
+        raise ValidationError(ERR_NOT_OPEN)
+    if locked.status in (
+        CoordinationRequest.Status.ACCEPTED,
+        CoordinationRequest.Status.DECLINED,
+    ):
+        raise ValidationError(ERR_ALREADY_ANSWERED)
+    if locked.status != CoordinationRequest.Status.SENT:
+        raise ValidationError(ERR_NOT_OPEN)
+    return locked
+
+
+def _require_addressee(actor: User, request: CoordinationRequest) -> None:
+    if request.professional.user_id != actor.pk:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def request_accept(*, actor: User, request: CoordinationRequest) -> CoordinationRequest:
+    """Accept the request: grant the guardian's view of the case and move the flow on."""
+    _require_addressee(actor, request)
+    request = _lock_open(request)
+    request.status = CoordinationRequest.Status.ACCEPTED
+    request.answered_at = timezone.now()
+    request.save(update_fields=["status", "answered_at"])
+    case = request.case
+    access.grant(
+        actor=None,
+        case=case,
+        user=actor,
+        permissions=access.GUARDIAN_PERMISSIONS,
+        reason=GRANT_REASON,
+        check_actor=False,
+    )
+    audit_record(
+        actor=actor,
+        action=Action.PORTAL_REQUEST_ACCEPTED,
+        obj=case,
+        label=case.number,
+        reason=f"request {request.pk}",
+    )
+    _tell_flow(case, accepted=True, actor=actor)
+    return request
+
+
+@transaction.atomic
+def request_decline(
+    *, actor: User, request: CoordinationRequest, reason: str, note: str = ""
+) -> CoordinationRequest:
+    """Decline the request with a reason from the list; the coordination step moves on."""
+    _require_addressee(actor, request)
+    if not reason:
+        raise ValidationError(ERR_NO_REASON)
+    request = _lock_open(request)
+    request.status = CoordinationRequest.Status.DECLINED
+    request.answered_at = timezone.now()
+    request.decline_reason = reason
+    request.decline_note = note.strip()
+    request.full_clean()
+    request.save(update_fields=["status", "answered_at", "decline_reason", "decline_note"])
+    audit_record(
+        actor=actor,
+        action=Action.PORTAL_REQUEST_DECLINED,
+        obj=request.case,
+        label=request.case.number,
+        reason=f"request {request.pk} {reason}",
+    )
+    _tell_flow(request.case, accepted=False, actor=actor)
+    return request
+
+
+def _expire(request: CoordinationRequest) -> None:
+    request.status = CoordinationRequest.Status.EXPIRED
+    request.closed_at = timezone.now()
+    request.save(update_fields=["status", "closed_at"])
+    audit_record(
+        actor=None,
+        action=Action.PORTAL_REQUEST_DECLINED,
+        obj=request.case,
+        label=request.case.number,
+        reason=f"request {request.pk} expired",
+    )
+    _tell_flow(request.case, accepted=False, actor=None)
+
+
+def requests_expire(*, now: datetime.datetime | None = None) -> int:
+    """Expire every unanswered request past its due time; return how many expired."""
+    now = now or timezone.now()
+    expired = 0
+    due = CoordinationRequest.objects.filter(
+        status=CoordinationRequest.Status.SENT, due_at__lte=now
+    ).values_list("pk", flat=True)
+    for pk in list(due):
+        with transaction.atomic():
+            # Claim the row: an answer or another sweep may have taken it meanwhile.
+            request = (
+                CoordinationRequest.objects.select_for_update()
+                .select_related("case")
+                .filter(pk=pk, status=CoordinationRequest.Status.SENT, due_at__lte=now)
+                .first()
+            )
+            if request is None:
+                continue
+            _expire(request)
+            expired += 1
+    return expired
+
+
+def request_expire_if_due(*, request: CoordinationRequest) -> bool:
+    """Expire request now if it is past due (checked whenever it is opened)."""
+    if request.status != CoordinationRequest.Status.SENT or request.due_at > timezone.now():
+        return False
+    with transaction.atomic():
+        locked = (
+            CoordinationRequest.objects.select_for_update()
+            .select_related("case")
+            .filter(pk=request.pk, status=CoordinationRequest.Status.SENT)
+            .first()
+        )
+        if locked is not None:
+            _expire(locked)
+    request.refresh_from_db()
+    return True
+
+
+@transaction.atomic
+def request_withdraw(
+    *, actor: User, request: CoordinationRequest, superseded: bool = False, reason: str = ""
+) -> CoordinationRequest:
+    """Withdraw a request (or close it because the court appointed someone else).
+
+    An accepted request loses the candidate's access to the case; a pending one lets the
+    coordination step move on to the next candidate.
+    """
+    case = request.case
+    if not can_change(user=actor, case=case):
+        raise PermissionDenied(ERR_CANNOT_SEND)
+    request = CoordinationRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status not in (
+        CoordinationRequest.Status.SENT,
+        CoordinationRequest.Status.ACCEPTED,
+    ):
+        raise ValidationError(ERR_CANNOT_WITHDRAW)
+    was = request.status
+    request.status = (
+        CoordinationRequest.Status.SUPERSEDED
+        if superseded
+        else CoordinationRequest.Status.WITHDRAWN
+    )
+    request.closed_at = timezone.now()
+    request.save(update_fields=["status", "closed_at"])
+    label = "superseded" if superseded else "withdrawn"
+    # No portal action of its own yet: a record update of the request, named in the reason.
+    audit_record(
+        actor=actor,
+        action=Action.RECORD_UPDATED,
+        obj=case,
+        label=case.number,
+        reason=f"request {request.pk} {label} {reason}".strip()[:200],
+    )
+    if was == CoordinationRequest.Status.ACCEPTED:
+        access.revoke(
+            actor=actor,
+            case=case,
+            user=request.professional.user,
+            permissions=access.GUARDIAN_PERMISSIONS,
+            reason=("裁判所が別の者を選任" if superseded else "受任調整依頼の取下げ"),
+            check_actor=False,
+        )
+    else:
+        _tell_flow(case, accepted=False, actor=actor)
+    return request
+
+
+@transaction.atomic
+def message_post(*, actor: User, request: CoordinationRequest, body: str) -> RequestMessage:
+    """Add a question or reply to the thread of request (candidate or caseworker)."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError(ERR_EMPTY_MESSAGE)
+    from_candidate = request.professional.user_id == actor.pk
+    if not from_candidate and not can_change(user=actor, case=request.case):
+        raise PermissionDenied(ERR_CANNOT_SEND)
+    message = RequestMessage(
+        request=request,
+        person_id=request.person_id,
+        author=actor,
+        from_candidate=from_candidate,
+        body=body,
+    )
+    message.full_clean()
+    message.save()
+    audit_record(
+        actor=actor,
+        action=Action.RECORD_CREATED,
+        obj=request.case,
+        label=request.case.number,
+        reason=f"request {request.pk} message",
+    )
+    return message
+
+
+def totp_device_for_enrolment(*, user: User) -> TOTPDevice:
+    """Return the user's unconfirmed TOTP device, creating one (the enrolment QR code's key)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="portal", confirmed=False)
+    return device
