@@ -3,58 +3,32 @@
 Run: DATABASE_URL=postgres://… .venv/bin/python bench/bench_workflows.py [processes] [tasks each]
 (defaults 100000 and 10: 100,000 processes, 1,000,000 tasks). A quick run: … 2000 10.
 
-Uses a database of its own: a throw-away PostgreSQL database created next to DATABASE_URL
-and dropped afterwards (or a temporary SQLite file). Rows are bulk-inserted: one person,
+Uses a database of its own (bench/benchdb.py): a throw-away PostgreSQL database created
+next to DATABASE_URL and dropped afterwards (or a temporary SQLite file). BENCH_KEEP=1 keeps
+it; BENCH_REUSE=<db> BENCH_REUSE_KEYS=<key file> measures a kept one again without building
+(migrations not yet applied to it are applied first). Rows are bulk-inserted: one person,
 cases pointing at it, processes with nine finished tasks and one open task each.
 """
 
 from __future__ import annotations
 
-import os
+import datetime
 import random
-import secrets
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-WORKDIR = Path(tempfile.mkdtemp(prefix="bench-workflows-"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchdb  # noqa: E402
+
 PROCESSES = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 TASKS_PER_PROCESS = int(sys.argv[2]) if len(sys.argv) > 2 else 10
-PG_URL = os.environ.get("DATABASE_URL", "")
-BENCH_DB = f"bench_workflows_{os.getpid()}"
+IS_PG = benchdb.setup("workflows")
 
-os.environ["DJANGO_SETTINGS_MODULE"] = "advocacy.settings"
-os.environ["ADVOCACY_KEY_FILE"] = str(WORKDIR / "keys.json")
-os.environ["ADVOCACY_KEY_FILE_AUTOCREATE"] = "1"
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-" + secrets.token_hex(24))
-os.environ["DJANGO_HTTPS"] = "0"
-os.environ["DJANGO_STATIC_MANIFEST"] = "0"
-
-if PG_URL.startswith("postgres"):
-    import psycopg
-
-    parts = urlsplit(PG_URL)
-    with psycopg.connect(PG_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + BENCH_DB))
-else:
-    PG_URL = ""
-    os.environ["DATABASE_URL"] = f"sqlite:///{WORKDIR / 'bench.sqlite3'}"
-
-import django  # noqa: E402
-
-django.setup()
-
-import datetime  # noqa: E402
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, connections, transaction  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 BATCH = 5_000
@@ -86,9 +60,16 @@ def build() -> dict:
 
     city = factories.organisation(Organisation.Kind.CITY_OFFICE, name="ベンチ市")
     council = factories.organisation(Organisation.Kind.COUNCIL_CENTRE, name="ベンチ社協")
-    workers = [factories.user(Role.CITY_CASEWORKER, organisation=city) for _i in range(40)]
-    supervisor = factories.user(Role.CITY_CASEWORKER, Role.SUPERVISOR, organisation=city)
-    council_worker = factories.user(Role.COUNCIL_CASEWORKER, organisation=council)
+    workers = [
+        factories.user(Role.CITY_CASEWORKER, organisation=city, username=f"bench_worker{i}")
+        for i in range(40)
+    ]
+    supervisor = factories.user(
+        Role.CITY_CASEWORKER, Role.SUPERVISOR, organisation=city, username="bench_supervisor"
+    )
+    council_worker = factories.user(
+        Role.COUNCIL_CASEWORKER, organisation=council, username="bench_council"
+    )
     seed_case = factories.case_for(workers[0])  # one real person and data key to point at
     view_case = Permission.objects.get(codename="view_case", content_type__app_label="cases")
 
@@ -180,6 +161,9 @@ def build() -> dict:
                         organisation_id=case.organisation_id,
                         role=role,
                         due_on=today + datetime.timedelta(days=rng.randint(-30, 90)),
+                        # bulk_create sends no signals: copy status and owner here.
+                        status=task.status,
+                        owner_id=task.owner_id,
                     )
                     for task, (case, role) in zip(open_tasks, routes, strict=True)
                 ]
@@ -198,17 +182,33 @@ def measure(users: dict) -> None:
 
     for name, user in users.items():
         print(f"{name}:")
-        for tab in ("inbox_tasks", "queue_tasks", "overdue_tasks"):
-            selector = getattr(selectors, tab)
+        for tab, old_name in (
+            ("mine", "inbox_tasks"),
+            ("queue", "queue_tasks"),
+            ("overdue", "overdue_tasks"),
+        ):
+            if hasattr(selectors, "tab_page"):
+                page = selectors.tab_page(user=user, tab=tab, number=1)
+                timed(
+                    f"{tab}: page 1 + bounded count ({page.count}{'+' if page.more else ''})",
+                    lambda t=tab, u=user: selectors.tab_page(user=u, tab=t, number=1),
+                )
+                timed(
+                    f"{tab}: bounded count alone",
+                    lambda t=tab, u=user: selectors.tab_count(user=u, tab=t),
+                )
+                continue
+            # The selectors before the CaseTask status/owner copies (for before/after figures).
+            selector = getattr(selectors, old_name)
             count, more = selectors.bounded_count(selector(user=user))
             timed(
-                f"{tab} page 1 + bounded count ({count}{'+' if more else ''})",
+                f"{tab}: page 1 + bounded count ({count}{'+' if more else ''})",
                 lambda s=selector, u=user: (
                     selectors.page_of(s(user=u), 1).items,
                     selectors.bounded_count(s(user=u)),
                 ),
             )
-        with override_settings(ROOT_URLCONF="tests.workflows.urls", ALLOWED_HOSTS=["testserver"]):
+        with override_settings(ALLOWED_HOSTS=["testserver"]):
             client = Client(raise_request_exception=False)
             client.force_login(user)
             for tab in ("mine", "queue", "overdue"):
@@ -216,24 +216,87 @@ def measure(users: dict) -> None:
                 if response.status_code != 200:
                     print(f"  GET /app/inbox/?tab={tab}: HTTP {response.status_code}, skipped")
                     continue
+                with CaptureQueriesContext(connection) as queries:
+                    client.get(f"/app/inbox/?tab={tab}")
                 timed(
-                    f"GET /app/inbox/?tab={tab} ({len(response.content) // 1024} KiB)",
+                    f"GET /app/inbox/?tab={tab} ({len(response.content) // 1024} KiB, "
+                    f"{len(queries)} queries)",
                     lambda t=tab, c=client: c.get(f"/app/inbox/?tab={t}"),
-                    repeat=5,
+                    repeat=9,
                 )
+            if client.get("/app/inbox/count/?tab=mine").status_code == 200:
+                for tab in ("mine", "queue", "overdue"):
+                    timed(
+                        f"GET /app/inbox/count/?tab={tab} (lazy badge)",
+                        lambda t=tab, c=client: c.get(f"/app/inbox/count/?tab={t}"),
+                        repeat=9,
+                    )
+
+
+def existing() -> dict:
+    """Return the users of a kept database (BENCH_REUSE), migrating it first if needed."""
+    from django.core.management import call_command
+
+    from advocacy.accounts.models import User
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=1)
+    print(f"migrated the kept database in {time.perf_counter() - started:.0f} s")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    by_name = User.objects.in_bulk(
+        ["bench_worker1", "bench_supervisor", "bench_council"], field_name="username"
+    )
+    return {
+        "worker": by_name["bench_worker1"],
+        "supervisor": by_name["bench_supervisor"],
+        "council": by_name["bench_council"],
+    }
+
+
+def transitions(worker, count: int = 60) -> None:
+    """Time a caseworker completing a flow step through its screen (POST execute), end to end."""
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from tests import factories
+    from workflows.services import consultation_start
+
+    tasks = []
+    for _i in range(count):
+        case = factories.case_for(worker)
+        consultation_start(actor=worker, case=case)
+        tasks.append(
+            Task.objects.get(
+                process__caseprocess__case=case, status=STATUS.ASSIGNED, flow_task_type="HUMAN"
+            )
+        )
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        client = Client(raise_request_exception=False)
+        client.force_login(worker)
+        times = []
+        for task in tasks:
+            path = task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+            start = time.perf_counter()
+            response = client.post(path, {"confirmed": "on"})
+            times.append(time.perf_counter() - start)
+            assert response.status_code == 302, response.status_code
+    median = statistics.median(times) * 1000
+    print(
+        f"caseworker completes intake (POST execute → next task, one at a time): "
+        f"median {median:.1f} ms, {count / sum(times):.1f} transitions/s"
+    )
 
 
 def main() -> None:
-    try:
-        call_command("migrate", verbosity=0)
-        users = build()
-        measure(users)
-    finally:
-        connections.close_all()
-        if PG_URL:
-            with psycopg.connect(PG_URL, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
+    users = existing() if benchdb.reused() else build()
+    measure(users)
+    transitions(users["worker"])
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        benchdb.teardown()

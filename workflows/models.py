@@ -6,6 +6,7 @@ records about the person goes into the case's own (encrypted) records.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
@@ -62,13 +63,33 @@ class CaseTask(models.Model):
     due_on = models.DateField(_("期限"), null=True, blank=True)
     reminded_on = models.DateField(_("期限前の通知日"), null=True, blank=True)
     overdue_reminded_on = models.DateField(_("期限超過の通知日"), null=True, blank=True)
+    # Copies of viewflow's task status and owner, so that one index serves each inbox tab.
+    # Written in the same transaction as the task (``signals.task_saved``, ``case_task_create``).
+    status = models.CharField(_("状態"), max_length=50, default="NEW")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("担当者"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        # The "mine" index below starts with the owner; a second index would only cost writes.
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = _("タスクの担当と期限")
         verbose_name_plural = _("タスクの担当と期限")
         indexes = [
-            # The organisation's queue, soonest due first.
-            models.Index(fields=["organisation", "role", "due_on"]),
+            # "Mine" and my overdue tasks: soonest due first (NULLS LAST is btree's ASC order).
+            models.Index(
+                fields=["owner", "status", "due_on", "task"], name="workflows_casetask_mine"
+            ),
+            # The organisation's queue, one role at a time, soonest due first.
+            models.Index(
+                fields=["organisation", "role", "status", "due_on", "task"],
+                name="workflows_casetask_queue",
+            ),
             # The reminder sweep.
             models.Index(fields=["due_on"]),
             models.Index(fields=["case", "task"]),

@@ -12,7 +12,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from advocacy.access.roles import has_role, is_case_staff, roles_of
-from advocacy.access.selectors import cases_visible_to
+from advocacy.access.selectors import VIEW, cases_visible_to
 from advocacy.accounts.models import User
 from advocacy.accounts.roles import STAFF_ROLES, Role
 from advocacy.cases.models import Case, CaseShare, CaseUserObjectPermission
@@ -20,102 +20,127 @@ from advocacy.cases.models import Case, CaseShare, CaseUserObjectPermission
 from .models import CaseProcess, CaseTask
 
 PAGE_SIZE = 25
-# Pages past this are not offered: nobody pages through 5,000 tasks, and deep OFFSETs are slow.
-MAX_PAGES = 200
 # Counts stop here ("1000+"): counting a huge queue exactly costs more than it tells.
 COUNT_LIMIT = 1000
+# Pages stop where the count does: the pages of a tab are cut from one bounded read.
+MAX_PAGES = COUNT_LIMIT // PAGE_SIZE
 DUE_SOON_DAYS = 7
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
 HUMAN = "HUMAN"
 
 
-def _visible_case_ids(user: User):
-    return cases_visible_to(user=user).values("pk")
+def _case_visible(user: User, case: str = "case") -> Q:
+    """Match rows whose case (the ``case`` path: a foreign key to Case) user may see.
 
-
-def _task_case_visible(user: User) -> Q:
-    """Match tasks whose case user may see, checked per task row.
-
-    The same rule as ``cases_visible_to``, written against the task's case so that the
-    database starts from the user's few tasks instead of working out every visible case.
+    ``cases_visible_to``'s rule, in SQL: a caseworker sees their organisation's cases
+    granted to them and cases shared with their organisation; a supervisor all of their
+    organisation's and the shared ones. Written as correlated EXISTS probes on the grant
+    and share indexes, so that the query starts from its own index (a tab's range, one
+    task) and stops at its LIMIT, instead of first gathering every case the user may see.
+    The planner may still hash a caseworker's grants once per query (about 15 ms for
+    2,500 grants) when many rows are to be checked; it no longer starts from them.
     """
-    case_id = OuterRef("case_task__case_id")
+    organisation_id = user.organisation_id
     shared = Exists(
         CaseShare.objects.filter(
-            case_id=case_id, organisation_id=user.organisation_id, revoked_at__isnull=True
+            case_id=OuterRef(case), organisation_id=organisation_id, revoked_at__isnull=True
         )
     )
-    own = Q(case_task__case__organisation_id=user.organisation_id)
-    if not has_role(user, Role.SUPERVISOR):
-        own &= Exists(
-            CaseUserObjectPermission.objects.filter(
-                content_object_id=case_id, user_id=user.pk, permission__codename="view_case"
-            )
+    if has_role(user, Role.SUPERVISOR):
+        return Q(**{f"{case}__organisation_id": organisation_id}) | Q(shared)
+    granted = Exists(
+        CaseUserObjectPermission.objects.filter(
+            content_object_id=OuterRef(case),
+            user_id=user.pk,
+            permission__codename=VIEW,
+            content_object__organisation_id=organisation_id,
         )
-    return own | shared
-
-
-def _role_filter(user: User) -> Q:
-    """Match tasks routed to a role the user holds ("" is any caseworker)."""
-    # One IN list (not an OR) so the (organisation, role, due_on) index can serve it.
-    return Q(case_task__role__in=["", *(role.value for role in roles_of(user))])
-
-
-def _ordered(tasks: QuerySet[Task]) -> QuerySet[Task]:
-    # Overdue and due-soon first; tasks without a due date after them, oldest first.
-    return tasks.select_related("case_task__case", "owner").order_by(
-        F("case_task__due_on").asc(nulls_last=True), "created", "pk"
     )
+    return Q(granted) | Q(shared)
 
 
-def inbox_tasks(*, user: User) -> QuerySet[Task]:
+def _roles(user: User) -> list[str]:
+    """The task roles user may take ("" is any caseworker), each served by its own index range."""
+    return sorted({"", *(role.value for role in roles_of(user))})
+
+
+def _lanes(user: User, tab: str, today: datetime.date | None = None) -> list[QuerySet[CaseTask]]:
+    """Return the disjoint CaseTask querysets whose union is the tab, each one index range.
+
+    "mine" is (owner, ASSIGNED); the queue is (organisation, role, NEW) for each of the
+    user's roles; "overdue" is both with ``due_on < today``. Each lane reads the index in
+    (due_on, task) order, so a LIMIT stops the walk early whatever the size of the tables.
+    """
+    if not is_case_staff(user):
+        return []
+    visible = _case_visible(user)
+    mine = [CaseTask.objects.filter(visible, owner_id=user.pk, status=STATUS.ASSIGNED)]
+    queue = [
+        CaseTask.objects.filter(
+            visible, organisation_id=user.organisation_id, role=role, status=STATUS.NEW
+        )
+        for role in _roles(user)
+    ]
+    if tab == "mine":
+        return mine
+    if tab == "queue":
+        return queue
+    if tab == "overdue":
+        today = today or timezone.localdate()
+        return [lane.filter(due_on__lt=today) for lane in mine + queue]
+    raise ValueError(tab)
+
+
+def _sort_key(row: tuple) -> tuple:
+    due_on, task_id = row
+    return (due_on is None, due_on or datetime.date.min, task_id)
+
+
+def tab_task_ids(
+    *, user: User, tab: str, limit: int = COUNT_LIMIT + 1, today: datetime.date | None = None
+) -> list[int]:
+    """Return the first limit task ids of a tab, overdue and due soon first, oldest first.
+
+    One query per lane (one for "mine", one per role for the queue), each an index range
+    read in order and cut at limit; merged here. The number of queries depends on the
+    user's roles, never on the number of tasks.
+    """
+    rows = []
+    for lane in _lanes(user, tab, today):
+        rows += lane.order_by(F("due_on").asc(nulls_last=True), "task_id").values_list(
+            "due_on", "task_id"
+        )[:limit]
+    return [task_id for _due, task_id in sorted(rows, key=_sort_key)[:limit]]
+
+
+def tasks_by_ids(ids: list[int]) -> list[Task]:
+    """Return the tasks of ids, in that order, with what a list row shows (one query)."""
+    tasks = Task.objects.select_related("case_task__case", "owner").in_bulk(ids)
+    return [tasks[pk] for pk in ids if pk in tasks]
+
+
+def inbox_tasks(*, user: User, limit: int = COUNT_LIMIT) -> list[Task]:
     """Return the open tasks assigned to user, on cases they may still see."""
-    if not is_case_staff(user):
-        return Task.objects.none()
-    return _ordered(
-        Task.objects.filter(
-            _task_case_visible(user), owner=user, status=STATUS.ASSIGNED, flow_task_type=HUMAN
-        )
-    )
+    return tasks_by_ids(tab_task_ids(user=user, tab="mine", limit=limit))
 
 
-def queue_tasks(*, user: User) -> QuerySet[Task]:
+def queue_tasks(*, user: User, limit: int = COUNT_LIMIT) -> list[Task]:
     """Return the unassigned tasks of user's organisation and roles that user may take."""
-    if not is_case_staff(user):
-        return Task.objects.none()
-    return _ordered(
-        Task.objects.filter(
-            _role_filter(user),
-            _task_case_visible(user),
-            status=STATUS.NEW,
-            flow_task_type=HUMAN,
-            case_task__organisation_id=user.organisation_id,
-        )
-    )
+    return tasks_by_ids(tab_task_ids(user=user, tab="queue", limit=limit))
 
 
-def overdue_tasks(*, user: User, today: datetime.date | None = None) -> QuerySet[Task]:
+def overdue_tasks(
+    *, user: User, today: datetime.date | None = None, limit: int = COUNT_LIMIT
+) -> list[Task]:
     """Return open tasks past their due date that are user's or in user's queue."""
-    if not is_case_staff(user):
-        return Task.objects.none()
-    today = today or timezone.localdate()
-    mine = Q(owner=user, status=STATUS.ASSIGNED)
-    queue = Q(status=STATUS.NEW, case_task__organisation_id=user.organisation_id) & _role_filter(
-        user
-    )
-    return _ordered(
-        Task.objects.filter(
-            mine | queue,
-            _task_case_visible(user),
-            flow_task_type=HUMAN,
-            case_task__due_on__lt=today,
-        )
-    )
+    return tasks_by_ids(tab_task_ids(user=user, tab="overdue", limit=limit, today=today))
 
 
-def bounded_count(queryset: QuerySet, limit: int = COUNT_LIMIT) -> tuple[int, bool]:
-    """Return (count, more) counting at most limit rows."""
-    count = queryset.order_by()[: limit + 1].count()
+def tab_count(*, user: User, tab: str, limit: int = COUNT_LIMIT) -> tuple[int, bool]:
+    """Return (count, more) for a tab, counting at most limit + 1 rows per lane."""
+    count = 0
+    for lane in _lanes(user, tab):
+        count += lane.order_by()[: limit + 1].count()
     return min(count, limit), count > limit
 
 
@@ -124,28 +149,40 @@ class Page:
     items: list
     number: int
     has_next: bool
+    count: int = 0
+    more: bool = False
 
     @property
     def has_previous(self) -> bool:
         return self.number > 1
 
 
-def page_of(queryset: QuerySet, number: object, size: int = PAGE_SIZE) -> Page:
-    """Return one page of queryset without counting it: a look-ahead row says if more exist."""
+def tab_page(*, user: User, tab: str, number: object, size: int = PAGE_SIZE) -> Page:
+    """Return one page of a tab and its bounded count, from one bounded read per lane.
+
+    Pages stop at MAX_PAGES (the count's limit): nobody pages through a thousand tasks, and
+    deep pages would read more rows per lane.
+    """
     try:
         number = max(1, min(int(number), MAX_PAGES))
     except (TypeError, ValueError):
         number = 1
+    ids = tab_task_ids(user=user, tab=tab)
     start = (number - 1) * size
-    rows = list(queryset[start : start + size + 1])
-    return Page(items=rows[:size], number=number, has_next=len(rows) > size and number < MAX_PAGES)
+    return Page(
+        items=tasks_by_ids(ids[start : start + size]),
+        number=number,
+        has_next=len(ids) > start + size and number < MAX_PAGES,
+        count=min(len(ids), COUNT_LIMIT),
+        more=len(ids) > COUNT_LIMIT,
+    )
 
 
 # Checks used by the nodes: each is one query through case access.
 
 
 def _task_rows(user: User, task: Task) -> QuerySet[CaseTask]:
-    return CaseTask.objects.filter(task_id=task.pk, case__in=_visible_case_ids(user))
+    return CaseTask.objects.filter(_case_visible(user), task_id=task.pk)
 
 
 def task_visible_to(*, user: User, task: Task) -> bool:
@@ -182,16 +219,15 @@ def url_target_exists(
     """Return whether a task URL names a task of that process, of that flow, on a visible case."""
     if not is_case_staff(user):
         return False
-    visible = _visible_case_ids(user)
     if task_pk is None:
         return CaseProcess.objects.filter(
-            pk=process_pk, flow_class=flow_class, case__in=visible
+            _case_visible(user), pk=process_pk, flow_class=flow_class
         ).exists()
     return Task.objects.filter(
+        _case_visible(user, "process__caseprocess__case"),
         pk=task_pk,
         process_id=process_pk,
         process__flow_class=flow_class,
-        process__caseprocess__case__in=visible,
     ).exists()
 
 

@@ -107,12 +107,15 @@ def _at_nine(day: datetime.date) -> datetime.datetime:
 def case_task_create(*, activation, role: str, due_on: datetime.date | None) -> CaseTask:
     """Record who a new human task is for and when it is due."""
     process = activation.process
+    task = activation.task
     return CaseTask.objects.create(
-        task=activation.task,
+        task=task,
         case_id=process.case_id,
         organisation_id=process.lead_organisation_id,
         role=role,
         due_on=due_on,
+        status=task.status,
+        owner_id=task.owner_id,
     )
 
 
@@ -633,7 +636,7 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
     today = today or _today()
     soon = today + datetime.timedelta(days=setting("REMIND_DAYS_BEFORE"))
     rows = (
-        CaseTask.objects.filter(task__status__in=[STATUS.NEW, STATUS.ASSIGNED])
+        CaseTask.objects.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED])
         .filter(
             Q(due_on__lte=soon, reminded_on__isnull=True)
             | Q(due_on__lt=today, overdue_reminded_on__isnull=True)

@@ -29,6 +29,7 @@ class InboxApplication(Application):
     permission = staticmethod(lambda user: not user.is_authenticated or is_case_staff(user))
 
     index_path = path("", views.InboxView.as_view(), name="index")
+    count_path = path("count/", views.TabCountView.as_view(), name="count")
     start_path = path(
         "cases/<str:case_id>/start/", views.StartConsultationView.as_view(), name="start"
     )

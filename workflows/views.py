@@ -42,9 +42,9 @@ MSG_STARTED = _("手続きを開始しました。")
 MSG_EVENT = _("受け付けました。")
 
 TABS = {
-    "mine": (_("自分の担当"), selectors.inbox_tasks),
-    "queue": (_("組織の未割当"), selectors.queue_tasks),
-    "overdue": (_("期限超過"), selectors.overdue_tasks),
+    "mine": _("自分の担当"),
+    "queue": _("組織の未割当"),
+    "overdue": _("期限超過"),
 }
 
 
@@ -63,11 +63,15 @@ class InboxView(StaffMixin, TemplateView):
         tab = self.request.GET.get("tab", "mine")
         if tab not in TABS:
             tab = "mine"
-        tabs = []
-        for key, (label, selector) in TABS.items():
-            count, more = selectors.bounded_count(selector(user=user))
-            tabs.append({"key": key, "label": label, "count": count, "more": more})
-        page = selectors.page_of(TABS[tab][1](user=user), self.request.GET.get("page"))
+        page = selectors.tab_page(user=user, tab=tab, number=self.request.GET.get("page"))
+        # The open tab's count comes with its page; the others are fetched lazily by the
+        # browser (TabCountView, a Turbo frame), so the page never waits for them.
+        tabs = [
+            {"key": key, "label": label, "count": page.count, "more": page.more}
+            if key == tab
+            else {"key": key, "label": label, "count": None, "more": False}
+            for key, label in TABS.items()
+        ]
         context.update(
             tab=tab,
             tabs=tabs,
@@ -75,6 +79,21 @@ class InboxView(StaffMixin, TemplateView):
             rows=[_row(task) for task in page.items],
         )
         return context
+
+
+class TabCountView(StaffMixin, View):
+    """One tab's bounded count ("1000+"), for the inbox's lazily loaded badges."""
+
+    def get(self, request):
+        tab = request.GET.get("tab", "")
+        if tab not in TABS:
+            raise Http404
+        count, more = selectors.tab_count(user=request.user, tab=tab)
+        return render(
+            request,
+            "workflows/tab_count.html",
+            {"tab": tab, "count": count, "more": more},
+        )
 
 
 def _row(task: Task) -> dict:

@@ -8,13 +8,15 @@ from django.core import mail
 from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.utils import timezone
+from viewflow.workflow.status import STATUS
 
 from advocacy.accounts.roles import Role
 from tests import factories
-from tests.workflows.conftest import open_task
+from tests.workflows.conftest import open_task, url
 from workflows import selectors
 from workflows.models import CaseTask
 from workflows.services import reminders_send
+from workflows.views import TABS
 
 pytestmark = pytest.mark.django_db
 
@@ -82,16 +84,104 @@ def test_inbox_page_shows_case_numbers_not_names(walker, worker, two_cases):
     assert "試験 花子" not in body
 
 
-def test_inbox_page_queries_do_not_grow_with_tasks(walker, worker, django_assert_max_num_queries):
-    for _i in range(30):
-        walker.start(worker, factories.case_for(worker))
+def _inbox_queries(client, tab: str) -> tuple[int, int]:
+    """Return the queries of a tab's page and of its lazily loaded count."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(f"/app/inbox/?tab={tab}")  # warm caches (content types, session)
+    with CaptureQueriesContext(connection) as page_queries:
+        response = client.get(f"/app/inbox/?tab={tab}&page=1")
+    assert response.status_code == HTTPStatus.OK
+    with CaptureQueriesContext(connection) as count_queries:
+        response = client.get(f"/app/inbox/count/?tab={tab}")
+    assert response.status_code == HTTPStatus.OK
+    return len(page_queries), len(count_queries)
+
+
+def _add_tasks(walker, worker, count: int) -> None:
+    """Start count consultations, all overdue: intake tasks for worker, except that every
+    tenth goes on to the supervisor's queue (approve_close)."""
+    for i in range(count):
+        case = factories.case_for(worker)
+        walker.start(worker, case)
+        if i % 10 == 0:
+            walker.step(worker, case, "consultation", "intake")
+            walker.step(worker, case, "consultation", "triage", {"outcome": "information"})
+    CaseTask.objects.update(due_on=timezone.localdate() - datetime.timedelta(days=1))
+
+
+def test_inbox_queries_do_not_grow_with_tasks(walker, worker, supervisor):
+    """Every tab runs the same number of queries with 2 tasks as with 30, for both roles."""
+    users = (worker, supervisor)
+    _add_tasks(walker, worker, 2)
+    few = {(u.pk, tab): _inbox_queries(walker.client(u), tab) for u in users for tab in TABS}
+    _add_tasks(walker, worker, 28)
+    many = {(u.pk, tab): _inbox_queries(walker.client(u), tab) for u in users for tab in TABS}
+    assert many == few
+    assert max(page for page, _count in many.values()) <= 20
+
     client = walker.client(worker)
-    client.get("/app/inbox/")  # warm caches (content types, session)
-    with django_assert_max_num_queries(20):
-        response = client.get("/app/inbox/?tab=mine&page=1")
+    response = client.get("/app/inbox/?tab=mine&page=1")
     assert len(response.context["rows"]) == selectors.PAGE_SIZE
     assert response.context["page"].has_next
+    assert response.context["tabs"][0]["count"] == 26  # 30 cases, 4 of them in the queue
+    second = client.get("/app/inbox/?tab=mine&page=2")
+    assert len(second.context["rows"]) == 26 - selectors.PAGE_SIZE
+    assert not second.context["page"].has_next
     assert client.get("/app/inbox/?page=999999").status_code == HTTPStatus.OK
+    assert client.get("/app/inbox/?page=x&tab=nope").status_code == HTTPStatus.OK
+
+
+def test_tab_counts_are_bounded_and_lazy(walker, worker, supervisor, users_by_role):
+    _add_tasks(walker, worker, 4)  # 3 intake tasks for worker, 1 for the supervisor, overdue
+    assert selectors.tab_count(user=worker, tab="mine", limit=2) == (2, True)
+    assert selectors.tab_count(user=worker, tab="mine", limit=5) == (3, False)
+    assert selectors.tab_count(user=supervisor, tab="queue") == (1, False)
+    assert selectors.tab_count(user=supervisor, tab="overdue") == (1, False)
+
+    client = walker.client(worker)
+    page = client.get("/app/inbox/?tab=queue").content.decode()
+    # The open tab counts itself; the others are fetched by the browser afterwards.
+    assert 'src="/app/inbox/count/?tab=mine"' in page
+    assert 'src="/app/inbox/count/?tab=overdue"' in page
+    assert "組織の未割当（0）" in page
+    badge = client.get("/app/inbox/count/?tab=mine").content.decode()
+    assert 'id="tab-count-mine"' in badge and "（3）" in badge
+    assert client.get("/app/inbox/count/?tab=nope").status_code == HTTPStatus.NOT_FOUND
+    outsider = walker.client(users_by_role["professional"])
+    assert outsider.get("/app/inbox/count/?tab=mine").status_code == HTTPStatus.FORBIDDEN
+
+
+def test_case_task_follows_status_and_owner(walker, worker, supervisor, case):
+    """CaseTask's copies of status and owner follow every change viewflow makes."""
+
+    def copy(task):
+        row = CaseTask.objects.get(task=task)
+        task.refresh_from_db()
+        assert (row.status, row.owner_id) == (task.status, task.owner_id)
+        return row.status, row.owner_id
+
+    walker.start(worker, case)
+    intake = open_task(case, "consultation", "intake")
+    assert copy(intake) == (STATUS.ASSIGNED, worker.pk)  # assigned at creation
+    response = walker.client(worker).post(url(intake, "unassign"))
+    assert response.status_code == HTTPStatus.FOUND
+    assert copy(intake) == (STATUS.NEW, None)
+    assert _ids(selectors.queue_tasks(user=worker)) == [intake.pk]
+    walker.step(worker, case, "consultation", "intake")  # takes it again, then completes
+    assert copy(intake) == (STATUS.DONE, worker.pk)
+    assert _ids(selectors.inbox_tasks(user=worker)) == [
+        open_task(case, "consultation", "triage").pk
+    ]
+    walker.step(worker, case, "consultation", "triage", {"outcome": "information"})
+    close = open_task(case, "consultation", "approve_close")
+    assert copy(close) == (STATUS.NEW, None)
+    response = walker.client(supervisor).post(url(close, "assign"))
+    assert response.status_code == HTTPStatus.FOUND
+    assert copy(close) == (STATUS.ASSIGNED, supervisor.pk)
+    assert _ids(selectors.inbox_tasks(user=supervisor)) == [close.pk]
+    assert _ids(selectors.queue_tasks(user=supervisor)) == []
 
 
 def test_inbox_is_for_staff(users_by_role, walker):
