@@ -1,0 +1,332 @@
+"""The raw counts of a fiscal year, computed in SQL over clear categories and dates only.
+
+Nothing here reads an encrypted column: every query names its columns (values/annotate), so no
+model instance with encrypted fields is ever loaded, and nothing is decrypted.
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connections
+from django.db.models import (
+    Count,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.aggregates import Aggregate
+
+from advocacy.cases.models import (
+    Case,
+    Consultation,
+    Contact,
+    Decision,
+    GuardianAppointment,
+    Person,
+    Petition,
+    Subsidy,
+    TeamMeeting,
+)
+from advocacy.cases.models.records import PetitionerType
+from advocacy.reference.models import Area, GuardianshipType, MainConcern, PersonCategory
+
+# Row/column codes are stable strings: published patterns are stored by code.
+Counts = dict[tuple[str, str], int]
+
+# Ages are grouped more coarsely than the stored five-year bands: the young bands are rare.
+AGE_GROUPS = [
+    ("under_65", "65歳未満", 0, 64),
+    ("65_74", "65〜74歳", 65, 74),
+    ("75_84", "75〜84歳", 75, 84),
+    ("85_over", "85歳以上", 85, 999),
+    ("unknown", "不明", None, None),
+]
+
+
+def stats_alias() -> str:
+    """Return the database alias statistics read from: the replica when one is configured."""
+    return "stats" if "stats" in settings.DATABASES else "default"
+
+
+def fiscal_bounds(fiscal_year: int) -> tuple[datetime.date, datetime.date]:
+    """Return the first and last day of a fiscal year (April to March)."""
+    return datetime.date(fiscal_year, 4, 1), datetime.date(fiscal_year + 1, 3, 31)
+
+
+def _in_year(field: str, fiscal_year: int) -> Q:
+    start, end = fiscal_bounds(fiscal_year)
+    return Q(**{f"{field}__gte": start, f"{field}__lte": end})
+
+
+def _pairs(rows: Iterable[dict], row: str, col: str, measure: str = "n") -> Counts:
+    out: Counts = Counter()
+    for item in rows:
+        out[(str(item[row]), str(item[col]))] += item[measure] or 0
+    return dict(out)
+
+
+def _singles(rows: Iterable[dict], row: str, measure: str = "n") -> Counts:
+    return _pairs(({**r, "_": "n"} for r in rows), row, "_", measure)
+
+
+def age_group_of(band: str) -> str:
+    """Map a stored five-year band ("80-84") to a published age group."""
+    try:
+        low = int(band.split("-")[0])
+    except (ValueError, AttributeError):
+        return "unknown"
+    for code, _label, lo, hi in AGE_GROUPS:
+        if lo is not None and lo <= low <= hi:
+            return code
+    return "unknown"
+
+
+def consultation_counts(fiscal_year: int) -> dict[str, Counts]:
+    """Return consultations (new/continuing) by each attribute of the person and the call.
+
+    The single-valued attributes come from one grouped query (one scan of the year instead of
+    six); its groups are bounded by the product of the category lists, not by the data. The
+    multi-valued ones (categories, concerns) need their own joins.
+    """
+    db = stats_alias()
+    base = Consultation.objects.using(db).filter(_in_year("consulted_on", fiscal_year))
+    fields = {
+        "referrer": "referrer_type",
+        "sex": "person__sex",
+        "household": "person__household_type",
+        "area": "person__area__code",
+        "age": "person__age_band",
+    }
+    out: dict[str, Counter] = {key: Counter() for key in fields}
+    cube = base.values("is_new", *fields.values()).annotate(n=Count("id")).order_by()
+    for row in cube:
+        col = "new" if row["is_new"] else "continuing"
+        for key, field in fields.items():
+            value = row[field]
+            code = age_group_of(value) if key == "age" else str(value)
+            out[key][(code, col)] += row["n"]
+    for key, field in (
+        ("category", "person__categories__code"),
+        ("concern", "main_concerns__code"),
+    ):
+        rows = base.values(key_=F(field), new_=F("is_new")).annotate(n=Count("id")).order_by()
+        out[key] = Counter(
+            {(str(r["key_"]), "new" if r["new_"] else "continuing"): r["n"] for r in rows}
+        )
+    return {key: dict(counts) for key, counts in out.items()}
+
+
+def consultation_totals_by_year(years: Iterable[int]) -> dict[int, dict[str, int]]:
+    """Return new and continuing consultations of each fiscal year, in one query."""
+    years = sorted(years)
+    db = stats_alias()
+    aggregates = {}
+    for year in years:
+        aggregates[f"new_{year}"] = Count(
+            "id", filter=_in_year("consulted_on", year) & Q(is_new=True)
+        )
+        aggregates[f"cont_{year}"] = Count(
+            "id", filter=_in_year("consulted_on", year) & Q(is_new=False)
+        )
+    start, _end = fiscal_bounds(years[0])
+    _start, end = fiscal_bounds(years[-1])
+    row = (
+        Consultation.objects.using(db)
+        .filter(consulted_on__gte=start, consulted_on__lte=end)
+        .aggregate(**aggregates)
+    )
+    return {y: {"new": row[f"new_{y}"], "continuing": row[f"cont_{y}"]} for y in years}
+
+
+def decision_outcomes(fiscal_year: int) -> Counts:
+    rows = (
+        Decision.objects.using(stats_alias())
+        .filter(_in_year("held_on", fiscal_year))
+        .values("outcome")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return _singles(rows, "outcome")
+
+
+def petition_counts(fiscal_year: int) -> Counts:
+    """Return petitions filed in the year by petitioner and by the type granted (or pending)."""
+    rows = (
+        Petition.objects.using(stats_alias())
+        .filter(_in_year("filed_on", fiscal_year))
+        .values("petitioner_type", "type_granted_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {(r["petitioner_type"], str(r["type_granted_id"] or "pending")): r["n"] for r in rows}
+
+
+def subsidy_counts(fiscal_year: int) -> tuple[Counts, Counts]:
+    """Return subsidy applications of the year by kind and decision: counts, and yen."""
+    rows = (
+        Subsidy.objects.using(stats_alias())
+        .filter(_in_year("applied_on", fiscal_year))
+        .values("kind", "decision")
+        .annotate(n=Count("id"), yen=Sum("amount_yen"))
+        .order_by()
+    )
+    rows = list(rows)
+    return _pairs(rows, "kind", "decision"), _pairs(rows, "kind", "decision", "yen")
+
+
+def appointment_counts(fiscal_year: int) -> Counts:
+    rows = (
+        GuardianAppointment.objects.using(stats_alias())
+        .filter(_in_year("appointed_on", fiscal_year))
+        .values("profession")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return _singles(rows, "profession")
+
+
+def team_meeting_counts(fiscal_year: int) -> Counts:
+    rows = (
+        TeamMeeting.objects.using(stats_alias())
+        .filter(_in_year("held_on", fiscal_year))
+        .values("kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return _singles(rows, "kind")
+
+
+def contact_counts(fiscal_year: int) -> Counts:
+    rows = (
+        Contact.objects.using(stats_alias())
+        .filter(_in_year("contacted_on", fiscal_year))
+        .values("contact_from", "is_help_request")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {(r["contact_from"], "help" if r["is_help_request"] else "other"): r["n"] for r in rows}
+
+
+def closing_counts(fiscal_year: int) -> Counts:
+    rows = (
+        Case.objects.using(stats_alias())
+        .filter(_in_year("closed_on", fiscal_year))
+        .values("closing_reason")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return _singles(rows, "closing_reason")
+
+
+def coordination_counts(fiscal_year: int) -> Counts | None:
+    """Appointment-coordination requests, acceptances and declines by candidate type.
+
+    HOOK for the portal issue: the requests live in advocacy/portal, which is being built
+    concurrently. Return None until then; the report shows the table as "集計準備中".
+    """
+    return None
+
+
+class DaysBetween(Func):
+    """Whole days from start to end (both dates)."""
+
+    output_field = IntegerField()
+
+    def __init__(self, end, start, **extra):
+        super().__init__(end, start, **extra)
+
+    def as_sql(self, compiler, connection, **extra):
+        end, end_params = compiler.compile(self.source_expressions[0])
+        start, start_params = compiler.compile(self.source_expressions[1])
+        return f"({end} - {start})", (*end_params, *start_params)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        end, end_params = compiler.compile(self.source_expressions[0])
+        start, start_params = compiler.compile(self.source_expressions[1])
+        return (
+            f"CAST(julianday({end}) - julianday({start}) AS INTEGER)",
+            (*end_params, *start_params),
+        )
+
+
+class Median(Aggregate):
+    """The median, as PostgreSQL computes it (percentile_cont)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+@dataclass(frozen=True)
+class LeadTime:
+    code: str
+    n: int
+    median: float | None
+
+
+def _median(queryset, expression) -> tuple[int, float | None]:
+    db = queryset.db
+    queryset = queryset.annotate(days=expression).filter(days__isnull=False)
+    if connections[db].vendor == "postgresql":
+        row = queryset.aggregate(n=Count("id"), median=Median("days"))
+        return row["n"], row["median"]
+    # SQLite has no percentile: its test databases are small, so take the days and sort here.
+    days = list(queryset.values_list("days", flat=True))
+    return len(days), (float(statistics.median(days)) if days else None)
+
+
+def lead_times(fiscal_year: int) -> list[LeadTime]:
+    """Return median days intake → conference → petition → ruling, by when the step ended."""
+    db = stats_alias()
+    first_conference = Subquery(
+        Decision.objects.using(db)
+        .filter(case=OuterRef("case"))
+        .order_by("held_on")
+        .values("held_on")[:1]
+    )
+    decisions = Decision.objects.using(db).filter(_in_year("held_on", fiscal_year))
+    filed = Petition.objects.using(db).filter(_in_year("filed_on", fiscal_year))
+    ruled = Petition.objects.using(db).filter(_in_year("ruling_on", fiscal_year))
+    steps = [
+        ("intake_conference", decisions, DaysBetween(F("held_on"), F("case__opened_on"))),
+        ("conference_petition", filed, DaysBetween(F("filed_on"), first_conference)),
+        ("petition_ruling", ruled, DaysBetween(F("ruling_on"), F("filed_on"))),
+        ("intake_ruling", ruled, DaysBetween(F("ruling_on"), F("case__opened_on"))),
+    ]
+    return [LeadTime(code, *_median(qs, expr)) for code, qs, expr in steps]
+
+
+def reference_rows() -> dict[str, list[tuple[str, str]]]:
+    """Return the (code, label) rows of the configurable lists, in display order."""
+    db = stats_alias()
+    types = [
+        (str(t.pk), t.name)
+        for t in GuardianshipType.objects.using(db)
+        .select_related("scheme")
+        .order_by("scheme__valid_from", "sort_order")
+    ]
+    return {
+        "area": list(Area.objects.using(db).values_list("code", "name")),
+        "category": list(PersonCategory.objects.using(db).values_list("code", "name")),
+        "concern": list(MainConcern.objects.using(db).values_list("code", "name")),
+        "guardianship_type": types,
+    }
+
+
+def choice_rows(choices) -> list[tuple[str, str]]:
+    return [(str(value), str(label)) for value, label in choices]
+
+
+PERSON_SEX_ROWS = Person.Sex.choices
+PETITIONER_ROWS = PetitionerType.choices

@@ -1,0 +1,93 @@
+"""Suppression: no published count in 1..k−1, and every hidden count's feasible range ≥ k wide."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from advocacy.stats.suppression import Grid, suppress
+from tests.stats.lpaudit import hidden_ranges
+
+K = 5
+counts = st.one_of(st.integers(0, 6), st.integers(0, 60))
+
+
+def _assert_safe(grids: list[Grid], k: int = K) -> None:
+    for grid in grids:
+        for cell in grid.all_cells():
+            if cell not in grid.hidden:
+                assert not 0 < grid.value(cell) < k, (grid.key, cell)
+    for key, (lo, hi, true) in hidden_ranges(grids).items():
+        assert lo <= true <= hi, key
+        assert hi - lo >= k - 1e-6, (key, lo, hi, true)
+
+
+@st.composite
+def grid_sets(draw):
+    """One to three tables; sometimes a group sharing the total row."""
+    shape = draw(st.sampled_from(["both", "col", "row"]))
+    n_tables = draw(st.integers(1, 3)) if shape == "both" else 1
+    n_cols = draw(st.integers(1 if shape == "col" else 2, 4))
+    grouped = n_tables > 1
+    grids = []
+    column_totals = None
+    for t in range(n_tables):
+        n_rows = draw(st.integers(2, 5))
+        cells = [[draw(counts) for _ in range(n_cols)] for _ in range(n_rows)]
+        if grouped:
+            # Tables of one group share their column totals: rebuild the last row to match.
+            if column_totals is None:
+                column_totals = [sum(col) for col in zip(*cells, strict=True)]
+            else:
+                for c in range(n_cols):
+                    rest = sum(row[c] for row in cells[:-1])
+                    if rest > column_totals[c]:
+                        for row in cells[:-1]:
+                            row[c] = 0
+                        rest = 0
+                    cells[-1][c] = column_totals[c] - rest
+        grids.append(
+            Grid(
+                key=f"t{t}",
+                cells=cells,
+                row_totals=shape in ("both", "row"),
+                col_totals=shape in ("both", "col"),
+                group="g" if grouped else None,
+            )
+        )
+    return grids
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(grid_sets())
+def test_random_tables_are_protected(grids):
+    suppress(grids, K)
+    _assert_safe(grids)
+
+
+def test_a_single_small_cell_takes_partners_that_can_absorb_k():
+    grid = Grid(key="t", cells=[[1, 20], [30, 40], [12, 9]])
+    suppress([grid], K)
+    assert (0, 0) in grid.hidden
+    assert len(grid.hidden) >= 4
+    _assert_safe([grid])
+
+
+def test_zeros_are_shown_and_large_tables_untouched():
+    grid = Grid(key="t", cells=[[0, 20], [30, 40]])
+    suppress([grid], K)
+    assert grid.hidden == set()
+
+
+def test_an_earlier_pattern_stays_hidden():
+    grid = Grid(key="t", cells=[[10, 20], [30, 40], [12, 9]])
+    suppress([grid], K, previous={"t": {(0, 0)}})
+    assert (0, 0) in grid.hidden
+    _assert_safe([grid])
+
+
+def test_the_threshold_is_a_parameter():
+    grid = Grid(key="t", cells=[[7, 20], [30, 40], [12, 9]])
+    suppress([grid], 10)
+    assert (0, 0) in grid.hidden
+    _assert_safe([grid], 10)
