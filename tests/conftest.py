@@ -65,6 +65,7 @@ SEED_MIGRATIONS = [
     "advocacy.reference.migrations.0002_seed_areas",
     "advocacy.reference.migrations.0004_seed_classifications",
     "advocacy.accounts.migrations.0002_role_groups",
+    "advocacy.stats.migrations.0002_seed_national_figures",
 ]
 
 

@@ -229,13 +229,18 @@ def closing_counts(fiscal_year: int) -> Counts:
     return _singles(rows, "closing_reason")
 
 
-def coordination_counts(fiscal_year: int) -> Counts | None:
-    """Appointment-coordination requests, acceptances and declines by candidate type.
+def coordination_counts(fiscal_year: int) -> Counts:
+    """Appointment-coordination requests by candidate profession and outcome."""
+    from advocacy.portal.models import CoordinationRequest
 
-    HOOK for the portal issue: the requests live in advocacy/portal, which is being built
-    concurrently. Return None until then; the report shows the table as "集計準備中".
-    """
-    return None
+    rows = (
+        CoordinationRequest.objects.using(stats_alias())
+        .filter(_in_year("sent_at__date", fiscal_year))
+        .values("profession", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return _pairs(rows, "profession", "status")
 
 
 class DaysBetween(Func):

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from advocacy.accounts.models import Professional
 from advocacy.cases.models import (
     Case,
     Consultation,
@@ -22,6 +23,7 @@ from advocacy.cases.models import (
     TeamMeeting,
 )
 from advocacy.cases.models.records import PetitionerType
+from advocacy.portal.models import CoordinationRequest
 from advocacy.stats import selectors
 from advocacy.stats.models import NationalFigure, PublishedPattern
 from advocacy.stats.suppression import Grid, suppress
@@ -256,6 +258,18 @@ def _build_tables(fiscal_year: int) -> tuple[list[tuple[str, list[Table]]], list
             ],
         ),
         (
+            _("受任調整"),
+            [
+                _table(
+                    "coordination",
+                    "受任調整の依頼と回答（候補者の職種別）",
+                    _labelled(Professional.Profession.choices),
+                    _labelled(CoordinationRequest.Status.choices),
+                    selectors.coordination_counts(fiscal_year),
+                ),
+            ],
+        ),
+        (
             _("終結"),
             [
                 _single(
@@ -267,11 +281,7 @@ def _build_tables(fiscal_year: int) -> tuple[list[tuple[str, list[Table]]], list
             ],
         ),
     ]
-    pending = []
-    if selectors.coordination_counts(fiscal_year) is None:
-        pending.append(
-            str(_("受任調整（依頼・受諾・辞退）の集計は受任調整ポータルの実装後に追加します。"))
-        )
+    pending: list[str] = []
     return sections, pending
 
 

@@ -169,9 +169,36 @@ def test_a_supervisor_previews_but_neither_publishes_nor_exports(client, stats_w
     assert not PublishedPattern.objects.exists()
 
 
-def test_the_appointment_coordination_hook_is_marked(stats_world):
+def test_appointment_coordination_requests_are_counted_by_profession_and_outcome(
+    users_by_role,
+):
+    import datetime
+
+
+    from advocacy.portal import services as portal
+    from advocacy.stats.selectors import coordination_counts
+    from tests import factories
+    from tests.portal.conftest import SUMMARY
+
+    worker = users_by_role["city_caseworker"]
+    lawyer = users_by_role["professional"].professional
+    in_year = datetime.datetime(FY, 6, 1, 10, 0, tzinfo=datetime.UTC)
+    for _ in range(3):
+        case = factories.case_for(worker)
+        request = portal.request_send(
+            actor=worker,
+            case=case,
+            professional=lawyer,
+            need="legal",
+            summary={**SUMMARY, "area": case.person.area},
+            portal_url="/app/portal/",
+        )
+        type(request).objects.filter(pk=request.pk).update(sent_at=in_year)
+
+    assert coordination_counts(FY) == {("lawyer", "sent"): 3}
+    assert coordination_counts(FY + 1) == {}
     report = services.report_build(fiscal_year=FY)
-    assert any("受任調整" in text for text in report.pending)
+    assert report.pending == []
 
 
 def test_statistics_read_from_the_stats_alias_when_there_is_one(monkeypatch):
