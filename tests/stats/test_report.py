@@ -174,7 +174,6 @@ def test_appointment_coordination_requests_are_counted_by_profession_and_outcome
 ):
     import datetime
 
-
     from advocacy.portal import services as portal
     from advocacy.stats.selectors import coordination_counts
     from tests import factories
