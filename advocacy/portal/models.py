@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,24 @@ class Need(models.TextChoices):
     DIFFICULT = "difficult", _("長期・困難（法人後見）")
 
 
+class Speciality(models.TextChoices):
+    DISPUTES = "disputes", _("紛争・訴訟")
+    REAL_ESTATE = "real_estate", _("不動産")
+    DEBT = "debt", _("債務整理")
+    WELFARE = "welfare", _("福祉サービス調整")
+    ABUSE = "abuse", _("虐待対応")
+
+
+# Specialities that speak for a candidate when the request names this need.
+SPECIALITIES_FOR_NEED = {
+    "legal": {Speciality.DISPUTES, Speciality.DEBT},
+    "property": {Speciality.REAL_ESTATE, Speciality.DEBT},
+    "welfare": {Speciality.WELFARE, Speciality.ABUSE},
+    "stable": {Speciality.WELFARE},
+    "difficult": {Speciality.DISPUTES, Speciality.ABUSE},
+}
+
+
 class CandidateProfile(models.Model):
     """What the portal knows about a candidate beyond accounts.Professional."""
 
@@ -40,6 +59,12 @@ class CandidateProfile(models.Model):
     available_from = models.DateField(
         _("受任可能になる日"), null=True, blank=True, help_text=_("空欄なら現在受任可能")
     )
+    languages = models.CharField(
+        _("対応言語"), max_length=100, blank=True, help_text=_("例: 日本語、英語、ポルトガル語")
+    )
+    specialities = models.JSONField(
+        _("得意分野"), default=list, blank=True, help_text=_("紛争・不動産・債務・福祉・虐待")
+    )
     note = models.CharField(_("備考"), max_length=200, blank=True)
 
     class Meta:
@@ -48,6 +73,11 @@ class CandidateProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.professional)
+
+    def clean(self):
+        known = set(Speciality.values)
+        if not isinstance(self.specialities, list) or not set(self.specialities) <= known:
+            raise ValidationError({"specialities": _("得意分野に不明な項目があります。")})
 
 
 class DeclineReason(models.TextChoices):

@@ -16,7 +16,7 @@ from advocacy.access.selectors import VIEW_AS_GUARDIAN
 from advocacy.accounts.models import Professional, User
 from advocacy.cases.models import Case, CaseUserObjectPermission
 
-from .models import CoordinationRequest, Need, RequestMessage
+from .models import SPECIALITIES_FOR_NEED, CoordinationRequest, Need, RequestMessage, Speciality
 
 Status = CoordinationRequest.Status
 P = Professional.Profession
@@ -123,6 +123,7 @@ class Suggestion:
     recent_requests: int
     fits_profession: bool
     serves_area: bool
+    speciality_match: bool = False
     reasons: list[str] = field(default_factory=list)
 
 
@@ -166,8 +167,9 @@ def shortlist(*, case: Case, need: str, limit: int = SHORTLIST_SIZE) -> list[Sug
             ),
             serves=Count("areas", filter=Q(areas__pk=area_id), distinct=True),
         )
-        .select_related("user")
+        .select_related("user", "candidate_profile")
     )
+    wanted = SPECIALITIES_FOR_NEED.get(need, set())
     suggestions = []
     for row in rows:
         left = row.capacity - row.caseload
@@ -187,6 +189,16 @@ def shortlist(*, case: Case, need: str, limit: int = SHORTLIST_SIZE) -> list[Sug
             )
         if suggestion.serves_area:
             suggestion.reasons.append(str(_("本人の地域に対応")))
+        profile = getattr(row, "candidate_profile", None)
+        matching = sorted(wanted & set(profile.specialities if profile else []))
+        if matching:
+            suggestion.speciality_match = True
+            labels = "・".join(str(Speciality(code).label) for code in matching)
+            suggestion.reasons.append(str(_("得意分野: {labels}")).format(labels=labels))
+        if profile and profile.languages:
+            suggestion.reasons.append(
+                str(_("対応言語: {languages}")).format(languages=profile.languages)
+            )
         suggestion.reasons.append(
             str(_("空き {left} 件（受任中 {load} / 上限 {cap}）")).format(
                 left=left, load=row.caseload, cap=row.capacity
@@ -197,6 +209,7 @@ def shortlist(*, case: Case, need: str, limit: int = SHORTLIST_SIZE) -> list[Sug
     suggestions.sort(
         key=lambda s: (
             not s.fits_profession,
+            not s.speciality_match,
             not s.serves_area,
             s.recent_requests,
             -s.capacity_left,
