@@ -6,7 +6,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application, Site, route
 
-from advocacy.access.roles import has_role
+from advocacy.access.roles import app_permission, has_role
 from advocacy.accounts.roles import Role
 from advocacy.cases.viewsets import CasesApplication
 from advocacy.portal import views as portal
@@ -20,21 +20,12 @@ from advocacy.stats.views import (
 from workflows.site import InboxApplication
 
 
-def _menu_permission(check):
-    """Show an application to users passing ``check``.
-
-    viewflow's SiteMiddleware also uses this to refuse requests; anonymous users are let
-    through to the view so that it sends them to the login page instead of a bare 403.
-    """
-    return staticmethod(lambda user: not user.is_authenticated or check(user))
-
-
 class PortalApplication(Application):
     title = _("受任調整ポータル")
     icon = "gavel"
     app_name = "portal"
     menu_template_name = None
-    permission = _menu_permission(lambda user: has_role(user, Role.PROFESSIONAL))
+    permission = app_permission(lambda user: has_role(user, Role.PROFESSIONAL))
 
     index_path = path("", portal.PortalHomeView.as_view(), name="index")
     request_path = path(
@@ -53,9 +44,7 @@ class StatsApplication(Application):
     app_name = "stats"
     menu_template_name = None
     # Supervisors may enter only to preview (stats:preview); the views check the roles.
-    permission = _menu_permission(
-        lambda user: has_role(user, Role.COMMITTEE_MEMBER, Role.SUPERVISOR)
-    )
+    permission = app_permission(lambda user: has_role(user, Role.COMMITTEE_MEMBER, Role.SUPERVISOR))
 
     index_path = path("", StatsHomeView.as_view(), name="index")
     preview_path = path("preview/", StatsPreviewView.as_view(), name="preview")

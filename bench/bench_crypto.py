@@ -9,46 +9,20 @@ a throw-away database created next to it and dropped afterwards. The key file is
 from __future__ import annotations
 
 import os
-import secrets
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-WORKDIR = Path(tempfile.mkdtemp(prefix="bench-crypto-"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchdb  # noqa: E402
+
 ROTATE_PERSONS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-PG_URL = os.environ.get("DATABASE_URL", "")
-BENCH_DB = f"bench_crypto_{os.getpid()}"
+IS_PG = benchdb.setup("crypto", test_apps=True)
 
-os.environ["DJANGO_SETTINGS_MODULE"] = "advocacy.settings"
-os.environ["ADVOCACY_TEST_APPS"] = "1"
-os.environ["ADVOCACY_KEY_FILE"] = str(WORKDIR / "keys.json")
-os.environ["ADVOCACY_KEY_FILE_AUTOCREATE"] = "1"
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-" + secrets.token_hex(24))
-os.environ["DJANGO_HTTPS"] = "0"
-
-if PG_URL.startswith("postgres"):
-    import psycopg
-
-    parts = urlsplit(PG_URL)
-    with psycopg.connect(PG_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + BENCH_DB))
-else:
-    PG_URL = ""
-    os.environ["DATABASE_URL"] = f"sqlite:///{WORKDIR / 'bench.sqlite3'}"
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection, connections  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.template import Context, Template  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
@@ -174,7 +148,7 @@ def rotation(persons: int, batch_size: int = 500) -> None:
     add_master_key(Path(os.environ["ADVOCACY_KEY_FILE"]))
     stop, peak = threading.Event(), [0]
     monitor = None
-    if PG_URL:
+    if IS_PG:
         monitor = threading.Thread(target=locked_rows_monitor, args=(stop, peak))
         monitor.start()
     start = time.perf_counter()
@@ -194,7 +168,7 @@ def rotation(persons: int, batch_size: int = 500) -> None:
         f"rotation of {persons} data keys: {elapsed:.1f} s in {batches} batches of {batch_size} "
         f"({persons / elapsed:,.0f} keys/s); left under the old key: {left} ({under_old})"
     )
-    if PG_URL:
+    if IS_PG:
         print(
             f"most data-key rows locked at once, seen from another connection: {peak[0]} "
             f"(batch size {batch_size})"
@@ -202,10 +176,9 @@ def rotation(persons: int, batch_size: int = 500) -> None:
 
 
 def main() -> None:
-    # Only the tables measured here, so the run does not depend on the rest of the project
-    # migrating cleanly.
+    # The test-only models have no migrations; the project's tables come from migrate.
     with connection.schema_editor() as editor:
-        for model in (DataKey, Owner, Record, PlainRecord):
+        for model in (Owner, Record, PlainRecord):
             editor.create_model(model)
     print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
     per_value()
@@ -219,9 +192,4 @@ if __name__ == "__main__":
     try:
         main()
     finally:
-        connections.close_all()
-        if PG_URL:
-            import psycopg
-
-            with psycopg.connect(PG_URL, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
+        benchdb.teardown()

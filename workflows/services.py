@@ -22,7 +22,7 @@ from viewflow.fsm import TransitionNotAllowed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from advocacy.access.roles import has_role, is_case_staff
+from advocacy.access.roles import is_case_staff, supervises
 from advocacy.access.selectors import can_change, cases_visible_to
 from advocacy.accounts.models import Organisation, User
 from advocacy.accounts.roles import Role
@@ -237,7 +237,7 @@ def process_set_organisation(
 ) -> CaseProcess:
     """Route process's steps, open tasks included, to organisation (the case's or a sharer)."""
     case = process.case
-    if not has_role(actor, Role.SUPERVISOR) or actor.organisation_id != case.organisation_id:
+    if not supervises(actor, case):
         raise PermissionDenied(ERR_ONLY_SUPERVISOR)
     shared = CaseShare.objects.filter(
         case=case, organisation=organisation, revoked_at__isnull=True

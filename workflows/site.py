@@ -6,7 +6,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
-from advocacy.access.roles import is_case_staff
+from advocacy.access.roles import app_permission, is_case_staff
 
 from . import views
 from .base import CaseFlowViewset
@@ -25,8 +25,7 @@ class InboxApplication(Application):
     icon = "inbox"
     app_name = "inbox"
     menu_template_name = None
-    # Anonymous users pass here so that the view can send them to the login page.
-    permission = staticmethod(lambda user: not user.is_authenticated or is_case_staff(user))
+    permission = app_permission(is_case_staff)
 
     index_path = path("", views.InboxView.as_view(), name="index")
     count_path = path("count/", views.TabCountView.as_view(), name="count")

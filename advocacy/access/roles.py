@@ -34,6 +34,20 @@ def is_system_admin(user: User | AnonymousUser) -> bool:
     return user.is_authenticated and (user.is_superuser or has_role(user, Role.SYSTEM_ADMIN))
 
 
+def supervises(user: User | AnonymousUser, case) -> bool:
+    """Whether user is a supervisor of the organisation that owns case."""
+    return has_role(user, Role.SUPERVISOR) and case.organisation_id == user.organisation_id
+
+
+def app_permission(check):
+    """A viewflow Application permission showing the app to users passing ``check``.
+
+    viewflow's SiteMiddleware also uses it to refuse requests; anonymous users are let
+    through to the view so that it sends them to the login page instead of a bare 403.
+    """
+    return staticmethod(lambda user: not user.is_authenticated or check(user))
+
+
 class RoleRequiredMixin(AccessMixin):
     """Let a view through only for users holding one of ``required_roles``."""
 

@@ -7,7 +7,7 @@ import uuid
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from advocacy.access.roles import has_role, is_case_staff
+from advocacy.access.roles import has_role, is_case_staff, supervises
 from advocacy.accounts.models import User
 from advocacy.accounts.roles import Role
 from advocacy.cases.models import Case, CaseShare, CaseUserObjectPermission
@@ -87,7 +87,7 @@ def permissions_on(*, user: User, case: Case) -> frozenset[str]:
             user_id=user.pk, content_object_id=case.pk
         ).values_list("permission__codename", flat=True)
     )
-    if case.organisation_id == user.organisation_id and has_role(user, Role.SUPERVISOR):
+    if supervises(user, case):
         # Supervisors oversee every case of their organisation, finances and health included.
         granted |= {VIEW, CHANGE, VIEW_FINANCES, VIEW_HEALTH}
     elif is_case_staff(user) and _contracted_to(user, case):

@@ -11,10 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.access import services as access
-from advocacy.access.roles import has_role, is_case_staff
+from advocacy.access.roles import is_case_staff, supervises
 from advocacy.access.selectors import can_change
 from advocacy.accounts.models import Organisation, User
-from advocacy.accounts.roles import Role
 from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
 from advocacy.cases.models import Case, CaseNumberCounter, Consultation, Person, StageChange
@@ -181,7 +180,7 @@ def case_set_stage(*, actor: User | None, case: Case, stage: str, on: datetime.d
 @transaction.atomic
 def case_close(*, actor: User, case: Case, reason: str, on: datetime.date) -> Case:
     """Close case; only a supervisor of its organisation may."""
-    if not has_role(actor, Role.SUPERVISOR) or actor.organisation_id != case.organisation_id:
+    if not supervises(actor, case):
         raise PermissionDenied(ERR_ONLY_SUPERVISOR)
     if case.is_closed:
         raise ValidationError(ERR_CLOSED)
@@ -200,7 +199,7 @@ def case_close(*, actor: User, case: Case, reason: str, on: datetime.date) -> Ca
 @transaction.atomic
 def case_reassign(*, actor: User, case: Case, worker: User, reason: str) -> Case:
     """Hand case to another worker of its organisation; only a supervisor may."""
-    if not has_role(actor, Role.SUPERVISOR) or actor.organisation_id != case.organisation_id:
+    if not supervises(actor, case):
         raise PermissionDenied(ERR_ONLY_SUPERVISOR)
     if not is_case_staff(worker) or worker.organisation_id != case.organisation_id:
         raise ValidationError(ERR_ASSIGNEE)
@@ -222,7 +221,7 @@ def person_erase(*, actor: User, case: Case, reason: str) -> Person:
     Every encrypted value of the person becomes unreadable wherever it is stored; the clear
     categories and dates stay, so the statistics keep counting the case.
     """
-    if not has_role(actor, Role.SUPERVISOR) or actor.organisation_id != case.organisation_id:
+    if not supervises(actor, case):
         raise PermissionDenied(ERR_ONLY_SUPERVISOR)
     reason = (reason or "").strip()
     if not reason:

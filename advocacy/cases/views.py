@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from advocacy.access.roles import has_role, is_case_staff
+from advocacy.access.roles import is_case_staff, supervises
 from advocacy.access.selectors import (
     VIEW_FINANCES,
     VIEW_HEALTH,
@@ -23,7 +23,6 @@ from advocacy.access.selectors import (
     case_get_for,
     permissions_on,
 )
-from advocacy.accounts.roles import Role
 from advocacy.audit.actions import Action
 from advocacy.audit.selectors import audit_events_for_object
 from advocacy.audit.services import audit_record
@@ -49,10 +48,6 @@ PAGE_SIZE = 25
 HISTORY_SIZE = 20
 PERSON_FIELDS = PersonForm._meta.fields
 RECORD_MODELS = {kind: model for kind, (model, _form) in RECORD_FORMS.items()}
-
-
-def _supervises(user, case: Case) -> bool:
-    return has_role(user, Role.SUPERVISOR) and case.organisation_id == user.organisation_id
 
 
 class StaffOnlyMixin(LoginRequiredMixin):
@@ -207,6 +202,7 @@ class CaseDetailView(StaffOnlyMixin, View):
             form_class = RECORD_FORMS[entry.kind][1]
             entry.rows = presenters.rows(entry.record, form_class)
             read += presenters.encrypted_names(type(entry.record), form_class._meta.fields)
+        is_supervisor = supervises(request.user, case)
         audit_record(
             actor=request.user,
             action=Action.CASE_VIEWED,
@@ -228,12 +224,10 @@ class CaseDetailView(StaffOnlyMixin, View):
                     (kind, model._meta.verbose_name) for kind, model in RECORD_MODELS.items()
                 ],
                 "can_change": can_change(user=request.user, case=case),
-                "is_supervisor": _supervises(request.user, case),
+                "is_supervisor": is_supervisor,
                 "workflows": case_workflows(user=request.user, case=case),
                 "access_history": (
-                    audit_events_for_object(obj=case)[:HISTORY_SIZE]
-                    if _supervises(request.user, case)
-                    else None
+                    audit_events_for_object(obj=case)[:HISTORY_SIZE] if is_supervisor else None
                 ),
             },
         )
@@ -347,7 +341,7 @@ class PersonEraseView(StaffOnlyMixin, View):
 
     def _case(self, request, case_id) -> Case:
         case = load_case(request, case_id)
-        if not _supervises(request.user, case) or case.person.erased_at:
+        if not supervises(request.user, case) or case.person.erased_at:
             raise PermissionDenied
         return case
 

@@ -2,7 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
-from advocacy.access.roles import is_case_staff
+from advocacy.access.roles import app_permission, is_case_staff
 from advocacy.cases import views
 
 
@@ -13,8 +13,7 @@ class CasesApplication(Application):
     icon = "folder_shared"
     app_name = "cases"
     menu_template_name = None
-    # Anonymous users pass here so that the view can send them to the login page.
-    permission = staticmethod(lambda user: not user.is_authenticated or is_case_staff(user))
+    permission = app_permission(is_case_staff)
 
     index_path = path("", views.CaseListView.as_view(), name="index")
     search_path = path("search/", views.CaseSearchView.as_view(), name="search")

@@ -10,7 +10,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
-from advocacy.access.roles import is_case_staff
+from advocacy.access.roles import app_permission, is_case_staff
 
 from . import views
 
@@ -20,8 +20,7 @@ class PortalStaffApplication(Application):
     icon = "gavel"
     app_name = "staff"
     menu_template_name = None
-    # Anonymous users pass here so that the view can send them to the login page.
-    permission = staticmethod(lambda user: not user.is_authenticated or is_case_staff(user))
+    permission = app_permission(is_case_staff)
 
     index_path = None
     case_requests_path = path(

@@ -225,7 +225,7 @@ def test_search_never_finds_a_case_the_user_may_not_see(client, worker, city):
     assert response.context["results"] == []
 
 
-def _list_queries(client, django_assert_max_num_queries, count):
+def _list_queries(client, count):
     from django.db import connection as conn
     from django.test.utils import CaptureQueriesContext
 
@@ -236,16 +236,14 @@ def _list_queries(client, django_assert_max_num_queries, count):
     return len(captured)
 
 
-def test_the_case_list_runs_the_same_number_of_queries_for_2_or_25_rows(
-    client, worker, django_assert_max_num_queries
-):
+def test_the_case_list_runs_the_same_number_of_queries_for_2_or_25_rows(client, worker):
     client.force_login(worker)
     for _ in range(2):
         factories.case_for(worker)
-    few = _list_queries(client, django_assert_max_num_queries, 2)
+    few = _list_queries(client, 2)
     for _ in range(30):
         factories.case_for(worker)
-    many = _list_queries(client, django_assert_max_num_queries, 25)
+    many = _list_queries(client, 25)
 
     assert few == many
 
