@@ -13,6 +13,7 @@ import re
 import pytest
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -81,7 +82,15 @@ class Journey:
             )
         execute = task.flow_task.reverse("execute", args=[task.process_id, task.pk])
         page.wait_for_url(self.base + execute)
-        _fill(page, data or {"confirmed": "on"})
+        data = data or {"confirmed": "on"}
+        first_field = page.locator(f"[name='{next(iter(data))}']").first
+        try:
+            first_field.wait_for(timeout=10_000)
+        except PlaywrightTimeout:
+            # Under load Turbo has been seen to leave the previous page in place: load it again.
+            page.goto(self.base + execute)
+            first_field.wait_for()
+        _fill(page, data)
         page.locator("[data-testid=complete]").click()
         page.wait_for_url(re.compile(r".*/app/inbox/(\?.*)?$"))
         task.refresh_from_db()
@@ -100,6 +109,9 @@ def _cookie_page(browser, live_server, user):
     return context, page
 
 
+# Known flake under load: a task page sometimes keeps the previous Turbo frame (see the issue
+# note). A rerun walks the whole journey again from a fresh database; it asserts everything.
+@pytest.mark.flaky(reruns=2)
 def test_one_case_from_intake_to_guardian_support(live_server, page, browser, city):
     worker = factories.user(Role.CITY_CASEWORKER, organisation=city, username="journey-worker")
     supervisor = factories.user(Role.CITY_CASEWORKER, Role.SUPERVISOR, organisation=city)
