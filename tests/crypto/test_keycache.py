@@ -3,10 +3,14 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from advocacy.crypto.keycache import current_cache, key_cache
+from advocacy.crypto import keycache as keycache_module
+from advocacy.crypto.erased import ERASED
+from advocacy.crypto.keycache import current_cache, key_cache, unwrap_memo
+from advocacy.crypto.keyring import add_master_key, get_keyring, remove_master_key, reset_keyring
 from advocacy.crypto.middleware import KeyCacheMiddleware
 from advocacy.crypto.models import DataKey
 from advocacy.crypto.prefetch import prefetch_data_keys
+from advocacy.crypto.services import datakeys_rewrap_batch, person_erase
 from tests.crypto.conftest import fresh, make_owner, make_record
 from tests.testapp.models import Record
 
@@ -114,3 +118,54 @@ def test_the_first_key_of_an_owner_is_created_once():
         make_record(owner)
 
     assert DataKey.objects.filter(owner_id=owner.pk).count() == 1
+
+
+def test_later_requests_reuse_unwrapped_keys_but_still_read_the_key_rows(
+    django_assert_num_queries, monkeypatch
+):
+    record = make_record(make_owner())
+    unwrap_memo.clear()
+    with key_cache():
+        assert fresh(record).text == "本人の相談内容"
+    assert len(unwrap_memo.entries) == 1
+
+    calls = []
+    original = keycache_module.unwrap_parts
+    monkeypatch.setattr(
+        keycache_module, "unwrap_parts", lambda *a, **k: calls.append(a) or original(*a, **k)
+    )
+    # Two queries: the row, and its owner's key rows (an erasure would show there).
+    with key_cache(), django_assert_num_queries(2):
+        assert fresh(record).text == "本人の相談内容"
+    assert calls == []
+
+
+def test_an_erased_owner_is_not_read_through_a_remembered_key():
+    owner = make_owner()
+    record = make_record(owner)
+    with key_cache():
+        assert fresh(record).text == "本人の相談内容"
+
+    person_erase(owner_id=owner.pk)
+
+    with key_cache():
+        assert fresh(record).text is ERASED
+
+
+def test_a_rewrapped_key_is_unwrapped_again_under_the_new_master_key(key_file):
+    owner = make_owner()
+    with key_cache():
+        assert fresh(owner).name == "山田 太郎"
+    old_master = DataKey.objects.get(owner_id=owner.pk).master_key_id
+
+    add_master_key(key_file)
+    reset_keyring()
+    assert unwrap_memo.entries == {}
+    datakeys_rewrap_batch(batch_size=10)
+    remove_master_key(key_file, old_master)
+    reset_keyring()
+
+    with key_cache() as cache:
+        assert fresh(owner).name == "山田 太郎"
+    assert cache.unwraps == 1
+    assert [k[2] for k in unwrap_memo.entries] == [get_keyring().active_master_id]
