@@ -149,8 +149,6 @@ class Page:
     items: list
     number: int
     has_next: bool
-    count: int = 0
-    more: bool = False
 
     @property
     def has_previous(self) -> bool:
@@ -158,23 +156,22 @@ class Page:
 
 
 def tab_page(*, user: User, tab: str, number: object, size: int = PAGE_SIZE) -> Page:
-    """Return one page of a tab and its bounded count, from one bounded read per lane.
+    """Return one page of a tab, reading each lane only as far as that page reaches.
 
-    Pages stop at MAX_PAGES (the count's limit): nobody pages through a thousand tasks, and
-    deep pages would read more rows per lane.
+    The tab's count is not part of it (tab_count, fetched lazily by the browser): counting
+    walks up to COUNT_LIMIT rows per lane, and the page should not wait for that. Pages stop
+    at MAX_PAGES, where the count does: nobody pages through a thousand tasks.
     """
     try:
         number = max(1, min(int(number), MAX_PAGES))
     except (TypeError, ValueError):
         number = 1
-    ids = tab_task_ids(user=user, tab=tab)
     start = (number - 1) * size
+    ids = tab_task_ids(user=user, tab=tab, limit=start + size + 1)
     return Page(
         items=tasks_by_ids(ids[start : start + size]),
         number=number,
         has_next=len(ids) > start + size and number < MAX_PAGES,
-        count=min(len(ids), COUNT_LIMIT),
-        more=len(ids) > COUNT_LIMIT,
     )
 
 
