@@ -91,8 +91,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Adds user.is_verified(); the portal asks professionals for their second factor.
+    # Adds user.is_verified(); the next one asks for the second factor on every URL.
     "django_otp.middleware.OTPMiddleware",
+    "advocacy.accounts.middleware.SecondFactorMiddleware",
     "advocacy.audit.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -263,6 +264,11 @@ if not ADVOCACY_KEY_FILE.is_absolute():
 ADVOCACY_KEY_FILE_AUTOCREATE = env_bool("ADVOCACY_KEY_FILE_AUTOCREATE", False)
 # Bits kept of each blind index: 2**11 buckets, so ~10,000 people put about five in each.
 ADVOCACY_BLIND_INDEX_BITS = env_int("ADVOCACY_BLIND_INDEX_BITS", 11)
+
+# The second factor (TOTP): professionals always give one; city and Council staff too when
+# this is on. On by default in production (DEBUG off), off for the DEBUG demo; the test suite
+# turns it off in tests/conftest.py and on where it tests it.
+ADVOCACY_OTP_FOR_STAFF = env_bool("ADVOCACY_OTP_FOR_STAFF", not DEBUG)
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",

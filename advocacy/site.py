@@ -32,8 +32,6 @@ class PortalApplication(Application):
         "requests/<str:request_id>/", portal.RequestDetailView.as_view(), name="request"
     )
     case_path = path("cases/<str:case_id>/", portal.GuardianCaseView.as_view(), name="case")
-    otp_verify_path = path("otp/", portal.OtpVerifyView.as_view(), name="otp_verify")
-    otp_enrol_path = path("otp/enrol/", portal.OtpEnrolView.as_view(), name="otp_enrol")
     # The caseworker's screens, with their own permission (case staff): see the viewset.
     staff_path = route("staff/", PortalStaffApplication())
 

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from advocacy import views
+from advocacy.accounts import otp_views
 from advocacy.accounts.forms import LoginForm
 from advocacy.admin_site import restrict_admin_to_system_admins
 from advocacy.site import site
@@ -20,6 +21,9 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The second factor, for every kind of user; SecondFactorMiddleware sends users here.
+    path("accounts/otp/", otp_views.OtpVerifyView.as_view(), name="otp_verify"),
+    path("accounts/otp/enrol/", otp_views.OtpEnrolView.as_view(), name="otp_enrol"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("app/", site.urls),

@@ -61,6 +61,13 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def staff_second_factor_off(settings):
+    # Production asks staff for a TOTP code too (ADVOCACY_OTP_FOR_STAFF is on without DEBUG);
+    # tests log staff in with force_login, so it is off here and on where a test says so.
+    settings.ADVOCACY_OTP_FOR_STAFF = False
+
+
 SEED_MIGRATIONS = [
     "advocacy.reference.migrations.0002_seed_areas",
     "advocacy.reference.migrations.0004_seed_classifications",

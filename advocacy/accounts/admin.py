@@ -1,18 +1,29 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from advocacy.access.roles import is_system_admin
+from advocacy.admin_site import SystemAdminPermissions
 
 from .models import Organisation, Professional, User
+from .services import second_factor_reset
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(SystemAdminPermissions, admin.ModelAdmin):
     list_display = ["name", "short_name", "kind", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["name", "short_name"]
 
 
-class ProfessionalInline(admin.StackedInline):
+class ProfessionalInline(SystemAdminPermissions, admin.StackedInline):
     model = Professional
     can_delete = False
     extra = 0
@@ -20,7 +31,7 @@ class ProfessionalInline(admin.StackedInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(SystemAdminPermissions, DjangoUserAdmin):
     list_display = ["username", "last_name", "first_name", "organisation", "is_active"]
     list_filter = ["organisation", "groups", "is_active"]
     list_select_related = ["organisation"]
@@ -36,10 +47,42 @@ class UserAdmin(DjangoUserAdmin):
     )
     # Individual permissions are not offered: roles are groups, case access is per object.
     filter_horizontal = ["groups"]
+    actions = ["reset_second_factor"]
+
+    def has_second_factor_reset_permission(self, request: HttpRequest) -> bool:
+        # The one way round the second factor: system administrators only.
+        return is_system_admin(request.user)
+
+    @admin.action(description=_("二要素認証をリセット"), permissions=["second_factor_reset"])
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        """Ask for confirmation first (a page listing the users), then delete their devices."""
+        if request.POST.get("post") != "yes":
+            return TemplateResponse(
+                request,
+                "accounts/second_factor_reset_confirm.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("二要素認証をリセットしますか？"),
+                    "opts": self.model._meta,
+                    "users": queryset,
+                    "devices": TOTPDevice.objects.filter(user__in=queryset).count(),
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                    "action_name": "reset_second_factor",
+                },
+            )
+        with transaction.atomic():
+            for user in queryset:
+                second_factor_reset(actor=request.user, user=user, request=request)
+        self.message_user(
+            request,
+            _t("{count}人の二要素認証をリセットしました。").format(count=len(queryset)),
+            messages.SUCCESS,
+        )
+        return None
 
 
 @admin.register(Professional)
-class ProfessionalAdmin(admin.ModelAdmin):
+class ProfessionalAdmin(SystemAdminPermissions, admin.ModelAdmin):
     list_display = ["user", "profession", "registration_body", "capacity", "active"]
     list_filter = ["profession", "active", "areas"]
     list_select_related = ["user"]

@@ -1,11 +1,18 @@
-"""Writes on organisations, users and professionals."""
+"""Writes on organisations, users, professionals and their second factor."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpRequest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from advocacy.access.roles import is_system_admin
+from advocacy.audit.actions import Action
+from advocacy.audit.services import audit_record
 
 from .models import Organisation, Professional, User
 from .roles import Role
@@ -78,3 +85,32 @@ def professional_create(
     professional.save()
     professional.areas.set(Area.objects.filter(code__in=list(area_codes)))
     return professional
+
+
+def totp_device_for_enrolment(*, user: User) -> TOTPDevice:
+    """Return the user's unconfirmed TOTP device, creating one (the enrolment QR code's key)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def second_factor_reset(*, actor: User, user: User, request: HttpRequest | None = None) -> int:
+    """Delete user's TOTP devices (a lost phone) and audit it; return how many were deleted.
+
+    Sessions that gave a code of a deleted device lose their verified state at their next
+    request (django-otp finds no device), and the middleware asks the user to enrol again.
+    Only a system administrator may do this: it is the one way round the second factor.
+    """
+    if not is_system_admin(actor):
+        raise PermissionDenied
+    deleted, _by_model = TOTPDevice.objects.filter(user=user).delete()
+    audit_record(
+        actor=actor,
+        action=Action.SECOND_FACTOR_RESET,
+        obj=user,
+        label=f"totp:{deleted}",
+        request=request,
+    )
+    return deleted

@@ -15,6 +15,8 @@ class Action(models.IntegerChoices):
     LOGIN = 101, _("ログイン")
     LOGOUT = 102, _("ログアウト")
     LOGIN_FAILED = 103, _("ログイン失敗")
+    # A system administrator deleted a user's TOTP devices (a lost phone).
+    SECOND_FACTOR_RESET = 104, _("二要素認証のリセット")
 
     # 200s: case records
     CASE_VIEWED = 201, _("ケース閲覧")
@@ -55,6 +57,8 @@ class Action(models.IntegerChoices):
     PORTAL_REQUEST_SENT = 601, _("受任依頼の送付")
     PORTAL_REQUEST_ACCEPTED = 602, _("受任依頼の承諾")
     PORTAL_REQUEST_DECLINED = 603, _("受任依頼の辞退")
+    PORTAL_REQUEST_WITHDRAWN = 604, _("受任依頼の取下げ")
+    PORTAL_REQUEST_MESSAGE = 605, _("受任依頼のメッセージ")
 
     # 700s: anonymised statistics
     REPORT_VIEWED = 701, _("統計の閲覧")

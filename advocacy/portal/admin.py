@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from advocacy.admin_site import SystemAdminPermissions
+
 from .models import CandidateProfile
 
 
 @admin.register(CandidateProfile)
-class CandidateProfileAdmin(admin.ModelAdmin):
+class CandidateProfileAdmin(SystemAdminPermissions, admin.ModelAdmin):
     """Availability, languages and specialities of candidates, kept by system administrators."""
 
     list_display = ["professional", "available_from", "languages"]

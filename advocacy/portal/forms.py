@@ -41,11 +41,3 @@ class DeclineForm(forms.Form):
 
 class MessageForm(forms.Form):
     body = forms.CharField(label=_("メッセージ"), widget=forms.Textarea, max_length=2000)
-
-
-class TokenForm(forms.Form):
-    token = forms.CharField(
-        label=_("認証アプリの6桁のコード"),
-        max_length=8,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )

@@ -15,7 +15,6 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from advocacy.access import services as access
 from advocacy.access.roles import has_role
@@ -298,10 +297,9 @@ def request_withdraw(
     request.closed_at = timezone.now()
     request.save(update_fields=["status", "closed_at"])
     label = "superseded" if superseded else "withdrawn"
-    # No portal action of its own yet: a record update of the request, named in the reason.
     audit_record(
         actor=actor,
-        action=Action.RECORD_UPDATED,
+        action=Action.PORTAL_REQUEST_WITHDRAWN,
         obj=case,
         label=case.number,
         reason=f"request {request.pk} {label} {reason}".strip()[:200],
@@ -340,17 +338,9 @@ def message_post(*, actor: User, request: CoordinationRequest, body: str) -> Req
     message.save()
     audit_record(
         actor=actor,
-        action=Action.RECORD_CREATED,
+        action=Action.PORTAL_REQUEST_MESSAGE,
         obj=request.case,
         label=request.case.number,
         reason=f"request {request.pk} message",
     )
     return message
-
-
-def totp_device_for_enrolment(*, user: User) -> TOTPDevice:
-    """Return the user's unconfirmed TOTP device, creating one (the enrolment QR code's key)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="portal", confirmed=False)
-    return device

@@ -4,7 +4,6 @@ call one service or selector, render."""
 
 from __future__ import annotations
 
-import django_otp
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +13,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from advocacy.access.roles import RoleRequiredMixin, is_case_staff
 from advocacy.access.selectors import can_change, case_get_for
@@ -25,9 +23,8 @@ from advocacy.cases.models import GuardianAppointment, Person, Petition, TeamMem
 
 from . import selectors, services
 from .anonymity import summary_check
-from .forms import DeclineForm, MessageForm, NeedForm, RequestForm, TokenForm
+from .forms import DeclineForm, MessageForm, NeedForm, RequestForm
 from .models import CoordinationRequest, Need
-from .otp import SecondFactorRequiredMixin, qr_data_uri
 
 # What a guardian needs of the person (decided in docs/portal.md): who they are, where they
 # live, their wishes and living situation. Not finances, health, notes or assessments.
@@ -64,7 +61,8 @@ def _denied(request, what: str, object_id: object) -> Http404:
     return Http404()
 
 
-class ProfessionalMixin(RoleRequiredMixin, SecondFactorRequiredMixin):
+# The second factor is asked for by advocacy.accounts.middleware, for every URL alike.
+class ProfessionalMixin(RoleRequiredMixin):
     required_roles = (Role.PROFESSIONAL,)
 
 
@@ -197,62 +195,10 @@ def _display(obj, name: str):
     return getter() if getter else getattr(obj, name)
 
 
-# The second factor
-
-
-class OtpVerifyView(LoginRequiredMixin, View):
-    template_name = "portal/otp_verify.html"
-
-    def get(self, request):
-        return render(request, self.template_name, {"form": TokenForm()})
-
-    def post(self, request):
-        form = TokenForm(request.POST)
-        if form.is_valid():
-            device = django_otp.match_token(request.user, form.cleaned_data["token"].strip())
-            if device is not None:
-                django_otp.login(request, device)
-                return redirect("portal:index")
-            audit_record(
-                actor=request.user, action=Action.LOGIN_FAILED, label="otp", request=request
-            )
-            form.add_error("token", _("コードが正しくありません。"))
-        return render(request, self.template_name, {"form": form}, status=422)
-
-
-class OtpEnrolView(LoginRequiredMixin, View):
-    """Set up the authenticator app: a QR code rendered here, then one code to confirm."""
-
-    template_name = "portal/otp_enrol.html"
-
-    def _context(self, request, form):
-        device = services.totp_device_for_enrolment(user=request.user)
-        return {"form": form, "qr": qr_data_uri(device), "device": device}
-
-    def get(self, request):
-        if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
-            # Replacing a device is an administrator's job, not a logged-in session's.
-            return redirect("portal:otp_verify")
-        return render(request, self.template_name, self._context(request, TokenForm()))
-
-    def post(self, request):
-        if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
-            return redirect("portal:otp_verify")
-        form = TokenForm(request.POST)
-        device = services.totp_device_for_enrolment(user=request.user)
-        if form.is_valid() and device.verify_token(form.cleaned_data["token"].strip()):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            django_otp.login(request, device)
-            return redirect("portal:index")
-        form.add_error(None, _("コードが正しくありません。"))
-        return render(request, self.template_name, self._context(request, form), status=422)
-
-
 # The caseworker's screens
 
 
-class StaffMixin(LoginRequiredMixin, SecondFactorRequiredMixin):
+class StaffMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not is_case_staff(request.user):
             raise PermissionDenied

@@ -1,20 +1,22 @@
 from django.contrib import admin
 
+from advocacy.admin_site import SystemAdminPermissions
+
 from .models import Area, GuardianshipScheme, GuardianshipType, MainConcern, PersonCategory
 
 
 @admin.register(Area, PersonCategory, MainConcern)
-class OrderedChoiceAdmin(admin.ModelAdmin):
+class OrderedChoiceAdmin(SystemAdminPermissions, admin.ModelAdmin):
     list_display = ["name", "code", "sort_order", "active"]
     list_editable = ["sort_order", "active"]
 
 
-class GuardianshipTypeInline(admin.TabularInline):
+class GuardianshipTypeInline(SystemAdminPermissions, admin.TabularInline):
     model = GuardianshipType
     extra = 0
 
 
 @admin.register(GuardianshipScheme)
-class GuardianshipSchemeAdmin(admin.ModelAdmin):
+class GuardianshipSchemeAdmin(SystemAdminPermissions, admin.ModelAdmin):
     list_display = ["name", "code", "valid_from", "valid_until"]
     inlines = [GuardianshipTypeInline]

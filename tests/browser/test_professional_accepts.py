@@ -45,3 +45,21 @@ def test_professional_logs_in_with_totp_and_accepts(live_server, page, users_by_
     request.refresh_from_db()
     assert request.status == CoordinationRequest.Status.ACCEPTED
     assert VIEW_AS_GUARDIAN in permissions_on(user=pro, case=case)
+
+
+def test_first_login_enrols_the_authenticator_from_the_qr_page(live_server, page, users_by_role):
+    pro = users_by_role["professional"]
+
+    page.goto(f"{live_server.url}/app/portal/")
+    page.fill("input[name=username]", pro.username)
+    page.fill("input[name=password]", factories.PASSWORD)
+    page.click("button[type=submit]")
+    page.get_by_test_id("otp-qr").wait_for()
+    assert "/accounts/otp/enrol/" in page.url
+    device = TOTPDevice.objects.get(user=pro, confirmed=False)
+    page.fill("input[name=token]", token_for(device))
+    page.get_by_test_id("otp-submit").click()
+
+    page.wait_for_url(f"{live_server.url}/app/portal/")
+    device.refresh_from_db()
+    assert device.confirmed

@@ -9,6 +9,7 @@ from advocacy.access import services as access
 from advocacy.accounts.roles import Role
 from advocacy.cases import services as case_services
 from tests import factories
+from tests.portal.otp import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +140,7 @@ CELLS = [(role, state, page) for role in ROLES for state in STATES for page in P
 def test_case_page_answers_exactly_as_the_table_says(client, world, role, state, page):
     users, cases = world
     if role != "anonymous":
-        client.force_login(users[role])
+        force_login_verified(client, users[role])
 
     response = client.get(_url(page, cases[state]))
 
@@ -162,7 +163,7 @@ def test_case_page_answers_exactly_as_the_table_says(client, world, role, state,
 def test_unknown_and_malformed_case_ids_give_the_same_404_as_hidden_ones(client, world, role):
     users, _cases = world
     if role != "anonymous":
-        client.force_login(users[role])
+        force_login_verified(client, users[role])
 
     unknown = client.get("/app/cases/00000000-0000-4000-8000-000000000000/")
     malformed = client.get("/app/cases/not-a-uuid/")
@@ -192,7 +193,7 @@ def test_a_refused_case_id_leaves_an_audit_event(client, world):
 def test_case_list_shows_only_visible_cases(client, world, role):
     users, cases = world
     if role != "anonymous":
-        client.force_login(users[role])
+        force_login_verified(client, users[role])
 
     response = client.get("/app/cases/")
 

@@ -35,17 +35,18 @@ def _login_with_totp(user) -> Client:
     assert response.status_code == HTTPStatus.FOUND
     response = client.get("/app/portal/")
     assert response.status_code == HTTPStatus.FOUND
-    assert response.url == "/app/portal/otp/enrol/"
+    assert response.url == "/accounts/otp/enrol/?next=%2Fapp%2Fportal%2F"
     page = client.get(response.url)
     assert 'src="data:image/svg+xml' in page.content.decode()
     device = TOTPDevice.objects.get(user=user, confirmed=False)
-    response = client.post("/app/portal/otp/enrol/", {"token": "000000"})
+    response = client.post(response.url, {"token": "000000"})
     assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     # A wrong code throttles the device for a moment (django-otp); the test does not wait.
     device.refresh_from_db()
     device.throttle_reset()
-    response = client.post("/app/portal/otp/enrol/", {"token": token_for(device)})
+    response = client.post("/accounts/otp/enrol/?next=/app/portal/", {"token": token_for(device)})
     assert response.status_code == HTTPStatus.FOUND
+    assert response.url == "/app/portal/"
     device.refresh_from_db()
     assert device.confirmed
     return client
@@ -152,7 +153,9 @@ def test_decline_with_reason_then_next_candidate(worker_client, case, pro, pro_c
     assert figures["lawyer"].decline_reasons == {"conflict": 1}
 
 
-def test_questions_thread_between_candidate_and_caseworker(worker_client, case, pro, pro_client):
+def test_questions_thread_between_candidate_and_caseworker(
+    worker, worker_client, case, pro, pro_client
+):
     send(worker_client, case, pro.professional)
     coordination = CoordinationRequest.objects.get(case=case)
 
@@ -167,6 +170,10 @@ def test_questions_thread_between_candidate_and_caseworker(worker_client, case, 
 
     thread = list(RequestMessage.objects.filter(request=coordination))
     assert [m.from_candidate for m in thread] == [True, False]
+    events = AuditEvent.objects.filter(action=Action.PORTAL_REQUEST_MESSAGE).order_by("sequence")
+    assert [e.actor_id for e in events] == [pro.pk, worker.pk]
+    assert all(e.label == case.number and str(coordination.pk) in e.reason for e in events)
+    assert not AuditEvent.objects.filter(action=Action.RECORD_CREATED).exists()
     assert "遠方の親族" in pro_client.get("/app/portal/").content.decode()
     assert (
         "親族の協力"
@@ -215,6 +222,10 @@ def test_withdrawn_request_is_404_for_the_candidate(worker_client, case, pro, pr
 
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert CoordinationRequest.objects.get().status == CoordinationRequest.Status.WITHDRAWN
+    event = AuditEvent.objects.get(action=Action.PORTAL_REQUEST_WITHDRAWN)
+    assert event.label == case.number
+    assert event.reason == f"request {coordination.pk} withdrawn"
+    assert not AuditEvent.objects.filter(action=Action.RECORD_UPDATED).exists()
 
 
 def test_summary_with_the_persons_name_is_refused_naming_the_kind(worker_client, case, pro):
@@ -246,18 +257,20 @@ def test_otp_verify_for_an_enrolled_professional(pro):
     device = TOTPDevice.objects.create(user=pro, name="app", confirmed=True)
     client.force_login(pro)
 
-    assert client.get("/app/portal/").url == "/app/portal/otp/"
-    assert client.post("/app/portal/otp/", {"token": "123"}).status_code == 422
+    assert client.get("/app/portal/").url == "/accounts/otp/?next=%2Fapp%2Fportal%2F"
+    assert client.post("/accounts/otp/", {"token": "123"}).status_code == 422
+    assert AuditEvent.objects.filter(action=Action.LOGIN_FAILED, label="otp").count() == 1
     device.refresh_from_db()
     device.throttle_reset()
-    response = client.post("/app/portal/otp/", {"token": token_for(device)})
+    response = client.post("/accounts/otp/", {"token": token_for(device)})
     assert response.status_code == HTTPStatus.FOUND
+    assert response.url == "/"
     assert client.get("/app/portal/").status_code == HTTPStatus.OK
 
 
 def test_staff_second_factor_is_optional(worker_client, case, settings, worker):
     assert worker_client.get(f"/app/portal/staff/cases/{case.pk}/").status_code == 200
-    settings.PORTAL_OTP_FOR_STAFF = True
+    settings.ADVOCACY_OTP_FOR_STAFF = True
     assert worker_client.get(f"/app/portal/staff/cases/{case.pk}/").status_code == 302
     force_login_verified(worker_client, worker)
     assert worker_client.get(f"/app/portal/staff/cases/{case.pk}/").status_code == 200

@@ -84,7 +84,9 @@ def test_staff_pages(users_by_role, other_pro, accepted, role):
             assert status == HTTPStatus.FORBIDDEN, page
 
 
-@pytest.mark.parametrize("page", ["/app/portal/", "/app/portal/otp/", "/app/portal/staff/cases/x/"])
+@pytest.mark.parametrize(
+    "page", ["/app/portal/", "/accounts/otp/", "/accounts/otp/enrol/", "/app/portal/staff/cases/x/"]
+)
 def test_anonymous_users_are_sent_to_log_in(client, page):
     response = client.get(page)
 

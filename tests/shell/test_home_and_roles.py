@@ -46,7 +46,8 @@ PAGES = {
 
 @pytest.mark.parametrize("role", ROLES)
 def test_home_sends_each_role_to_its_own_page(client, users_by_role, role):
-    client.force_login(users_by_role[role])
+    # Verified: an unverified professional is sent to the second factor first (tests/accounts).
+    force_login_verified(client, users_by_role[role])
 
     response = client.get(reverse("home"))
 

@@ -10,6 +10,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from tests import factories
+from tests.portal.otp import force_login_verified
 from workflows.models import CaseProcess
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
@@ -54,8 +55,7 @@ class Walker:
 
     def client(self, user) -> Client:
         if user.pk not in self.clients:
-            client = Client()
-            client.force_login(user)
+            client = force_login_verified(Client(), user)
             self.clients[user.pk] = client
         return self.clients[user.pk]
 

@@ -13,6 +13,7 @@ from advocacy.accounts.roles import Role
 from advocacy.audit.actions import Action
 from advocacy.audit.models import AuditEvent
 from tests import factories
+from tests.portal.otp import force_login_verified
 from tests.workflows.conftest import open_names, open_task, process_of, url
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def _refusals() -> int:
 def _client(user) -> Client:
     client = Client()
     if user is not None:
-        client.force_login(user)
+        force_login_verified(client, user)
     return client
 
 
