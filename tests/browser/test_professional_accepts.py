@@ -42,6 +42,8 @@ def test_professional_logs_in_with_totp_and_accepts(live_server, page, users_by_
 
     page.wait_for_url(f"{live_server.url}/app/portal/cases/{case.pk}/")
     page.get_by_text("ブラウザ 確認者").first.wait_for()  # now the guardian sees the person
+    # SQLite's live server shares this thread's connection: query only once the page is idle.
+    page.wait_for_load_state("networkidle")
     request.refresh_from_db()
     assert request.status == CoordinationRequest.Status.ACCEPTED
     assert VIEW_AS_GUARDIAN in permissions_on(user=pro, case=case)
@@ -56,10 +58,12 @@ def test_first_login_enrols_the_authenticator_from_the_qr_page(live_server, page
     page.click("button[type=submit]")
     page.get_by_test_id("otp-qr").wait_for()
     assert "/accounts/otp/enrol/" in page.url
+    page.wait_for_load_state("networkidle")
     device = TOTPDevice.objects.get(user=pro, confirmed=False)
     page.fill("input[name=token]", token_for(device))
     page.get_by_test_id("otp-submit").click()
 
     page.wait_for_url(f"{live_server.url}/app/portal/")
+    page.wait_for_load_state("networkidle")
     device.refresh_from_db()
     assert device.confirmed
