@@ -265,7 +265,7 @@ ADVOCACY_KEY_FILE_AUTOCREATE = env_bool("ADVOCACY_KEY_FILE_AUTOCREATE", False)
 # Bits kept of each blind index: 2**11 buckets, so ~10,000 people put about five in each.
 ADVOCACY_BLIND_INDEX_BITS = env_int("ADVOCACY_BLIND_INDEX_BITS", 11)
 
-# The second factor (TOTP): professionals always give one; city and Council staff too when
+# The second factor (TOTP): professionals always give one; every other account too when
 # this is on. On by default in production (DEBUG off), off for the DEBUG demo; the test suite
 # turns it off in tests/conftest.py and on where it tests it.
 ADVOCACY_OTP_FOR_STAFF = env_bool("ADVOCACY_OTP_FOR_STAFF", not DEBUG)

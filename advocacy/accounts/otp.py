@@ -16,23 +16,25 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from advocacy.access.roles import has_role, is_case_staff
+from advocacy.access.roles import has_role
 from advocacy.accounts.models import User
 from advocacy.accounts.roles import Role
 
 
 def otp_for_staff() -> bool:
-    """Whether case staff need a second factor too (settings.ADVOCACY_OTP_FOR_STAFF)."""
+    """Whether everyone else needs a second factor too (settings.ADVOCACY_OTP_FOR_STAFF)."""
     return bool(getattr(settings, "ADVOCACY_OTP_FOR_STAFF", False))
 
 
 def needs_second_factor(user: User | AnonymousUser) -> bool:
-    """Professionals always; city and Council staff when ADVOCACY_OTP_FOR_STAFF is on."""
+    """Professionals always; with ADVOCACY_OTP_FOR_STAFF on, every other account too.
+
+    "Staff" here is everyone the city and the Council give an account: caseworkers,
+    supervisors, committee members and, above all, system administrators.
+    """
     if not user.is_authenticated:
         return False
-    if has_role(user, Role.PROFESSIONAL):
-        return True
-    return otp_for_staff() and is_case_staff(user)
+    return has_role(user, Role.PROFESSIONAL) or otp_for_staff()
 
 
 def is_verified(user: User | AnonymousUser) -> bool:

@@ -96,14 +96,17 @@ def totp_device_for_enrolment(*, user: User) -> TOTPDevice:
 
 
 @transaction.atomic
-def second_factor_reset(*, actor: User, user: User, request: HttpRequest | None = None) -> int:
+def second_factor_reset(
+    *, actor: User | None, user: User, request: HttpRequest | None = None
+) -> int:
     """Delete user's TOTP devices (a lost phone) and audit it; return how many were deleted.
 
     Sessions that gave a code of a deleted device lose their verified state at their next
     request (django-otp finds no device), and the middleware asks the user to enrol again.
-    Only a system administrator may do this: it is the one way round the second factor.
+    Only a system administrator may do this, it being the one way round the second factor;
+    actor None is the operator at the server's console (manage.py second_factor_reset).
     """
-    if not is_system_admin(actor):
+    if actor is not None and not is_system_admin(actor):
         raise PermissionDenied
     deleted, _by_model = TOTPDevice.objects.filter(user=user).delete()
     audit_record(

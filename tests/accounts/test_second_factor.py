@@ -96,10 +96,28 @@ def test_staff_with_the_setting_off_are_not_asked(users_by_role, role):
     assert client.get(f"{VERIFY}?next=/app/cases/").url == "/app/cases/"
 
 
-def test_other_roles_are_not_asked_even_with_the_staff_setting_on(users_by_role, staff_otp):
-    client = _password_login(users_by_role["committee_member"])
+@pytest.mark.parametrize(
+    ("role", "home"), [("committee_member", "/app/stats/"), ("system_admin", "/admin/")]
+)
+def test_committee_members_and_system_admins_are_asked_too(users_by_role, staff_otp, role, home):
+    user = users_by_role[role]
+    client = _password_login(user)
 
-    assert client.get("/app/stats/").status_code == HTTPStatus.OK
+    response = client.get(home)
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url.startswith(ENROL + "?next=")
+
+    _enrol(client, user, home)
+    assert client.get(home).status_code == HTTPStatus.OK
+
+
+def test_the_setting_off_leaves_committee_members_and_system_admins_alone(users_by_role):
+    assert _password_login(users_by_role["committee_member"]).get("/app/stats/").status_code == (
+        HTTPStatus.OK
+    )
+    assert _password_login(users_by_role["system_admin"]).get("/admin/").status_code == (
+        HTTPStatus.OK
+    )
 
 
 def _portal_urls() -> list[str]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -146,3 +147,26 @@ def test_staff_sessions_too_when_staff_need_a_second_factor(sysadmin, users_by_r
     assert second_factor_reset(actor=sysadmin, user=worker) == 1
 
     assert client.get("/app/inbox/").url.startswith("/accounts/otp/enrol/")
+
+
+def test_the_console_command_resets_after_confirmation_and_audits_without_actor(pro, monkeypatch):
+    monkeypatch.setattr("builtins.input", lambda prompt: "no")
+    with pytest.raises(CommandError, match="Nothing was changed"):
+        call_command("second_factor_reset", pro.username)
+    assert TOTPDevice.objects.filter(user=pro).exists()
+
+    monkeypatch.setattr("builtins.input", lambda prompt: "yes")
+    out = StringIO()
+    call_command("second_factor_reset", pro.username, stdout=out)
+
+    assert "Deleted 1 device(s)" in out.getvalue()
+    assert not TOTPDevice.objects.filter(user=pro).exists()
+    event = AuditEvent.objects.get(action=Action.SECOND_FACTOR_RESET)
+    assert event.actor is None and event.object_id == str(pro.pk)
+
+
+def test_the_console_command_names_an_unknown_user_and_changes_nothing(pro):
+    with pytest.raises(CommandError, match="No user named 'nobody'"):
+        call_command("second_factor_reset", "nobody", "--yes")
+    assert TOTPDevice.objects.filter(user=pro).exists()
+    assert not AuditEvent.objects.filter(action=Action.SECOND_FACTOR_RESET).exists()
