@@ -93,7 +93,10 @@ class Table:
 
     def display(self) -> list[tuple[str, list[str], int | None]]:
         """Return (label, shown cells, bar width or None) per row, for the screen."""
-        widths = [w for _l, _v, w in self.bars()] if self.follows is None else []
+        # No bar beside yen (they follow the counts) or beside a single figure (nothing to
+        # compare it with).
+        charted = self.follows is None and len(self.rows) > 1
+        widths = [w for _l, _v, w in self.bars()] if charted else []
         return [
             (label, cells, widths[i] if i < len(widths) else None)
             for i, (label, cells) in enumerate(self.body())
@@ -133,6 +136,26 @@ def _table(key, title, rows, cols, counts, *, row_totals=True, col_totals=True, 
 
 def _single(key, title, rows, counts, **kw):
     return _table(key, title, rows, [("n", "件数")], counts, row_totals=False, **kw)
+
+
+def _figure(key, title, label, value, **kw):
+    """A single figure: a 1×1 table with no margins, suppressed like any other cell.
+
+    With no margin nothing published constrains it, so primary suppression alone protects it;
+    it still goes through suppress() and the published patterns, so a figure once hidden
+    stays hidden in later releases of the year.
+    """
+    return _table(
+        key,
+        title,
+        [("n", label)],
+        [("n", "人数")],
+        {("n", "n"): value},
+        row_totals=False,
+        col_totals=False,
+        unit="人",
+        **kw,
+    )
 
 
 def _labelled(choices):
@@ -254,6 +277,16 @@ def _build_tables(fiscal_year: int) -> tuple[list[tuple[str, list[Table]]], list
                     _labelled(Contact.From.choices),
                     [("help", "支援の依頼"), ("other", "その他の連絡")],
                     selectors.contact_counts(fiscal_year),
+                ),
+                _figure(
+                    "daily_life_transitions",
+                    "日常生活自立支援事業から成年後見制度への移行",
+                    "移行した人",
+                    selectors.daily_life_transitions(fiscal_year),
+                    note=(
+                        "年度内の支援調整会議で成年後見制度の利用を決めた人のうち、"
+                        "その開催日より前に日常生活自立支援事業のケースがあった人（実人数）。"
+                    ),
                 ),
             ],
         ),

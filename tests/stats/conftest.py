@@ -23,10 +23,22 @@ DAY = datetime.date(2025, 6, 2)
 
 
 def open_case(
-    worker, *, on=DAY, is_new=True, referrer="care_manager", categories=(), concerns=(), **person
+    worker,
+    *,
+    on=DAY,
+    is_new=True,
+    referrer="care_manager",
+    categories=(),
+    concerns=(),
+    purpose="core_agency",
+    existing=None,
+    **person,
 ):
-    """Open a case in FY2025 with the given clear categories; names are invented canaries."""
-    person_obj = Person(**factories.person_data(**person))
+    """Open a case in FY2025 with the given clear categories; names are invented canaries.
+
+    existing: a Person already registered, to open a further case for the same person.
+    """
+    person_obj = existing or Person(**factories.person_data(**person))
     consultation = Consultation(
         consulted_on=on,
         is_new=is_new,
@@ -41,6 +53,7 @@ def open_case(
         consultation=consultation,
         categories=PersonCategory.objects.filter(code__in=categories),
         main_concerns=MainConcern.objects.filter(code__in=concerns),
+        purpose=purpose,
     )
 
 

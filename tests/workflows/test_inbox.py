@@ -257,6 +257,7 @@ def test_a_tab_page_reads_each_lane_only_as_far_as_the_page(walker, worker):
         selectors.tab_page(user=worker, tab="mine", number=3)
 
     assert len(page.items) == 2 and not page.has_next
+
     def lanes(queries):
         return [q["sql"] for q in queries if 'FROM "workflows_casetask"' in q["sql"]]
 

@@ -94,6 +94,18 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["organisation", "stage", "-opened_on"]),
             models.Index(fields=["assigned_worker", "stage"]),
+            # The statistics: a case's intake date read from the index alone (lead times join a
+            # year's records to their cases), a year's closings, and who had a 日自 case
+            # before a decision.
+            models.Index(fields=["id", "opened_on"], name="cases_case_opened_idx"),
+            models.Index(
+                fields=["closed_on"], include=["closing_reason"], name="cases_case_closed_idx"
+            ),
+            models.Index(
+                fields=["person", "opened_on"],
+                condition=models.Q(purpose="daily_life_support"),
+                name="cases_case_daily_life_idx",
+            ),
         ]
         # Model-wide grants of these are never given; they exist to be granted per case.
         permissions = [

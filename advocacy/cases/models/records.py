@@ -96,7 +96,15 @@ class Consultation(CaseRecord):
     class Meta:
         verbose_name = _("相談記録")
         verbose_name_plural = _("相談記録")
-        indexes = [models.Index(fields=["consulted_on"])]
+        indexes = [
+            # Covering on PostgreSQL (INCLUDE is ignored elsewhere): the yearly statistics
+            # read a year's consultations from the index alone (an index-only scan).
+            models.Index(
+                fields=["consulted_on"],
+                include=["is_new", "referrer_type", "person", "id"],
+                name="cases_consultation_on_idx",
+            )
+        ]
 
 
 class Referral(CaseRecord):
@@ -206,6 +214,16 @@ class Decision(CaseRecord):
     class Meta:
         verbose_name = _("支援方針の決定")
         verbose_name_plural = _("支援方針の決定")
+        indexes = [
+            # A case's first conference, for the conference → petition lead time.
+            models.Index(fields=["case", "held_on"], name="cases_decision_case_held_idx"),
+            # A year's decisions for the statistics, read from the index alone on PostgreSQL.
+            models.Index(
+                fields=["held_on"],
+                include=["outcome", "case", "person"],
+                name="cases_decision_held_idx",
+            ),
+        ]
 
     def clean(self):
         if self.outcome == self.Outcome.GUARDIANSHIP and not self.guardianship_type_id:
@@ -263,7 +281,18 @@ class Petition(CaseRecord):
     class Meta:
         verbose_name = _("申立・審判")
         verbose_name_plural = _("申立・審判")
-        indexes = [models.Index(fields=["filed_on"]), models.Index(fields=["ruling_on"])]
+        indexes = [
+            # Covering on PostgreSQL: the statistics read a year's petitions, and the lead
+            # times' dates and case, from the index alone.
+            models.Index(
+                fields=["filed_on"],
+                include=["petitioner_type", "type_granted", "case"],
+                name="cases_petition_filed_idx",
+            ),
+            models.Index(
+                fields=["ruling_on"], include=["filed_on", "case"], name="cases_petition_ruling_idx"
+            ),
+        ]
 
     def clean(self):
         errors = {}
@@ -322,6 +351,12 @@ class GuardianAppointment(CaseRecord):
     class Meta:
         verbose_name = _("後見人等の選任")
         verbose_name_plural = _("後見人等の選任")
+        # Covering on PostgreSQL: a year's appointments by profession, for the statistics.
+        indexes = [
+            models.Index(
+                fields=["appointed_on"], include=["profession"], name="cases_appointment_on_idx"
+            )
+        ]
 
     def clean(self):
         if self.ended_on and self.appointed_on and self.ended_on < self.appointed_on:
@@ -374,6 +409,10 @@ class TeamMeeting(CaseRecord):
     class Meta:
         verbose_name = _("チーム会議")
         verbose_name_plural = _("チーム会議")
+        # Covering on PostgreSQL: a year's team meetings by kind, for the statistics.
+        indexes = [
+            models.Index(fields=["held_on"], include=["kind"], name="cases_teammeeting_held_idx")
+        ]
 
 
 class Subsidy(CaseRecord):
@@ -403,6 +442,14 @@ class Subsidy(CaseRecord):
     class Meta:
         verbose_name = _("利用支援事業の申請")
         verbose_name_plural = _("利用支援事業の申請")
+        # Covering on PostgreSQL: a year's applications by kind and decision, with the yen.
+        indexes = [
+            models.Index(
+                fields=["applied_on"],
+                include=["kind", "decision", "amount_yen"],
+                name="cases_subsidy_applied_idx",
+            )
+        ]
 
     def clean(self):
         if self.decided_on and self.applied_on and self.decided_on < self.applied_on:
@@ -431,6 +478,14 @@ class Contact(CaseRecord):
     class Meta:
         verbose_name = _("連絡記録")
         verbose_name_plural = _("連絡記録")
+        # Covering on PostgreSQL: a year's contacts by whom and kind, for the statistics.
+        indexes = [
+            models.Index(
+                fields=["contacted_on"],
+                include=["contact_from", "is_help_request"],
+                name="cases_contact_on_idx",
+            )
+        ]
 
 
 class Document(CaseRecord):
