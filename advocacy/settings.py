@@ -179,8 +179,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# No guardian "AnonymousUser" row: anonymous visitors never hold object permissions.
-GUARDIAN_ANONYMOUS_USER_NAME = None
+# No guardian "AnonymousUser" row: anonymous visitors never hold object permissions. (The
+# setting is guardian's own name, without a GUARDIAN_ prefix.)
+ANONYMOUS_USER_NAME = None
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

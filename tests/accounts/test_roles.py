@@ -1,6 +1,8 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
+from guardian.conf import settings as guardian_settings
 
+from advocacy.accounts.models import User
 from advocacy.accounts.roles import Role
 from advocacy.accounts.services import user_set_roles
 from tests import factories
@@ -58,3 +60,8 @@ def test_the_six_areas_of_the_city_are_seeded_in_order():
         "高島",
         "新旭",
     ]
+
+
+def test_guardian_keeps_no_anonymous_user_row():
+    assert guardian_settings.ANONYMOUS_USER_NAME is None
+    assert not User.objects.filter(username="AnonymousUser").exists()
