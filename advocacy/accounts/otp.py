@@ -34,7 +34,8 @@ def needs_second_factor(user: User | AnonymousUser) -> bool:
     """
     if not user.is_authenticated:
         return False
-    return has_role(user, Role.PROFESSIONAL) or otp_for_staff()
+    # The setting first: with it on, no role needs reading on every request.
+    return otp_for_staff() or has_role(user, Role.PROFESSIONAL)
 
 
 def is_verified(user: User | AnonymousUser) -> bool:

@@ -179,9 +179,7 @@ class EncryptedMixin:
         return envelope.binding_prefix(self.model._meta.label, self.column)
 
     def _binding(self, instance) -> bytes:
-        return self._binding_for(instance.pk)
-
-    def _binding_for(self, row_id) -> bytes:
+        row_id = instance.pk
         if type(row_id) is not uuid.UUID:
             row_id = uuid.UUID(str(row_id))
         return self._binding_prefix + row_id.bytes
@@ -192,11 +190,7 @@ class EncryptedMixin:
 
     def _owner_of(self, instance) -> uuid.UUID | None:
         attname = self._owner_attname
-        if attname == "pk":
-            owner_id = instance.pk
-        else:
-            # A foreign key's id is a plain attribute; reading __dict__ skips the descriptor.
-            owner_id = instance.__dict__.get(attname) or getattr(instance, attname)
+        owner_id = instance.pk if attname == "pk" else getattr(instance, attname)
         if owner_id is None or type(owner_id) is uuid.UUID:
             return owner_id
         return uuid.UUID(str(owner_id))
@@ -256,10 +250,7 @@ class EncryptedMixin:
         aead = keycache.decryption_key(owner_id, generation)
         if aead is ERASED:
             return ERASED
-        # The owner of most models is the row itself or a foreign key to it; one row id
-        # conversion serves both.
-        row_id = owner_id if self._owner_attname == "pk" else instance.pk
-        plaintext = envelope.unseal(aead, blob, self._binding_for(row_id))
+        plaintext = envelope.unseal(aead, blob, self._binding(instance))
         try:
             return self.from_plaintext(plaintext)
         except (ValueError, TypeError, ArithmeticError, ValidationError) as exc:
