@@ -140,6 +140,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
         "DATABASE_TEST_NAME", "test_advocacy"
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # An in-memory test database would be shared between the test thread and the browser
+    # tests' live-server thread as one connection, which hung CI; a file gives each thread its
+    # own connection. WAL lets readers go on while one connection writes.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
+        "DATABASE_TEST_NAME", str(BASE_DIR / "var" / "test" / "test.sqlite3")
+    )
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
+    )
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+    # Take the write lock when a transaction begins: a read-then-write transaction would
+    # otherwise fail at once with "database is locked" when another connection writes.
+    DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
 # Statistics may read from a replica; without one they use the default connection.
 _stats_url = os.environ.get("STATS_DATABASE_URL", "")
 if _stats_url:

@@ -11,15 +11,8 @@ from advocacy.audit.actions import Action
 from advocacy.audit.models import AuditEvent
 from advocacy.audit.services import audit_record
 
-from .conftest import on_postgresql
-
 THREADS = 4
 EVENTS_EACH = 25
-
-pytestmark = pytest.mark.skipif(
-    not on_postgresql(),
-    reason="concurrent appends need PostgreSQL; SQLite lets one writer in at a time anyway",
-)
 
 
 @pytest.mark.django_db(transaction=True)

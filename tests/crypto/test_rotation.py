@@ -3,7 +3,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connections
 
 from advocacy.crypto.keycache import key_cache
 from advocacy.crypto.keyring import add_master_key, get_keyring
@@ -80,12 +80,6 @@ def test_key_usage_reports_master_keys_and_generations(key_file):
 
 @pytest.mark.django_db(transaction=True)
 def test_rotation_while_another_thread_reads_and_writes(key_file):
-    if connection.vendor == "sqlite":
-        pytest.skip(
-            "SQLite's shared in-memory test database locks whole tables across connections "
-            "(SQLITE_LOCKED, not retried), so two threads cannot write at once; "
-            "PostgreSQL runs this test"
-        )
     owners = [make_owner(name=f"本人{i}") for i in range(60)]
     for owner in owners:
         make_record(owner, note=f"メモ{owner.pk}")
