@@ -34,4 +34,4 @@ format: install
 clean-demo:
 	@echo "This deletes the demo database and its key file under var/."
 	@read -p "Type 'yes' to continue: " answer && [ "$$answer" = yes ]
-	rm -f var/db.sqlite3 var/keys.json
+	rm -f var/db.sqlite3 var/db.sqlite3-wal var/db.sqlite3-shm var/keys.json
