@@ -23,6 +23,9 @@ are protected only by directions that leave that row alone; a hidden total-row c
 in every table of the group together with the grand total, and each table gets a row whose cell
 and row total are hidden too, so the all-positive cycle (cell, row total, column total, grand
 total) moves consistently in every table at once.
+
+Last, a hidden cell on a line whose published total is 0 is shown: it is 0 for anyone, and
+only a year with very few cases has such lines among its hidden cells.
 """
 
 from __future__ import annotations
@@ -227,3 +230,33 @@ def suppress(grids: Iterable[Grid], k: int, previous: dict[str, set[Cell]] | Non
         for members in groups.values():
             if _group_pass(members):
                 changed = True
+    kept = {grid.key: previous.get(grid.key, set()) for grid in grids}
+    while _publish_forced_zeros(grids, kept):
+        pass
+
+
+def _publish_forced_zeros(grids: Sequence[Grid], kept: dict[str, set[Cell]]) -> bool:
+    """Show hidden cells on a line whose published total is 0; return True if any was shown.
+
+    Counts are never negative, so every cell on such a line is 0 and anyone can work that out:
+    hiding them protects nothing and would let a reader "recompute" a hidden cell. Cells an
+    earlier release of the year hid stay hidden.
+    """
+    changed = False
+    for grid in grids:
+        ext = grid.extended()
+        lines: list[tuple[Cell, list[Cell]]] = []
+        if grid.row_totals:
+            C = grid.n_cols
+            lines += [((r, C), [(r, c) for c in range(C)]) for r in range(len(ext))]
+        if grid.col_totals:
+            R = grid.n_rows
+            lines += [((R, c), [(r, c) for r in range(R)]) for c in range(len(ext[0]))]
+        for total, cells in lines:
+            if total in grid.hidden or grid.value(total) != 0:
+                continue
+            shown = {p for p in cells if p in grid.hidden and p not in kept[grid.key]}
+            if shown:
+                grid.hidden -= shown
+                changed = True
+    return changed

@@ -54,6 +54,22 @@ def test_no_published_cell_is_small_and_every_hidden_cell_moves_by_k(stats_world
         assert hi - lo >= report.k, (key, lo, hi, true)
 
 
+@pytest.mark.parametrize("n_cases", [1, 2, 3])
+def test_a_year_with_very_few_cases_publishes_nothing_recomputable(users_by_role, n_cases):
+    from tests.stats.conftest import open_case
+
+    worker = users_by_role["city_caseworker"]
+    for i in range(n_cases):
+        open_case(worker, name=f"カナリア少数{i}", sex="male" if i else "female")
+    report = services.report_build(fiscal_year=FY)
+
+    grids = [t.grid for t in report.tables() if t.follows is None]
+    ranges = hidden_ranges(grids)
+    assert ranges  # the cases' own counts are hidden, not left out
+    for key, (lo, hi, true) in ranges.items():
+        assert hi - lo >= report.k, (key, lo, hi, true)
+
+
 def test_the_threshold_comes_from_settings(stats_world, settings):
     settings.ADVOCACY_STATS_K = 11
 

@@ -10,6 +10,8 @@ from tests.stats.lpaudit import hidden_ranges
 
 K = 5
 counts = st.one_of(st.integers(0, 6), st.integers(0, 60))
+# Tables of a year with very few cases, where whole lines add up to zero.
+tiny_counts = st.one_of(st.integers(0, 1), st.integers(0, 5), st.integers(0, 12))
 
 
 def _assert_safe(grids: list[Grid], k: int = K) -> None:
@@ -23,7 +25,7 @@ def _assert_safe(grids: list[Grid], k: int = K) -> None:
 
 
 @st.composite
-def grid_sets(draw):
+def grid_sets(draw, counts=counts):
     """One to three tables; sometimes a group sharing the total row."""
     shape = draw(st.sampled_from(["both", "col", "row"]))
     n_tables = draw(st.integers(1, 3)) if shape == "both" else 1
@@ -63,6 +65,22 @@ def grid_sets(draw):
 def test_random_tables_are_protected(grids):
     suppress(grids, K)
     _assert_safe(grids)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(grid_sets(counts=tiny_counts))
+def test_random_tiny_tables_are_protected(grids):
+    suppress(grids, K)
+    _assert_safe(grids)
+
+
+def test_a_line_that_adds_up_to_zero_is_shown():
+    # Column 0 of the shared total row is 0, so both tables' column 0 is 0 for anyone.
+    grids = [Grid(key=f"t{i}", cells=[[0, 0], [0, 1]], group="g") for i in range(2)]
+    suppress(grids, K)
+    _assert_safe(grids)
+    assert all((0, 0) not in g.hidden and (1, 0) not in g.hidden for g in grids)
+    assert all((1, 1) in g.hidden for g in grids)
 
 
 def test_a_single_small_cell_takes_partners_that_can_absorb_k():
