@@ -364,7 +364,24 @@ def lead_times(fiscal_year: int) -> list[LeadTime]:
     return [
         LeadTime(code, *_median(qs, expr, in_python=in_python))
         for code, qs, expr, in_python in steps
-    ]
+    ] + [LeadTime("request_answer", *_answer_days(fiscal_year))]
+
+
+def _answer_days(fiscal_year: int) -> tuple[int, float | None]:
+    """Return how many coordination requests were answered in the year, and the median days.
+
+    Days with a fraction: professionals often answer within a day or two, where whole days
+    would hide the difference. A year holds hundreds of answers, so the median is taken here.
+    """
+    from advocacy.portal.models import CoordinationRequest
+
+    answered = (
+        CoordinationRequest.objects.using(stats_alias())
+        .filter(_in_year("answered_at__date", fiscal_year))
+        .values_list("sent_at", "answered_at")
+    )
+    days = [(answered_at - sent_at).total_seconds() / 86400 for sent_at, answered_at in answered]
+    return len(days), (statistics.median(days) if days else None)
 
 
 def reference_rows() -> dict[str, list[tuple[str, str]]]:

@@ -168,6 +168,7 @@ LEAD_LABELS = {
     "conference_petition": _("支援方針の決定 → 申立"),
     "petition_ruling": _("申立 → 審判"),
     "intake_ruling": _("受付 → 審判（通算）"),
+    "request_answer": _("受任調整依頼 → 専門職の回答"),
 }
 
 

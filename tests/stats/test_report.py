@@ -217,6 +217,37 @@ def test_appointment_coordination_requests_are_counted_by_profession_and_outcome
     assert report.pending == []
 
 
+@pytest.mark.parametrize(("answered", "shown"), [(5, ("5", "1.5日")), (4, ("＊", "＊"))])
+def test_the_median_time_to_answer_a_request_is_a_lead_time(users_by_role, answered, shown):
+    import datetime
+
+    from advocacy.portal import services as portal
+    from tests import factories
+    from tests.portal.conftest import SUMMARY
+
+    worker = users_by_role["city_caseworker"]
+    lawyer = users_by_role["professional"].professional
+    sent = datetime.datetime(FY, 6, 1, 10, 0, tzinfo=datetime.UTC)
+    for hours in [12, 24, 36, 48, 60][:answered]:
+        case = factories.case_for(worker)
+        request = portal.request_send(
+            actor=worker,
+            case=case,
+            professional=lawyer,
+            need="legal",
+            summary={**SUMMARY, "area": case.person.area},
+            portal_url="/app/portal/",
+        )
+        type(request).objects.filter(pk=request.pk).update(
+            sent_at=sent, answered_at=sent + datetime.timedelta(hours=hours), status="declined"
+        )
+
+    lead = {
+        label: (n, median) for label, n, median in services.report_build(fiscal_year=FY).lead_times
+    }
+    assert lead["受任調整依頼 → 専門職の回答"] == shown
+
+
 def test_statistics_read_from_the_stats_alias_when_there_is_one(monkeypatch):
     from django.conf import settings
 
