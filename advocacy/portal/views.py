@@ -214,7 +214,7 @@ class StaffMixin(LoginRequiredMixin):
 def _summary_initial(case) -> dict:
     person = case.person
     return {
-        "age_band": person.age_band,
+        "age_band": person.current_age_band(),
         "area": person.area_id,
         "category": "、".join(person.categories.values_list("name", flat=True)),
     }

@@ -113,7 +113,7 @@ def consultation_counts(fiscal_year: int) -> dict[str, Counts]:
         "sex": "person__sex",
         "household": "person__household_type",
         "area": "person__area__code",
-        "age": "person__age_band",
+        "age": "age_band",
     }
     out: dict[str, Counter] = {key: Counter() for key in fields}
     cube = base.values("is_new", *fields.values()).annotate(n=Count("*")).order_by()

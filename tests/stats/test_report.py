@@ -54,6 +54,23 @@ def test_no_published_cell_is_small_and_every_hidden_cell_moves_by_k(stats_world
         assert hi - lo >= report.k, (key, lo, hi, true)
 
 
+def test_consultations_are_counted_by_the_age_on_the_consultation_day(users_by_role):
+    import datetime
+
+    from advocacy.cases.models import Consultation
+    from tests.stats.conftest import DAY, open_case
+
+    worker = users_by_role["city_caseworker"]
+    born = datetime.date(DAY.year - 75, DAY.month, DAY.day + 1)  # 74 on DAY, 75 a day later
+    for i in range(6):
+        open_case(worker, name=f"カナリア年齢{i}", birth_date=born)
+
+    assert set(Consultation.objects.values_list("age_band", flat=True)) == {"70-74"}
+    age = _cells(services.report_build(fiscal_year=FY), "c_age")
+    assert age["65〜74歳"] == ["6", "0", "6"]
+    assert age["75〜84歳"] == ["0", "0", "0"]
+
+
 @pytest.mark.parametrize("n_cases", [1, 2, 3])
 def test_a_year_with_very_few_cases_publishes_nothing_recomputable(users_by_role, n_cases):
     from tests.stats.conftest import open_case

@@ -102,3 +102,9 @@ class Person(models.Model):
         if self.birth_date and not self.erased_at:
             self.age_band = age_band_of(self.birth_date, timezone.localdate())
         super().save(*args, **kwargs)
+
+    def current_age_band(self) -> str:
+        """Return today's band; the stored one is from when the record was last saved."""
+        if self.birth_date and not self.erased_at:
+            return age_band_of(self.birth_date, timezone.localdate())
+        return self.age_band

@@ -9,11 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.accounts.models import Professional
+from advocacy.crypto.erased import ERASED
 from advocacy.crypto.fields import (
     EncryptedCharField,
     EncryptedTextField,
 )
 from advocacy.reference.models import GuardianshipType, MainConcern
+
+from .person import age_band_of
 
 NOTE_MAX = 4000
 
@@ -92,6 +95,9 @@ class Consultation(CaseRecord):
     referrer_organisation = EncryptedCharField(_("相談者の所属"), max_length=200, blank=True)
     main_concerns = models.ManyToManyField(MainConcern, verbose_name=_("主訴"), blank=True)
     notes = EncryptedTextField(_("相談内容"), blank=True, max_length=NOTE_MAX)
+    # The person's five-year band on the consultation day, for the statistics: a band kept
+    # only on the person would age with every later save and move past years' figures.
+    age_band = models.CharField(_("相談時の年齢階級"), max_length=8, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("相談記録")
@@ -101,10 +107,17 @@ class Consultation(CaseRecord):
             # read a year's consultations from the index alone (an index-only scan).
             models.Index(
                 fields=["consulted_on"],
-                include=["is_new", "referrer_type", "person", "id"],
+                include=["is_new", "referrer_type", "age_band", "person", "id"],
                 name="cases_consultation_on_idx",
             )
         ]
+
+    def save(self, *args, **kwargs):
+        person = self.person if self.person_id else self.case.person
+        birth_date = person.birth_date
+        if birth_date and birth_date is not ERASED and self.consulted_on:
+            self.age_band = age_band_of(birth_date, self.consulted_on)
+        super().save(*args, **kwargs)
 
 
 class Referral(CaseRecord):
