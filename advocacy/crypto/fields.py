@@ -169,6 +169,14 @@ class EncryptedMixin:
             "(not update(), bulk_update() or raw loading)."
         )
 
+    def value_to_string(self, obj) -> str:
+        # Serialising (dumpdata, serializers) would write the decrypted value into a file that
+        # no key protects, and loaddata could not read it back anyway.
+        raise EncryptionError(
+            f"{self._where()} is encrypted and is not serialised; back the database up with "
+            "its own tools (the columns hold only ciphertext)."
+        )
+
     # -- Encryption. --
 
     def _where(self) -> str:

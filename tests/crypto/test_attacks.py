@@ -70,6 +70,25 @@ def test_no_plaintext_is_ever_sent_to_the_database():
             assert form not in sent
 
 
+def test_dumpdata_refuses_encrypted_models_and_writes_no_canary(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    write_canaries()
+    out = tmp_path / "dump.json"
+
+    with pytest.raises(CommandError, match="testapp.Owner.name is encrypted"):
+        call_command("dumpdata", "testapp", output=str(out))
+    with pytest.raises(CommandError, match="encrypted"):
+        call_command("dumpdata", "cases.person", "testapp.record", output=str(out))
+    written = out.read_bytes() if out.exists() else b""
+    for canary in CANARIES:
+        for form in encodings(canary):
+            assert form not in written, (canary, form)
+    # Models without encrypted fields still serialise.
+    call_command("dumpdata", "reference.area", output=str(out))
+    assert json.loads(out.read_text())
+
+
 def test_no_key_touches_the_database():
     owner, _ = write_canaries()
     keyring = get_keyring()

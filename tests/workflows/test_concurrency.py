@@ -12,10 +12,10 @@ from tests.workflows.conftest import open_names, open_task, url
 
 ROUNDS = 10
 
-# serialized_rollback: the flush after each test would drop the seeded areas and types.
+# Real transactions (the seeded rows come back through tests/conftest.py's reseed_after_flush).
 # PostgreSQL serialises the two requests with row locks; SQLite, which has none, with the
 # write lock every transaction takes at its start (settings: transaction_mode IMMEDIATE).
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _race(posts) -> list[int]:
