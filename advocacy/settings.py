@@ -279,7 +279,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
-# Field encryption keys live outside the database (see docs/operations.md).
+# Field encryption keys live outside the database (see docs/encryption.md).
 ADVOCACY_KEY_FILE = Path(
     os.environ.get("ADVOCACY_KEY_FILE", "") or (BASE_DIR / "var" / "keys.json")
 )
