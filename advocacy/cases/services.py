@@ -17,8 +17,12 @@ from advocacy.accounts.models import Organisation, User
 from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
 from advocacy.cases.models import Case, CaseNumberCounter, Consultation, Person, StageChange
+from advocacy.cases.models.person import age_band_of
 from advocacy.cases.models.records import CaseRecord
 from advocacy.crypto import services as crypto_services
+from advocacy.crypto.erased import ERASED
+from advocacy.crypto.keycache import key_cache
+from advocacy.crypto.prefetch import prefetch_data_keys
 from advocacy.dates import fiscal_year_of, reiwa_fiscal_prefix
 
 ERR_NOT_STAFF = _("ケースを登録できるのは市または社協の職員です。")
@@ -234,3 +238,34 @@ def person_erase(*, actor: User, case: Case, reason: str) -> Person:
     )
     person.refresh_from_db()
     return person
+
+
+def consultation_age_bands_refresh_batch(
+    *, after: object = None, size: int = 500
+) -> tuple[int, int, object]:
+    """Recompute the age band of one batch of consultations from their person's birth date.
+
+    Returns (read, changed, last primary key); rerun from the last key until read is 0. For
+    consultations saved before they carried a band of their own (migration cases.0003); an
+    erased person's consultations keep the band they have.
+    """
+    rows = Consultation.objects.select_related("person").order_by("pk")
+    if after is not None:
+        rows = rows.filter(pk__gt=after)
+    batch = list(rows.only("pk", "consulted_on", "age_band", "person")[:size])
+    if not batch:
+        return 0, 0, after
+    changed = []
+    with key_cache():
+        prefetch_data_keys([row.person for row in batch])
+        for row in batch:
+            birth_date = None if row.person.erased_at else row.person.birth_date
+            if not birth_date or birth_date is ERASED:
+                continue
+            band = age_band_of(birth_date, row.consulted_on)
+            if band != row.age_band:
+                row.age_band = band
+                changed.append(row)
+    # A clear column: bulk_update writes it without touching the encrypted ones.
+    Consultation.objects.bulk_update(changed, ["age_band"])
+    return len(batch), len(changed), batch[-1].pk

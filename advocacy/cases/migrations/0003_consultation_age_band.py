@@ -1,7 +1,8 @@
 """Consultations keep the person's age band on the consultation day (for the statistics).
 
 Existing consultations take the band stored on their person, the only clear value a migration
-can read (birth dates are encrypted); each is recomputed from the birth date when next saved.
+can read (birth dates are encrypted); `manage.py consultation_age_bands` recomputes them from
+the birth dates, and each is recomputed when next saved.
 """
 
 from django.conf import settings
