@@ -84,8 +84,8 @@ class OtpEnrolView(_SecondFactorView):
 
     template_name = "accounts/otp_enrol.html"
 
-    def _context(self, request, form) -> dict:
-        device = services.totp_device_for_enrolment(user=request.user)
+    def _context(self, request, form, device=None) -> dict:
+        device = device or services.totp_device_for_enrolment(user=request.user)
         return {"form": form, "qr": qr_data_uri(device), "device": device}
 
     def get(self, request):
@@ -105,4 +105,4 @@ class OtpEnrolView(_SecondFactorView):
             django_otp.login(request, device)
             return _onward(request)
         form.add_error(None, _("コードが正しくありません。"))
-        return self._render(request, self._context(request, form), status=422)
+        return self._render(request, self._context(request, form, device), status=422)

@@ -17,10 +17,8 @@ from advocacy.accounts.models import Organisation, User
 from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
 from advocacy.cases.models import Case, CaseNumberCounter, Consultation, Person, StageChange
-from advocacy.cases.models.person import age_band_of
 from advocacy.cases.models.records import CaseRecord
 from advocacy.crypto import services as crypto_services
-from advocacy.crypto.erased import ERASED
 from advocacy.crypto.keycache import key_cache
 from advocacy.crypto.prefetch import prefetch_data_keys
 from advocacy.dates import fiscal_year_of, reiwa_fiscal_prefix
@@ -259,11 +257,8 @@ def consultation_age_bands_refresh_batch(
     with key_cache():
         prefetch_data_keys([row.person for row in batch])
         for row in batch:
-            birth_date = None if row.person.erased_at else row.person.birth_date
-            if not birth_date or birth_date is ERASED:
-                continue
-            band = age_band_of(birth_date, row.consulted_on)
-            if band != row.age_band:
+            band = row.person.age_band_on(row.consulted_on)
+            if band and band != row.age_band:
                 row.age_band = band
                 changed.append(row)
     # A clear column: bulk_update writes it without touching the encrypted ones.

@@ -339,8 +339,11 @@ def _median(queryset, expression, *, in_python: bool = False) -> tuple[int, floa
     # SQLite has no percentile: its test databases are small, so take the days and sort here.
     # PostgreSQL too when the days come from a subquery: it inlines the expression into both
     # aggregates and runs the subquery twice per row; one column of integers is cheaper.
-    days = [d for d in queryset.values_list("days", flat=True) if d is not None]
-    return len(days), (float(statistics.median(days)) if days else None)
+    return _count_and_median([d for d in queryset.values_list("days", flat=True) if d is not None])
+
+
+def _count_and_median(values: list[float]) -> tuple[int, float | None]:
+    return len(values), (float(statistics.median(values)) if values else None)
 
 
 def lead_times(fiscal_year: int) -> list[LeadTime]:
@@ -380,8 +383,9 @@ def _answer_days(fiscal_year: int) -> tuple[int, float | None]:
         .filter(_in_year("answered_at__date", fiscal_year))
         .values_list("sent_at", "answered_at")
     )
-    days = [(answered_at - sent_at).total_seconds() / 86400 for sent_at, answered_at in answered]
-    return len(days), (statistics.median(days) if days else None)
+    return _count_and_median(
+        [(answered_at - sent_at).total_seconds() / 86400 for sent_at, answered_at in answered]
+    )
 
 
 def reference_rows() -> dict[str, list[tuple[str, str]]]:

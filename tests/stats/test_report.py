@@ -203,29 +203,39 @@ def test_a_supervisor_previews_but_neither_publishes_nor_exports(client, stats_w
     assert not PublishedPattern.objects.exists()
 
 
-def test_appointment_coordination_requests_are_counted_by_profession_and_outcome(
-    users_by_role,
-):
-    import datetime
-
+def _send_requests(users_by_role, count: int) -> list:
+    """Send count coordination requests, each for a case of its own, to the test lawyer."""
     from advocacy.portal import services as portal
-    from advocacy.stats.selectors import coordination_counts
     from tests import factories
     from tests.portal.conftest import SUMMARY
 
     worker = users_by_role["city_caseworker"]
     lawyer = users_by_role["professional"].professional
-    in_year = datetime.datetime(FY, 6, 1, 10, 0, tzinfo=datetime.UTC)
-    for _ in range(3):
+    requests = []
+    for _ in range(count):
         case = factories.case_for(worker)
-        request = portal.request_send(
-            actor=worker,
-            case=case,
-            professional=lawyer,
-            need="legal",
-            summary={**SUMMARY, "area": case.person.area},
-            portal_url="/app/portal/",
+        requests.append(
+            portal.request_send(
+                actor=worker,
+                case=case,
+                professional=lawyer,
+                need="legal",
+                summary={**SUMMARY, "area": case.person.area},
+                portal_url="/app/portal/",
+            )
         )
+    return requests
+
+
+def test_appointment_coordination_requests_are_counted_by_profession_and_outcome(
+    users_by_role,
+):
+    import datetime
+
+    from advocacy.stats.selectors import coordination_counts
+
+    in_year = datetime.datetime(FY, 6, 1, 10, 0, tzinfo=datetime.UTC)
+    for request in _send_requests(users_by_role, 3):
         type(request).objects.filter(pk=request.pk).update(sent_at=in_year)
 
     assert coordination_counts(FY) == {("lawyer", "sent"): 3}
@@ -238,23 +248,9 @@ def test_appointment_coordination_requests_are_counted_by_profession_and_outcome
 def test_the_median_time_to_answer_a_request_is_a_lead_time(users_by_role, answered, shown):
     import datetime
 
-    from advocacy.portal import services as portal
-    from tests import factories
-    from tests.portal.conftest import SUMMARY
-
-    worker = users_by_role["city_caseworker"]
-    lawyer = users_by_role["professional"].professional
     sent = datetime.datetime(FY, 6, 1, 10, 0, tzinfo=datetime.UTC)
-    for hours in [12, 24, 36, 48, 60][:answered]:
-        case = factories.case_for(worker)
-        request = portal.request_send(
-            actor=worker,
-            case=case,
-            professional=lawyer,
-            need="legal",
-            summary={**SUMMARY, "area": case.person.area},
-            portal_url="/app/portal/",
-        )
+    requests = _send_requests(users_by_role, answered)
+    for request, hours in zip(requests, [12, 24, 36, 48, 60][:answered], strict=True):
         type(request).objects.filter(pk=request.pk).update(
             sent_at=sent, answered_at=sent + datetime.timedelta(hours=hours), status="declined"
         )

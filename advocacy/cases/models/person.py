@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.crypto.blind_index import BlindIndexField
+from advocacy.crypto.erased import ERASED
 from advocacy.crypto.fields import (
     EncryptedCharField,
     EncryptedDateField,
@@ -99,12 +100,18 @@ class Person(models.Model):
         return f"本人 {str(self.id)[:8]}"
 
     def save(self, *args, **kwargs):
-        if self.birth_date and not self.erased_at:
-            self.age_band = age_band_of(self.birth_date, timezone.localdate())
+        self.age_band = self.current_age_band()
         super().save(*args, **kwargs)
+
+    def age_band_on(self, day: date) -> str | None:
+        """Return the five-year band on day, or None when the birth date is unknown or erased."""
+        if self.erased_at:
+            return None
+        birth_date = self.birth_date
+        if not birth_date or birth_date is ERASED:
+            return None
+        return age_band_of(birth_date, day)
 
     def current_age_band(self) -> str:
         """Return today's band; the stored one is from when the record was last saved."""
-        if self.birth_date and not self.erased_at:
-            return age_band_of(self.birth_date, timezone.localdate())
-        return self.age_band
+        return self.age_band_on(timezone.localdate()) or self.age_band

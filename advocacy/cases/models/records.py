@@ -9,14 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.accounts.models import Professional
-from advocacy.crypto.erased import ERASED
 from advocacy.crypto.fields import (
     EncryptedCharField,
     EncryptedTextField,
 )
 from advocacy.reference.models import GuardianshipType, MainConcern
-
-from .person import age_band_of
 
 NOTE_MAX = 4000
 
@@ -113,10 +110,9 @@ class Consultation(CaseRecord):
         ]
 
     def save(self, *args, **kwargs):
-        person = self.person if self.person_id else self.case.person
-        birth_date = person.birth_date
-        if birth_date and birth_date is not ERASED and self.consulted_on:
-            self.age_band = age_band_of(birth_date, self.consulted_on)
+        if self.consulted_on:
+            person = self.person if self.person_id else self.case.person
+            self.age_band = person.age_band_on(self.consulted_on) or self.age_band
         super().save(*args, **kwargs)
 
 
