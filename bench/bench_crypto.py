@@ -127,7 +127,7 @@ def list_page(owner_count: int, rounds: int = 300) -> None:
         full = _median_ms(urls, client.get, rounds)
 
     def encrypted_view(request):
-        rows = list(Record.objects.with_data_keys().order_by("pk")[:50])
+        rows = list(Record.objects.with_data_keys(*FIELDS).order_by("pk")[:50])
         return HttpResponse(PAGE.render(Context({"rows": rows})))
 
     def plain_view(request):

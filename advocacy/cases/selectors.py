@@ -50,10 +50,17 @@ def case_list(
     ).order_by("-opened_on", "-number")
 
 
+# What the case list and search pages show of each person; decrypted for the page at once.
+LISTED_PERSON_FIELDS = ("name", "kana")
+
+
 def persons_prefetched(cases) -> list[Case]:
-    """Load the data keys of the persons on a page of cases in one query; return the cases."""
+    """Load the data keys of the persons on a page of cases in one query; return the cases.
+
+    The persons' listed fields are decrypted then too, in one pass over the page.
+    """
     cases = list(cases)
-    prefetch_data_keys([case.person for case in cases])
+    prefetch_data_keys([case.person for case in cases], decrypt=LISTED_PERSON_FIELDS)
     return cases
 
 

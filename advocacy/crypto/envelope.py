@@ -60,9 +60,10 @@ def generation_of(blob: bytes) -> int:
     """Return the data-key generation named in a stored value's header, checking its format."""
     if len(blob) < MIN_BYTES:
         raise DecryptionError("malformed", detail="value is too short to be an envelope")
-    if blob[0] != VERSION:
-        raise DecryptionError("unknown_version", detail=f"envelope version {blob[0]}")
-    return int.from_bytes(blob[1:HEADER_BYTES], "big")
+    version, generation = _HEADER.unpack_from(blob)
+    if version != VERSION:
+        raise DecryptionError("unknown_version", detail=f"envelope version {version}")
+    return generation
 
 
 def parse(blob: bytes) -> Envelope:

@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import IntegrityError, connections, router, transaction
@@ -33,13 +31,20 @@ from .models import DataKey
 _CHUNK = 1000
 
 
-@dataclass
 class OwnerKeys:
     """What is known about one owner's data keys."""
 
-    live: dict[int, AESGCM] = field(default_factory=dict)
-    failed: dict[int, DecryptionError] = field(default_factory=dict)
-    destroyed: set[int] = field(default_factory=set)
+    __slots__ = ("live", "failed", "destroyed")
+
+    def __init__(
+        self,
+        live: dict[int, AESGCM] | None = None,
+        failed: dict[int, DecryptionError] | None = None,
+        destroyed: set[int] | None = None,
+    ) -> None:
+        self.live = live or {}
+        self.failed = failed or {}
+        self.destroyed = destroyed or set()
 
     @property
     def current(self) -> int | None:
@@ -49,6 +54,22 @@ class OwnerKeys:
     @property
     def erased(self) -> bool:
         return bool(self.destroyed) and self.current is None
+
+    def decryption_key(self, generation: int) -> AESGCM | object:
+        """Return the AESGCM for one generation, or ERASED; raise DecryptionError otherwise."""
+        aead = self.live.get(generation)
+        if aead is not None:
+            return aead
+        if generation in self.failed:
+            raise self.failed[generation]
+        if generation in self.destroyed:
+            if self.erased:
+                return ERASED
+            raise DecryptionError(
+                "retired_generation",
+                detail=f"data key generation {generation} was destroyed after re-encryption",
+            )
+        raise DecryptionError("missing_data_key", detail=f"no data key generation {generation}")
 
     def __repr__(self) -> str:
         return f"OwnerKeys(live={sorted(self.live)}, destroyed={sorted(self.destroyed)})"
@@ -150,25 +171,24 @@ class _UnwrapMemo:
     saves is the AES unwrap and the AESGCM set-up, most of the fixed cost of a page. It holds
     nothing an attacker with this process's memory lacks: the master keys are there too.
     Forgotten whenever the key file changes.
+
+    The oldest entry goes first when it is full (sized above the number of people served, so
+    that is rare). Reads take no lock: a dict lookup is atomic, and a page makes one per owner.
     """
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.entries: OrderedDict[tuple, AESGCM] = OrderedDict()
+        self.entries: dict[tuple, AESGCM] = {}
         self.lock = threading.Lock()
 
     def get(self, key: tuple) -> AESGCM | None:
-        with self.lock:
-            aead = self.entries.get(key)
-            if aead is not None:
-                self.entries.move_to_end(key)
-            return aead
+        return self.entries.get(key)
 
     def put(self, key: tuple, aead: AESGCM) -> None:
         with self.lock:
             self.entries[key] = aead
-            if len(self.entries) > self.size:
-                self.entries.popitem(last=False)
+            while len(self.entries) > self.size:
+                del self.entries[next(iter(self.entries))]
 
     def clear(self) -> None:
         with self.lock:
@@ -183,7 +203,8 @@ on_reset(unwrap_memo.clear)
 def _unwrapped(
     owner_id: uuid.UUID, generation: int, master_key_id: str, wrapped: bytes, keyring
 ) -> AESGCM:
-    key = (owner_id, generation, master_key_id, wrapped)
+    # The UUID's int, not the UUID: it hashes in C.
+    key = (owner_id.int, generation, master_key_id, wrapped)
     aead = unwrap_memo.get(key)
     if aead is None:
         aead = AESGCM(unwrap_parts(owner_id, generation, master_key_id, wrapped, keyring))
@@ -195,7 +216,9 @@ def _build(rows: Iterable[tuple], cache: KeyCache | None) -> dict[uuid.UUID, Own
     keyring = get_keyring()
     owners: dict[uuid.UUID, OwnerKeys] = {}
     for owner_id, generation, master_key_id, wrapped, destroyed_at in rows:
-        entry = owners.setdefault(owner_id, OwnerKeys())
+        entry = owners.get(owner_id)
+        if entry is None:
+            entry = owners[owner_id] = OwnerKeys()
         if destroyed_at is not None:
             entry.destroyed.add(generation)
             continue
@@ -211,6 +234,9 @@ def _build(rows: Iterable[tuple], cache: KeyCache | None) -> dict[uuid.UUID, Own
     return owners
 
 
+_SELECT_KEY_ROWS: dict[str, str] = {}
+
+
 def _key_rows(owner_ids: list[uuid.UUID], using: str) -> list[tuple]:
     """Return the _COLUMNS of every key row of owner_ids.
 
@@ -218,20 +244,22 @@ def _key_rows(owner_ids: list[uuid.UUID], using: str) -> list[tuple]:
     times what the database takes to answer (bench/bench_crypto.py).
     """
     connection = connections[using]
-    quote = connection.ops.quote_name
-    meta = DataKey._meta
-    owner = meta.get_field("owner_id")
-    sql = "SELECT {} FROM {} WHERE {} IN ({})".format(  # noqa: S608 - names from _meta, ids bound
-        ", ".join(quote(meta.get_field(name).column) for name in _COLUMNS),
-        quote(meta.db_table),
-        quote(owner.column),
-        ", ".join(["%s"] * len(owner_ids)),
-    )
+    owner = DataKey._meta.get_field("owner_id")
+    select = _SELECT_KEY_ROWS.get(using)
+    if select is None:
+        quote = connection.ops.quote_name
+        meta = DataKey._meta
+        select = _SELECT_KEY_ROWS[using] = "SELECT {} FROM {} WHERE {} IN ".format(  # noqa: S608
+            ", ".join(quote(meta.get_field(name).column) for name in _COLUMNS),
+            quote(meta.db_table),
+            quote(owner.column),
+        )
+    asked = {owner.get_db_prep_value(o, connection): o for o in owner_ids}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [owner.get_db_prep_value(o, connection) for o in owner_ids])
+        cursor.execute(select + "({})".format(", ".join(["%s"] * len(asked))), list(asked))
         rows = cursor.fetchall()
-    # SQLite hands back UUIDs as hex text.
-    return [(as_uuid(row[0]), *row[1:]) for row in rows]
+    # Back to the UUIDs asked for: SQLite hands them back as hex text.
+    return [(asked.get(row[0]) or as_uuid(row[0]), *row[1:]) for row in rows]
 
 
 def _load(owner_ids: set[uuid.UUID], cache: KeyCache | None) -> dict[uuid.UUID, OwnerKeys]:
@@ -241,7 +269,9 @@ def _load(owner_ids: set[uuid.UUID], cache: KeyCache | None) -> dict[uuid.UUID, 
     for start in range(0, len(ids), _CHUNK):
         found.update(_build(_key_rows(ids[start : start + _CHUNK], using), cache))
     for owner_id in ids:
-        entry = found.setdefault(owner_id, OwnerKeys())
+        entry = found.get(owner_id)
+        if entry is None:
+            entry = found[owner_id] = OwnerKeys()
         if cache is not None:
             cache.owners[owner_id] = entry
     return found
@@ -266,8 +296,7 @@ def load_owners(owner_ids: Iterable[object]) -> int:
     cache = _scope.get()
     if cache is None:
         return 0
-    missing = {as_uuid(o) for o in owner_ids if o is not None}
-    missing = {o for o in missing if cache.get(o) is None}
+    missing = {o for o in {as_uuid(o) for o in owner_ids if o is not None} if cache.get(o) is None}
     if missing:
         _load(missing, cache)
     return len(missing)
@@ -275,20 +304,7 @@ def load_owners(owner_ids: Iterable[object]) -> int:
 
 def decryption_key(owner_id: uuid.UUID, generation: int) -> AESGCM | object:
     """Return the AESGCM for one generation of the owner's key, or ERASED."""
-    entry = owner_keys(owner_id)
-    aead = entry.live.get(generation)
-    if aead is not None:
-        return aead
-    if generation in entry.failed:
-        raise entry.failed[generation]
-    if generation in entry.destroyed:
-        if entry.erased:
-            return ERASED
-        raise DecryptionError(
-            "retired_generation",
-            detail=f"data key generation {generation} was destroyed after re-encryption",
-        )
-    raise DecryptionError("missing_data_key", detail=f"no data key generation {generation}")
+    return owner_keys(owner_id).decryption_key(generation)
 
 
 def encryption_key(owner_id: uuid.UUID) -> tuple[int, AESGCM]:

@@ -248,6 +248,24 @@ def test_the_case_list_runs_the_same_number_of_queries_for_2_or_25_rows(client, 
     assert few == many
 
 
+def test_the_case_list_decrypts_the_names_it_shows_and_nothing_else_of_the_person(
+    client, worker
+):
+    from advocacy.crypto.fields import Ciphertext
+
+    client.force_login(worker)
+    factories.case_for(worker)
+
+    response = client.get("/app/cases/")
+
+    (case,) = response.context["rows"]
+    held = case.person.__dict__
+    assert isinstance(held["name"], str) and isinstance(held["kana"], str)
+    assert held["name"] in response.content.decode()
+    for hidden in ("address", "phone", "wishes", "health_notes"):
+        assert type(held[hidden]) is Ciphertext, hidden
+
+
 def test_the_search_runs_the_same_number_of_queries_for_1_or_20_matches(client, worker):
     from django.test.utils import CaptureQueriesContext
 
