@@ -8,6 +8,7 @@ import pytest
 
 from advocacy.crypto.keycache import key_cache
 from advocacy.crypto.keyring import create_key_file
+from advocacy.crypto.signals import decryption_failed
 from tests.testapp.models import Owner, Record
 
 
@@ -25,6 +26,19 @@ def scope():
     """Run the test inside one data-key cache scope, as a request would."""
     with key_cache() as cache:
         yield cache
+
+
+@pytest.fixture
+def failures():
+    """Collect the decryption_failed signals sent during the test."""
+    seen = []
+
+    def receiver(**kwargs):
+        seen.append(kwargs)
+
+    decryption_failed.connect(receiver)
+    yield seen
+    decryption_failed.disconnect(receiver)
 
 
 def make_owner(**fields) -> Owner:

@@ -103,18 +103,6 @@ def test_no_key_touches_the_database():
             assert form not in haystack
 
 
-@pytest.fixture
-def failures():
-    seen = []
-
-    def receiver(**kwargs):
-        seen.append(kwargs)
-
-    decryption_failed.connect(receiver)
-    yield seen
-    decryption_failed.disconnect(receiver)
-
-
 def sql_copy(model, column_from: str, pk_from, column_to: str, pk_to) -> None:
     table = model._meta.db_table
     prep = model._meta.pk.get_db_prep_value

@@ -9,23 +9,10 @@ from advocacy.crypto.fields import Ciphertext
 from advocacy.crypto.keycache import key_cache
 from advocacy.crypto.prefetch import prefetch_data_keys
 from advocacy.crypto.services import person_erase
-from advocacy.crypto.signals import decryption_failed
 from tests.crypto.conftest import make_owner, make_record
 from tests.testapp.models import Owner, Record
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def failures():
-    seen = []
-
-    def receiver(**kwargs):
-        seen.append(kwargs)
-
-    decryption_failed.connect(receiver)
-    yield seen
-    decryption_failed.disconnect(receiver)
 
 
 def test_the_named_fields_are_decrypted_at_fetch_and_the_others_only_when_read(
