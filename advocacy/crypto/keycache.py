@@ -245,11 +245,12 @@ def _key_rows(owner_ids: list[uuid.UUID], using: str) -> list[tuple]:
     """
     connection = connections[using]
     owner = DataKey._meta.get_field("owner_id")
-    select = _SELECT_KEY_ROWS.get(using)
+    # Quoting is the backend's; the statement is the same for every connection of a backend.
+    select = _SELECT_KEY_ROWS.get(connection.vendor)
     if select is None:
         quote = connection.ops.quote_name
         meta = DataKey._meta
-        select = _SELECT_KEY_ROWS[using] = "SELECT {} FROM {} WHERE {} IN ".format(  # noqa: S608
+        select = _SELECT_KEY_ROWS[connection.vendor] = "SELECT {} FROM {} WHERE {} IN ".format(  # noqa: S608
             ", ".join(quote(meta.get_field(name).column) for name in _COLUMNS),
             quote(meta.db_table),
             quote(owner.column),
