@@ -48,6 +48,11 @@ def test_supervisor_erases_after_typing_the_case_number(client, people):
     html = page.content.decode()
     assert "（消去済み）" in html
     assert "消去 予定者" not in html
+    listed = client.get("/app/cases/")
+    assert listed.status_code == HTTPStatus.OK
+    (row,) = listed.context["rows"]
+    assert row.person.name is ERASED
+    assert "（消去済み）" in listed.content.decode()
     assert AuditEvent.objects.filter(action=Action.PERSON_ERASED).count() == 1
 
 
