@@ -147,10 +147,11 @@ def build() -> User:
             f"""
             INSERT INTO cases_consultation (id, case_id, person_id, created_by_id, created_at,
                 updated_at, consulted_on, is_new, channel, referrer_type, caller,
-                referrer_organisation, notes, age_band)
+                referrer_organisation, notes, age_band, sex, household_type, area_id)
             SELECT gen_random_uuid(), c.id, c.person_id, '{worker.pk}', now(), now(),
                 c.opened_on, hashtext(c.number) % 5 <> 0, 'phone',
-                {_pick(referrers, "c.number")}, ''::bytea, ''::bytea, ''::bytea, p.age_band
+                {_pick(referrers, "c.number")}, ''::bytea, ''::bytea, ''::bytea, p.age_band,
+                p.sex, p.household_type, p.area_id
             FROM cases_case c JOIN cases_person p ON p.id = c.person_id
             """,
         ),

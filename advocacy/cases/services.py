@@ -132,6 +132,7 @@ def person_update(*, actor: User, case: Case, person: Person, changed: Iterable[
     _require_change(actor, case)
     person.full_clean()
     person.save()
+    consultation_attributes_refresh(person=person)
     audit_record(
         actor=actor,
         action=Action.PERSON_UPDATED,
@@ -140,6 +141,19 @@ def person_update(*, actor: User, case: Case, person: Person, changed: Iterable[
         fields_read=sorted(changed),
     )
     return person
+
+
+def consultation_attributes_refresh(*, person: Person, today: datetime.date | None = None) -> int:
+    """Give the person's consultations of this fiscal year their present sex, household, area.
+
+    An edit during the year is most often a correction of what intake took down; consultations
+    of earlier years keep what they were counted with, so that a move does not rewrite figures
+    already reported (decision 29). Returns how many consultations were updated.
+    """
+    start = datetime.date(fiscal_year_of(today or timezone.localdate()), 4, 1)
+    return Consultation.objects.filter(person=person, consulted_on__gte=start).update(
+        **{name: getattr(person, name) for name in Consultation.PERSON_ATTRIBUTES}
+    )
 
 
 @transaction.atomic

@@ -102,7 +102,9 @@ def age_group_of(band: str) -> str:
 def consultation_counts(fiscal_year: int) -> dict[str, Counts]:
     """Return consultations (new/continuing) by each attribute of the person and the call.
 
-    The single-valued attributes come from one grouped query (one scan of the year instead of
+    Age, sex, household and area are those each consultation kept (decisions 26 and 29);
+    the person's categories are their present ones. The single-valued attributes come from one
+    grouped query (one scan of the year instead of
     six); its groups are bounded by the product of the category lists, not by the data. The
     multi-valued ones (categories, concerns) need their own joins.
     """
@@ -110,9 +112,9 @@ def consultation_counts(fiscal_year: int) -> dict[str, Counts]:
     base = Consultation.objects.using(db).filter(_in_year("consulted_on", fiscal_year))
     fields = {
         "referrer": "referrer_type",
-        "sex": "person__sex",
-        "household": "person__household_type",
-        "area": "person__area__code",
+        "sex": "sex",
+        "household": "household_type",
+        "area": "area__code",
         "age": "age_band",
     }
     out: dict[str, Counter] = {key: Counter() for key in fields}

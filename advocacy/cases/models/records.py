@@ -13,7 +13,9 @@ from advocacy.crypto.fields import (
     EncryptedCharField,
     EncryptedTextField,
 )
-from advocacy.reference.models import GuardianshipType, MainConcern
+from advocacy.reference.models import Area, GuardianshipType, MainConcern
+
+from .person import Person
 
 NOTE_MAX = 4000
 
@@ -95,6 +97,30 @@ class Consultation(CaseRecord):
     # The person's five-year band on the consultation day, for the statistics: a band kept
     # only on the person would age with every later save and move past years' figures.
     age_band = models.CharField(_("相談時の年齢階級"), max_length=8, blank=True, editable=False)
+    # The person's sex, household and area as they were on the consultation, for the same
+    # reason: a move recorded on the person must not move past years' figures (decision 29).
+    sex = models.CharField(
+        _("相談時の性別"), max_length=16, choices=Person.Sex.choices, blank=True, editable=False
+    )
+    household_type = models.CharField(
+        _("相談時の世帯"),
+        max_length=16,
+        choices=Person.Household.choices,
+        blank=True,
+        editable=False,
+    )
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("相談時の地域"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+
+    # The person's attributes that each consultation keeps (see person_attributes_refresh).
+    PERSON_ATTRIBUTES = ("sex", "household_type", "area_id")
 
     class Meta:
         verbose_name = _("相談記録")
@@ -104,15 +130,27 @@ class Consultation(CaseRecord):
             # read a year's consultations from the index alone (an index-only scan).
             models.Index(
                 fields=["consulted_on"],
-                include=["is_new", "referrer_type", "age_band", "person", "id"],
+                include=[
+                    "is_new",
+                    "referrer_type",
+                    "age_band",
+                    "sex",
+                    "household_type",
+                    "area",
+                    "person",
+                    "id",
+                ],
                 name="cases_consultation_on_idx",
             )
         ]
 
     def save(self, *args, **kwargs):
+        person = self.person if self.person_id else self.case.person
         if self.consulted_on:
-            person = self.person if self.person_id else self.case.person
             self.age_band = person.age_band_on(self.consulted_on) or self.age_band
+        if self._state.adding:
+            for name in self.PERSON_ATTRIBUTES:
+                setattr(self, name, getattr(person, name))
         super().save(*args, **kwargs)
 
 
