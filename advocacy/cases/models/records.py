@@ -119,7 +119,7 @@ class Consultation(CaseRecord):
         editable=False,
     )
 
-    # The person's attributes that each consultation keeps (see person_attributes_refresh).
+    # What each consultation keeps of the person (services.consultation_attributes_refresh).
     PERSON_ATTRIBUTES = ("sex", "household_type", "area_id")
 
     class Meta:
