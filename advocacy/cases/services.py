@@ -127,11 +127,28 @@ def _require_change(actor: User, case: Case) -> None:
 
 
 @transaction.atomic
-def person_update(*, actor: User, case: Case, person: Person, changed: Iterable[str]) -> Person:
-    """Save edits to the case's person (already validated by the form)."""
+def person_update(
+    *,
+    actor: User,
+    case: Case,
+    person: Person,
+    changed: Iterable[str],
+    categories: Iterable | None = None,
+) -> Person:
+    """Save edits to the case's person (already validated by the form).
+
+    changed names the edited fields, for the audit trail; categories, when given, replaces
+    the person's categories (and is audited when it differs).
+    """
     _require_change(actor, case)
+    changed = set(changed)
     person.full_clean()
     person.save()
+    if categories is not None:
+        categories = {getattr(c, "pk", c) for c in categories}
+        if categories != set(person.categories.values_list("pk", flat=True)):
+            person.categories.set(categories)
+            changed.add("categories")
     consultation_attributes_refresh(person=person)
     audit_record(
         actor=actor,

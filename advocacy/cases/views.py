@@ -268,13 +268,18 @@ class PersonEditView(StaffOnlyMixin, View):
                     setattr(person, name, form.cleaned_data[name])
                     changed.append(name)
         try:
-            services.person_update(actor=request.user, case=case, person=person, changed=changed)
+            services.person_update(
+                actor=request.user,
+                case=case,
+                person=person,
+                changed=changed,
+                categories=forms["person"].cleaned_data["categories"],
+            )
         except ValidationError as error:
             forms["person"].add_error(None, error)
             return render(
                 request, self.template_name, {"case": case, "forms": forms.values()}, status=422
             )
-        person.categories.set(forms["person"].cleaned_data["categories"])
         messages.success(request, _("本人情報を更新しました。"))
         return redirect("cases:detail", case_id=case.pk)
 

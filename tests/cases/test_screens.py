@@ -263,6 +263,41 @@ def test_the_case_list_decrypts_only_the_names_it_shows(client, worker):
         assert type(held[hidden]) is Ciphertext, hidden
 
 
+def test_editing_the_person_saves_categories_and_area_audits_them_and_moves_this_years_counts(
+    client, worker
+):
+    case = factories.case_for(worker, consulted_on=timezone.localdate())
+    person = Person.objects.get(pk=case.person_id)
+    elderly, other_category = PersonCategory.objects.order_by("sort_order")[:2]
+    person.categories.set([elderly])
+    new_area = Area.objects.exclude(pk=person.area_id).first()
+    client.force_login(worker)
+    data = {
+        "person-name": "試験 花子",
+        "person-kana": "しけん はなこ",
+        "person-birth_date": "1940-05-06",
+        "person-sex": "female",
+        "person-address": "架空県架空市1-2-3",
+        "person-phone": "000-0000-0000",
+        "person-area": new_area.pk,
+        "person-categories": [other_category.pk],
+        "person-living_situation": "home",
+        "person-household_type": "alone",
+        "person-wishes": "",
+        "person-current_services": "",
+    }
+
+    response = client.post(f"/app/cases/{case.pk}/person/", data)
+
+    assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:2000]
+    person.refresh_from_db()
+    assert person.area_id == new_area.pk
+    assert list(person.categories.all()) == [other_category]
+    event = AuditEvent.objects.filter(action=Action.PERSON_UPDATED).get()
+    assert "area" in event.fields_read and "categories" in event.fields_read
+    assert Consultation.objects.get(case=case).area_id == new_area.pk
+
+
 def test_the_search_runs_the_same_number_of_queries_for_1_or_20_matches(client, worker):
     from django.test.utils import CaptureQueriesContext
 
