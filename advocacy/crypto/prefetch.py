@@ -30,8 +30,9 @@ def prefetch_data_keys(instances: Iterable[models.Model], decrypt: Sequence[str]
                 break
     loaded = keycache.load_owners(owners)
     if decrypt:
+        names = tuple(decrypt)
         for instance in instances:
-            decrypt_in_place(instance, _encrypted_fields_named(type(instance), tuple(decrypt)))
+            decrypt_in_place(instance, _encrypted_fields_named(type(instance), names))
     return loaded
 
 
