@@ -160,14 +160,14 @@ def person_update(
     return person
 
 
-def consultation_attributes_refresh(*, person: Person, today: datetime.date | None = None) -> int:
+def consultation_attributes_refresh(*, person: Person) -> int:
     """Give the person's consultations of this fiscal year their present sex, household, area.
 
     An edit during the year is most often a correction of what intake took down; consultations
     of earlier years keep what they were counted with, so that a move does not rewrite figures
     already reported (decision 29). Returns how many consultations were updated.
     """
-    start = datetime.date(fiscal_year_of(today or timezone.localdate()), 4, 1)
+    start = datetime.date(fiscal_year_of(timezone.localdate()), 4, 1)
     return Consultation.objects.filter(person=person, consulted_on__gte=start).update(
         **{name: getattr(person, name) for name in Consultation.PERSON_ATTRIBUTES}
     )
@@ -286,7 +286,7 @@ def consultation_age_bands_refresh_batch(
         return 0, 0, after
     changed = []
     with key_cache():
-        prefetch_data_keys([row.person for row in batch])
+        prefetch_data_keys([row.person for row in batch], decrypt=("birth_date",))
         for row in batch:
             band = row.person.age_band_on(row.consulted_on)
             if band and band != row.age_band:

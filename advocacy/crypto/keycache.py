@@ -297,15 +297,11 @@ def load_owners(owner_ids: Iterable[object]) -> int:
     cache = _scope.get()
     if cache is None:
         return 0
-    missing = {o for o in {as_uuid(o) for o in owner_ids if o is not None} if cache.get(o) is None}
+    asked = {as_uuid(o) for o in owner_ids if o is not None}
+    missing = {o for o in asked if cache.get(o) is None}
     if missing:
         _load(missing, cache)
     return len(missing)
-
-
-def decryption_key(owner_id: uuid.UUID, generation: int) -> AESGCM | object:
-    """Return the AESGCM for one generation of the owner's key, or ERASED."""
-    return owner_keys(owner_id).decryption_key(generation)
 
 
 def encryption_key(owner_id: uuid.UUID) -> tuple[int, AESGCM]:

@@ -263,7 +263,7 @@ def test_the_case_list_decrypts_only_the_names_it_shows(client, worker):
         assert type(held[hidden]) is Ciphertext, hidden
 
 
-def test_editing_the_person_saves_categories_and_area_audits_them_and_moves_this_years_counts(
+def test_a_person_edit_saves_area_and_categories_audits_them_and_updates_this_years_consultation(
     client, worker
 ):
     case = factories.case_for(worker, consulted_on=timezone.localdate())
