@@ -1,24 +1,14 @@
-"""The Django admin is for system administrators only, by their role."""
+"""Admin pages that open to whoever the admin site lets in.
+
+The site itself lets in system administrators only
+(``accounts.admin.restrict_admin_to_system_admins``);
+every model admin defers to that one check, so this module needs no role and any package's
+admin may use it, whatever its layer.
+"""
 
 from __future__ import annotations
 
-from django.contrib.admin import AdminSite
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
-
-from advocacy.access.roles import is_system_admin
-
-
-def restrict_admin_to_system_admins(admin_site: AdminSite) -> None:
-    """Let only active system administrators (or superusers) into ``admin_site``."""
-
-    def has_permission(request: HttpRequest) -> bool:
-        user = request.user
-        return user.is_active and user.is_staff and is_system_admin(user)
-
-    admin_site.has_permission = has_permission
-    admin_site.site_header = _("権利擁護支援 中核機関 システム管理")
-    admin_site.site_title = _("システム管理")
 
 
 class SystemAdminPermissions:
@@ -31,16 +21,16 @@ class SystemAdminPermissions:
     """
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return is_system_admin(request.user)
+        return self.admin_site.has_permission(request)
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return is_system_admin(request.user)
+        return self.admin_site.has_permission(request)
 
     def has_add_permission(self, request: HttpRequest, *args) -> bool:
-        return is_system_admin(request.user)
+        return self.admin_site.has_permission(request)
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return is_system_admin(request.user)
+        return self.admin_site.has_permission(request)
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "advocacy.crypto",
     "advocacy.audit",
     "advocacy.cases",
+    "advocacy.access",
     "advocacy.stats",
     "advocacy.portal",
     "advocacy.demo",

@@ -6,8 +6,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application, Site, route
 
-from advocacy.access.roles import app_permission, has_role
-from advocacy.accounts.roles import Role
+from advocacy.access.roles import app_permission
+from advocacy.accounts.roles import Role, has_role
 from advocacy.cases.viewsets import CasesApplication
 from advocacy.portal import views as portal
 from advocacy.portal.viewsets import PortalStaffApplication

@@ -5,8 +5,8 @@ from django.views.i18n import JavaScriptCatalog
 
 from advocacy import views
 from advocacy.accounts import otp_views
+from advocacy.accounts.admin import restrict_admin_to_system_admins
 from advocacy.accounts.forms import LoginForm
-from advocacy.admin_site import restrict_admin_to_system_admins
 from advocacy.site import site
 
 restrict_admin_to_system_admins(admin.site)
@@ -27,7 +27,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("app/", site.urls),
-    path("audit/", include("advocacy.audit.urls")),
+    path("audit/", include("advocacy.access.urls")),
 ]
 
 handler403 = "advocacy.views.error_403"

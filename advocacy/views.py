@@ -6,8 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from advocacy.access.roles import has_role, is_case_staff, is_system_admin
-from advocacy.accounts.roles import Role
+from advocacy.accounts.roles import Role, has_role, is_case_staff, is_system_admin
 
 
 @login_required

@@ -31,9 +31,10 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
+from advocacy.access.models import CaseUserObjectPermission  # noqa: E402
 from advocacy.accounts.models import Organisation, User  # noqa: E402
 from advocacy.accounts.roles import Role  # noqa: E402
-from advocacy.cases.models import Case, CaseUserObjectPermission, Person  # noqa: E402
+from advocacy.cases.models import Case, Person  # noqa: E402
 from advocacy.crypto.keycache import key_cache  # noqa: E402
 from advocacy.reference.models import Area  # noqa: E402
 
@@ -161,8 +162,7 @@ SIX_FIELDS = ("name", "kana", "birth_date", "address", "phone", "wishes")
 
 def decryption_share(user: User) -> None:
     """Time what encryption adds to a 50-row page: one key query, the unwraps, 300 decrypts."""
-    from advocacy.access.selectors import cases_visible_to
-    from advocacy.cases.selectors import persons_prefetched
+    from advocacy.cases.selectors import cases_visible_to, persons_prefetched
 
     cases = cases_visible_to(user=user).select_related("person").order_by("-opened_on")[:50]
     fetch, decrypt = [], []

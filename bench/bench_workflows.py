@@ -51,9 +51,10 @@ def build() -> dict:
     from viewflow.workflow.models import Process, Task
     from viewflow.workflow.status import PROCESS, STATUS
 
+    from advocacy.access.models import CaseUserObjectPermission
     from advocacy.accounts.models import Organisation
     from advocacy.accounts.roles import Role
-    from advocacy.cases.models import Case, CaseUserObjectPermission
+    from advocacy.cases.models import Case
     from tests import factories
     from workflows.consultation.flows import ConsultationFlow
     from workflows.models import CaseTask

@@ -5,19 +5,17 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import Permission
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from advocacy.access.roles import has_role, is_case_staff, roles_of
-from advocacy.access.selectors import VIEW, cases_visible_to
+from advocacy.access.selectors import case_visibility_probe
 from advocacy.accounts.models import User
-from advocacy.accounts.roles import STAFF_ROLES, Role
-from advocacy.cases.models import Case, CaseShare, CaseUserObjectPermission
+from advocacy.accounts.roles import STAFF_ROLES, Role, has_role, is_case_staff, roles_of
+from advocacy.cases.models import Case
+from advocacy.cases.selectors import cases_visible_to
 
 from .models import CaseProcess, CaseTask
 
@@ -32,38 +30,8 @@ HUMAN = "HUMAN"
 
 
 def _case_visible(user: User, case: str = "case") -> Q:
-    """Match rows whose case (the ``case`` path: a foreign key to Case) user may see.
-
-    ``cases_visible_to``'s rule, in SQL: a caseworker sees their organisation's cases
-    granted to them and cases shared with their organisation; a supervisor all of their
-    organisation's and the shared ones. Written as correlated EXISTS probes on the grant
-    and share indexes, so that the query starts from its own index (a tab's range, one
-    task) and stops at its LIMIT, instead of first gathering every case the user may see.
-    """
-    organisation_id = user.organisation_id
-    shared = Exists(
-        CaseShare.objects.filter(
-            case_id=OuterRef(case), organisation_id=organisation_id, revoked_at__isnull=True
-        )
-    )
-    if has_role(user, Role.SUPERVISOR):
-        return Q(**{f"{case}__organisation_id": organisation_id}) | Q(shared)
-    # The probe is one index of the grant table, (user, permission, case), with the
-    # permission given by id and the organisation checked on the row's own case: with
-    # auth_permission and the case joined inside it, PostgreSQL hashed the probe over all of
-    # the caseworker's grants before the first row (about 35 ms for 2,500 grants).
-    granted = Exists(
-        CaseUserObjectPermission.objects.filter(
-            content_object_id=OuterRef(case), user_id=user.pk, permission_id=_view_permission_id()
-        )
-    )
-    return (Q(**{f"{case}__organisation_id": organisation_id}) & Q(granted)) | Q(shared)
-
-
-def _view_permission_id() -> int:
-    # Not cached: test databases are flushed and their permissions re-created with new ids.
-    content_type = ContentType.objects.get_for_model(Case)
-    return Permission.objects.only("pk").get(content_type=content_type, codename=VIEW).pk
+    """Match rows whose case (the ``case`` path: a foreign key to Case) user may see."""
+    return case_visibility_probe(user=user, case=case)
 
 
 def _roles(user: User) -> list[str]:
@@ -288,10 +256,8 @@ class ProcessSummary:
 
     @property
     def events(self) -> list[tuple[str, str]]:
-        from .guardian_support.flows import GuardianSupportFlow
-
         running = self.process.status not in (PROCESS.DONE, PROCESS.CANCELED)
-        if self.process.flow_class is GuardianSupportFlow and running:
+        if self.process.flow_class.stage == Case.Stage.GUARDIAN_SUPPORT and running:
             return list(GUARDIAN_EVENTS.items())
         return []
 

@@ -1,4 +1,8 @@
-"""Role checks in one place, for views, menus and the home redirect."""
+"""Access rules that follow from roles: who supervises a case, which views a role may open.
+
+The roles themselves and the checks of a user's roles (``has_role``, ``is_case_staff``) are in
+``advocacy.accounts.roles``, one layer below.
+"""
 
 from __future__ import annotations
 
@@ -6,32 +10,7 @@ from django.contrib.auth.mixins import AccessMixin
 from django.contrib.auth.models import AnonymousUser
 
 from advocacy.accounts.models import User
-from advocacy.accounts.roles import STAFF_ROLES, Role
-
-
-def roles_of(user: User | AnonymousUser) -> frozenset[Role]:
-    """Return the user's roles, read once per request and kept on the user object."""
-    if not user.is_authenticated or not user.is_active:
-        return frozenset()
-    cached = getattr(user, "_advocacy_roles", None)
-    if cached is None:
-        names = set(user.groups.values_list("name", flat=True))
-        cached = frozenset(role for role in Role if role.value in names)
-        user._advocacy_roles = cached
-    return cached
-
-
-def has_role(user: User | AnonymousUser, *roles: Role) -> bool:
-    return bool(roles_of(user) & set(roles))
-
-
-def is_case_staff(user: User | AnonymousUser) -> bool:
-    """City or Council staff attached to an organisation (they work on cases)."""
-    return bool(roles_of(user) & STAFF_ROLES) and getattr(user, "organisation_id", None) is not None
-
-
-def is_system_admin(user: User | AnonymousUser) -> bool:
-    return user.is_authenticated and (user.is_superuser or has_role(user, Role.SYSTEM_ADMIN))
+from advocacy.accounts.roles import Role, has_role
 
 
 def supervises(user: User | AnonymousUser, case) -> bool:

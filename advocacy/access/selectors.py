@@ -1,16 +1,21 @@
-"""Which cases a user may see, decided in SQL in one place."""
+"""Which cases a user may see and what they may do there, decided in SQL in one place."""
 
 from __future__ import annotations
 
-import uuid
+from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.contrib.auth.models import Permission
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from advocacy.access.roles import has_role, is_case_staff, supervises
-from advocacy.accounts.models import User
-from advocacy.accounts.roles import Role
-from advocacy.cases.models import Case, CaseShare, CaseUserObjectPermission
+from advocacy.access.models import CaseShare, CaseUserObjectPermission
+from advocacy.access.roles import supervises
+from advocacy.accounts.roles import Role, has_role, is_case_staff
+
+if TYPE_CHECKING:
+    import uuid
+
+    from advocacy.accounts.models import User
+    from advocacy.cases.models import Case
 
 VIEW = "view_case"
 CHANGE = "change_case"
@@ -34,10 +39,11 @@ def _shared_ids(organisation_id: uuid.UUID) -> QuerySet:
     ).values("case_id")
 
 
-def cases_visible_to(*, user: User) -> QuerySet[Case]:
-    """Return the cases user may open as staff: one SQL filter, never a Python loop.
+def case_visibility(*, user: User) -> Q:
+    """Return the condition on a case row that user may open it as staff.
 
-    Staff see their organisation's cases granted to them and cases shared with their
+    The one rule of who sees a case (``advocacy.cases.selectors.cases_visible_to`` applies
+    it): staff see their organisation's cases granted to them and cases shared with their
     organisation; supervisors see all of their organisation's. Professionals, committee
     members and administrators see none here (professionals reach theirs through the portal).
     For a caseworker the visible ids are a UNION of two small indexed sets (grants, shares),
@@ -45,29 +51,48 @@ def cases_visible_to(*, user: User) -> QuerySet[Case]:
     supervisor a plain filter on the organisation is cheaper than gathering its ids.
     """
     if not is_case_staff(user):
-        return Case.objects.none()
+        return Q(pk__in=[])
     organisation_id = user.organisation_id
     shared = _shared_ids(organisation_id)
     if has_role(user, Role.SUPERVISOR):
-        return Case.objects.filter(Q(organisation_id=organisation_id) | Q(pk__in=shared))
-    return Case.objects.filter(pk__in=_granted_ids(user, VIEW).union(shared, all=True))
+        return Q(organisation_id=organisation_id) | Q(pk__in=shared)
+    return Q(pk__in=_granted_ids(user, VIEW).union(shared, all=True))
 
 
-def case_get_for(*, user: User, case_id: object) -> Case:
-    """Return the case if user may see it; the same 404 whether it is missing or not theirs."""
-    try:
-        case_uuid = uuid.UUID(str(case_id))
-    except ValueError:
-        raise Http404 from None
-    case = (
-        cases_visible_to(user=user)
-        .select_related("person", "organisation", "assigned_worker")
-        .filter(pk=case_uuid)
-        .first()
+def case_visibility_probe(*, user: User, case: str = "case") -> Q:
+    """Return the same rule for rows whose ``case`` path is a foreign key to a case.
+
+    Written as correlated EXISTS probes on the grant and share indexes, so that a query of
+    tasks starts from its own index (a tab's range, one task) and stops at its LIMIT,
+    instead of first gathering every case the user may see. Callers check ``is_case_staff``.
+    """
+    organisation_id = user.organisation_id
+    shared = Exists(
+        CaseShare.objects.filter(
+            case_id=OuterRef(case), organisation_id=organisation_id, revoked_at__isnull=True
+        )
     )
-    if case is None:
-        raise Http404
-    return case
+    if has_role(user, Role.SUPERVISOR):
+        return Q(**{f"{case}__organisation_id": organisation_id}) | Q(shared)
+    # The probe is one index of the grant table, (user, permission, case), with the
+    # permission given by id and the organisation checked on the row's own case: with
+    # auth_permission and the case joined inside it, PostgreSQL hashed the probe over all of
+    # the caseworker's grants before the first row (about 35 ms for 2,500 grants).
+    granted = Exists(
+        CaseUserObjectPermission.objects.filter(
+            content_object_id=OuterRef(case), user_id=user.pk, permission_id=_view_permission_id()
+        )
+    )
+    return (Q(**{f"{case}__organisation_id": organisation_id}) & Q(granted)) | Q(shared)
+
+
+def _view_permission_id() -> int:
+    # Not cached: test databases are flushed and their permissions re-created with new ids.
+    return (
+        Permission.objects.only("pk")
+        .get(content_type__app_label="cases", content_type__model="case", codename=VIEW)
+        .pk
+    )
 
 
 def _contracted_to(user: User, case: Case) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -10,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from advocacy.access.roles import has_role, is_case_staff
+from advocacy.access.models import CaseShare
 from advocacy.access.selectors import (
     CHANGE,
     VIEW,
@@ -19,11 +20,15 @@ from advocacy.access.selectors import (
     VIEW_HEALTH,
     permissions_on,
 )
-from advocacy.accounts.models import Organisation, User
-from advocacy.accounts.roles import Role
+from advocacy.accounts.roles import Role, has_role, is_case_staff
 from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
-from advocacy.cases.models import Case, CaseShare
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from advocacy.accounts.models import Organisation, User
+    from advocacy.cases.models import Case
 
 STAFF_PERMISSIONS = frozenset({VIEW, CHANGE, VIEW_FINANCES, VIEW_HEALTH})
 GUARDIAN_PERMISSIONS = frozenset({VIEW_AS_GUARDIAN})
@@ -162,4 +167,16 @@ def unshare(*, actor: User, case: Case, organisation: Organisation, reason: str)
         obj=case,
         label=case.number,
         reason=f"{reason} [{organisation.pk}]",
+    )
+
+
+def access_denied_record(
+    *, actor: User, what: str, object_id: object, request: HttpRequest | None = None
+) -> None:
+    """Record a refused attempt to open what:object_id (missing and not yours look the same)."""
+    audit_record(
+        actor=actor,
+        action=Action.ACCESS_DENIED,
+        label=f"{what}:{str(object_id)[:36]}",
+        request=request,
     )

@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
+from django.contrib.admin import AdminSite, helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.db.models import QuerySet
@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from advocacy.access.roles import is_system_admin
+from advocacy.accounts.roles import is_system_admin
 from advocacy.admin_site import SystemAdminPermissions
 
 from .models import Organisation, Professional, User
@@ -87,3 +87,15 @@ class ProfessionalAdmin(SystemAdminPermissions, admin.ModelAdmin):
     list_filter = ["profession", "active", "areas"]
     list_select_related = ["user"]
     filter_horizontal = ["areas"]
+
+
+def restrict_admin_to_system_admins(admin_site: AdminSite) -> None:
+    """Let only active system administrators (or superusers) into ``admin_site``."""
+
+    def has_permission(request: HttpRequest) -> bool:
+        user = request.user
+        return user.is_active and user.is_staff and is_system_admin(user)
+
+    admin_site.has_permission = has_permission
+    admin_site.site_header = _("権利擁護支援 中核機関 システム管理")
+    admin_site.site_title = _("システム管理")

@@ -16,9 +16,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from advocacy.access.roles import has_role
 from advocacy.accounts.models import User
-from advocacy.accounts.roles import Role
+from advocacy.accounts.roles import Role, has_role
 
 
 def otp_for_staff() -> bool:

@@ -6,8 +6,15 @@ Roles carry no model-wide permission on case data: who sees which case is decide
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from advocacy.accounts.models import User
 
 
 class Role(models.TextChoices):
@@ -29,3 +36,28 @@ ROLE_DESCRIPTIONS = {
     Role.COMMITTEE_MEMBER: _("匿名化された統計だけを見る。"),
     Role.SYSTEM_ADMIN: _("利用者・組織・基本データを管理する。ケースは見ない。"),
 }
+
+
+def roles_of(user: User | AnonymousUser) -> frozenset[Role]:
+    """Return the user's roles, read once per request and kept on the user object."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_advocacy_roles", None)
+    if cached is None:
+        names = set(user.groups.values_list("name", flat=True))
+        cached = frozenset(role for role in Role if role.value in names)
+        user._advocacy_roles = cached
+    return cached
+
+
+def has_role(user: User | AnonymousUser, *roles: Role) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+def is_case_staff(user: User | AnonymousUser) -> bool:
+    """City or Council staff attached to an organisation (they work on cases)."""
+    return bool(roles_of(user) & STAFF_ROLES) and getattr(user, "organisation_id", None) is not None
+
+
+def is_system_admin(user: User | AnonymousUser) -> bool:
+    return user.is_authenticated and (user.is_superuser or has_role(user, Role.SYSTEM_ADMIN))

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from advocacy.access.roles import is_system_admin
+from advocacy.accounts.roles import is_system_admin
 from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
 

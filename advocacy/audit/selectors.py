@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q, QuerySet
 
-from advocacy.accounts.models import Organisation
-
 from .models import AuditEvent
+
+if TYPE_CHECKING:
+    from advocacy.accounts.models import Organisation
 
 
 def _listed(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from advocacy.accounts.models import Organisation, User
-
 from .actions import Action
 from .chain import GENESIS_HASH, current_key, event_hash
 from .context import client_ip, current_context, new_request_id
 from .models import AuditChainHead, AuditEvent
+
+if TYPE_CHECKING:
+    from advocacy.accounts.models import Organisation, User
 
 HEAD_ID = 1
 LABEL_MAX = AuditEvent._meta.get_field("label").max_length

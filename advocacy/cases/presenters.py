@@ -8,6 +8,7 @@ from django import forms
 from django.db import models
 
 from advocacy.crypto.erased import ERASED
+from advocacy.crypto.registry import encrypted_fields
 from advocacy.dates import western_and_wareki
 
 
@@ -48,7 +49,5 @@ def rows(instance: models.Model, form_class) -> list[tuple[str, str]]:
 
 def encrypted_names(model: type[models.Model], field_names) -> list[str]:
     """Return "Model.field" for each named field that is encrypted (for the audit trail)."""
-    from advocacy.crypto.registry import encrypted_fields
-
     encrypted = {f.name for f in encrypted_fields(model)}
     return [f"{model.__name__}.{name}" for name in field_names if name in encrypted]

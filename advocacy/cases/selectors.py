@@ -7,16 +7,41 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
-from advocacy.access.selectors import cases_visible_to
+from advocacy.access.selectors import case_visibility
 from advocacy.accounts.models import Organisation, User
 from advocacy.cases.models import Case, Person, Referral
 from advocacy.cases.models.records import CaseRecord
 from advocacy.crypto.blind_index import blind_search
 from advocacy.crypto.prefetch import prefetch_data_keys
 
-LIST_PERSON_FIELDS = ("name", "kana")
+# What the case list and search pages show of each person: decrypted for the page at once,
+# and named so in the audit trail (services.case_list_record).
+LISTED_PERSON_FIELDS = ("name", "kana")
+
+
+def cases_visible_to(*, user: User) -> QuerySet[Case]:
+    """Return the cases user may open as staff (the rule: ``access.selectors.case_visibility``)."""
+    return Case.objects.filter(case_visibility(user=user))
+
+
+def case_get_for(*, user: User, case_id: object) -> Case:
+    """Return the case if user may see it; the same 404 whether it is missing or not theirs."""
+    try:
+        case_uuid = uuid.UUID(str(case_id))
+    except ValueError:
+        raise Http404 from None
+    case = (
+        cases_visible_to(user=user)
+        .select_related("person", "organisation", "assigned_worker")
+        .filter(pk=case_uuid)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    return case
 
 
 def _overdue_referrals(today: datetime.date) -> Exists:
@@ -48,10 +73,6 @@ def case_list(
     return cases.select_related(
         "person", "person__area", "assigned_worker", "organisation"
     ).order_by("-opened_on", "-number")
-
-
-# What the case list and search pages show of each person; decrypted for the page at once.
-LISTED_PERSON_FIELDS = ("name", "kana")
 
 
 def persons_prefetched(cases) -> list[Case]:

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.access import services as access
-from advocacy.access.roles import is_case_staff, supervises
+from advocacy.access.roles import supervises
 from advocacy.access.selectors import can_change
 from advocacy.accounts.models import Organisation, User
+from advocacy.accounts.roles import is_case_staff
 from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
+from advocacy.cases import hooks
 from advocacy.cases.models import Case, CaseNumberCounter, Consultation, Person, StageChange
 from advocacy.cases.models.records import CaseRecord
+from advocacy.cases.presenters import encrypted_names
+from advocacy.cases.selectors import LISTED_PERSON_FIELDS
 from advocacy.crypto import services as crypto_services
 from advocacy.crypto.keycache import key_cache
 from advocacy.crypto.prefetch import prefetch_data_keys
@@ -28,6 +33,7 @@ ERR_CANNOT_CHANGE = _("このケースを変更する権限がありません。
 ERR_CLOSED = _("終結したケースは変更できません。")
 ERR_ONLY_SUPERVISOR = _("ケースの終結と担当替えはスーパーバイザーが行います。")
 ERR_ASSIGNEE = _("担当者は担当組織の職員から選んでください。")
+ERR_NOT_EDITABLE = _("変更できない項目が含まれています。")
 
 CONTROLLER_OF = {
     Organisation.Kind.CITY_OFFICE: Case.Controller.CITY,
@@ -57,6 +63,23 @@ def _record_stage(case: Case, stage: str, on: datetime.date) -> None:
     StageChange.objects.create(case=case, stage=stage, changed_on=on)
 
 
+def _person_derive(person: Person) -> None:
+    # The clear age band the statistics count, from the birth date (decision 11).
+    person.age_band = person.current_age_band()
+
+
+def _consultation_derive(consultation: Consultation, person: Person, creating: bool) -> None:
+    # The age band as of the consultation day, and the person's attributes as they were
+    # when it was first recorded: the statistics count what was true then (decision 29).
+    if consultation.consulted_on:
+        consultation.age_band = person.age_band_on(consultation.consulted_on) or (
+            consultation.age_band
+        )
+    if creating:
+        for name in Consultation.PERSON_ATTRIBUTES:
+            setattr(consultation, name, getattr(person, name))
+
+
 @transaction.atomic
 def case_open(
     *,
@@ -75,6 +98,7 @@ def case_open(
         raise PermissionDenied(ERR_NOT_STAFF)
     organisation = actor.organisation
     person.organisation = organisation
+    _person_derive(person)
     person.full_clean()
     person.save()
     person.categories.set(categories)
@@ -103,6 +127,7 @@ def case_open(
     consultation.case = case
     consultation.person = person
     consultation.created_by = actor
+    _consultation_derive(consultation, person, creating=True)
     consultation.full_clean()
     consultation.save()
     consultation.main_concerns.set(main_concerns)
@@ -119,6 +144,18 @@ def case_open(
     return case
 
 
+@transaction.atomic(durable=True)
+def case_intake(*, actor: User, **case_open_arguments) -> Case:
+    """Open a case from the intake screen and start its consultation process, all or nothing.
+
+    Takes ``case_open``'s arguments. The process is started by the workflows, which join in
+    through ``cases.hooks.on_case_opened``.
+    """
+    case = case_open(actor=actor, **case_open_arguments)
+    hooks.case_opened(actor=actor, case=case)
+    return case
+
+
 def _require_change(actor: User, case: Case) -> None:
     if case.is_closed:
         raise ValidationError(ERR_CLOSED)
@@ -126,22 +163,29 @@ def _require_change(actor: User, case: Case) -> None:
         raise PermissionDenied(ERR_CANNOT_CHANGE)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def person_update(
     *,
     actor: User,
     case: Case,
-    person: Person,
-    changed: Iterable[str],
+    values: Mapping[str, object],
     categories: Iterable | None = None,
 ) -> Person:
-    """Save edits to the case's person (already validated by the form).
+    """Save edits to the case's person: values maps each edited field to its new value.
 
-    changed names the edited fields, for the audit trail; categories, when given, replaces
-    the person's categories (and is audited when it differs).
+    The edited field names (never the values) go to the audit trail; categories, when
+    given, replaces the person's categories (and is audited when it differs).
     """
     _require_change(actor, case)
-    changed = set(changed)
+    person = case.person
+    editable = {f.name for f in Person._meta.concrete_fields if f.editable}
+    unknown = set(values) - editable
+    if unknown:
+        raise ValidationError(ERR_NOT_EDITABLE)
+    for name, value in values.items():
+        setattr(person, name, value)
+    changed = set(values)
+    _person_derive(person)
     person.full_clean()
     person.save()
     if categories is not None:
@@ -184,6 +228,8 @@ def record_save(*, actor: User, case: Case, record: CaseRecord, m2m: dict | None
         record.created_by = actor
     elif record.case_id != case.pk:
         raise PermissionDenied(ERR_CANNOT_CHANGE)
+    if isinstance(record, Consultation):
+        _consultation_derive(record, case.person, creating)
     record.full_clean()
     record.save()
     for name, values in (m2m or {}).items():
@@ -229,7 +275,7 @@ def case_close(*, actor: User, case: Case, reason: str, on: datetime.date) -> Ca
     return case
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_reassign(*, actor: User, case: Case, worker: User, reason: str) -> Case:
     """Hand case to another worker of its organisation; only a supervisor may."""
     if not supervises(actor, case):
@@ -247,7 +293,7 @@ def case_reassign(*, actor: User, case: Case, worker: User, reason: str) -> Case
     return case
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def person_erase(*, actor: User, case: Case, reason: str) -> Person:
     """Erase the case's person for good (crypto-shredding); only a supervisor may.
 
@@ -295,3 +341,61 @@ def consultation_age_bands_refresh_batch(
     # A clear column: bulk_update writes it without touching the encrypted ones.
     Consultation.objects.bulk_update(changed, ["age_band"])
     return len(batch), len(changed), batch[-1].pk
+
+
+# Reads of personal data leave an audit event too; the screens call these, never audit_record.
+
+
+def case_view_record(
+    *, actor: User, case: Case, fields_read: Iterable[str], request: HttpRequest | None = None
+) -> None:
+    """Record that actor opened case and which encrypted fields the page decrypted."""
+    audit_record(
+        actor=actor,
+        action=Action.CASE_VIEWED,
+        obj=case,
+        label=case.number,
+        fields_read=sorted(set(fields_read)),
+        request=request,
+    )
+
+
+def case_list_record(*, actor: User, count: int, request: HttpRequest | None = None) -> None:
+    """Record that a page of the case list showed count persons' listed fields."""
+    if not count:
+        return
+    audit_record(
+        actor=actor,
+        action=Action.SENSITIVE_FIELDS_READ,
+        label=f"case list ({count})",
+        fields_read=_listed_person_fields(),
+        request=request,
+    )
+
+
+def case_search_record(*, actor: User, count: int, request: HttpRequest | None = None) -> None:
+    """Record a search and, when it found someone, the listed fields it showed."""
+    audit_record(
+        actor=actor,
+        action=Action.CASE_SEARCHED,
+        label=f"search ({count})",
+        fields_read=_listed_person_fields() if count else [],
+        request=request,
+    )
+
+
+def document_export_record(*, actor: User, case: Case, request: HttpRequest | None = None) -> None:
+    """Record the download of a case's document (decrypted: an export)."""
+    audit_record(
+        actor=actor,
+        action=Action.EXPORTED,
+        obj=case,
+        label=f"{case.number} document",
+        fields_read=["Document.title", "Document.content"],
+        request=request,
+    )
+
+
+def _listed_person_fields() -> list[str]:
+    # The same constant decides what the list decrypts (selectors.persons_prefetched).
+    return encrypted_names(Person, LISTED_PERSON_FIELDS)

@@ -5,28 +5,18 @@ from __future__ import annotations
 import base64
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from advocacy.access.roles import is_case_staff, supervises
-from advocacy.access.selectors import (
-    VIEW_FINANCES,
-    VIEW_HEALTH,
-    can_change,
-    case_get_for,
-    permissions_on,
-)
-from advocacy.audit.actions import Action
+from advocacy.access.roles import supervises
+from advocacy.access.selectors import VIEW_FINANCES, VIEW_HEALTH, can_change, permissions_on
 from advocacy.audit.selectors import audit_events_for_object
-from advocacy.audit.services import audit_record
-from advocacy.cases import presenters, selectors, services
+from advocacy.cases import hooks, presenters, selectors, services
 from advocacy.cases.forms import (
     DOCUMENT_TYPES,
     RECORD_FORMS,
@@ -39,38 +29,14 @@ from advocacy.cases.forms import (
     PersonForm,
     PersonHealthForm,
 )
+from advocacy.cases.guards import StaffOnlyMixin, load_case
 from advocacy.cases.models import Case, Document, Person
 from advocacy.crypto.erased import ERASED
-from workflows.selectors import case_workflows
-from workflows.services import consultation_start
 
 PAGE_SIZE = 25
 HISTORY_SIZE = 20
 PERSON_FIELDS = PersonForm._meta.fields
 RECORD_MODELS = {kind: model for kind, (model, _form) in RECORD_FORMS.items()}
-
-
-class StaffOnlyMixin(LoginRequiredMixin):
-    """City and Council staff only; everyone else gets 403 (login first if anonymous)."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not is_case_staff(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-
-def load_case(request, case_id) -> Case:
-    """Return the case or raise 404, recording the refused attempt in the audit trail."""
-    try:
-        return case_get_for(user=request.user, case_id=case_id)
-    except Http404:
-        audit_record(
-            actor=request.user,
-            action=Action.ACCESS_DENIED,
-            label=f"case:{str(case_id)[:36]}",
-            request=request,
-        )
-        raise
 
 
 class CaseListView(StaffOnlyMixin, View):
@@ -86,14 +52,7 @@ class CaseListView(StaffOnlyMixin, View):
         )
         page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = selectors.persons_prefetched(page.object_list)
-        if rows:
-            audit_record(
-                actor=request.user,
-                action=Action.SENSITIVE_FIELDS_READ,
-                label=f"case list ({len(rows)})",
-                fields_read=presenters.encrypted_names(Person, selectors.LIST_PERSON_FIELDS),
-                request=request,
-            )
+        services.case_list_record(actor=request.user, count=len(rows), request=request)
         query = request.GET.copy()
         query.pop("page", None)
         return render(
@@ -109,15 +68,7 @@ class CaseSearchView(StaffOnlyMixin, View):
         results = None
         if form.is_valid():
             results = selectors.case_search(user=request.user, **form.cleaned_data)
-            audit_record(
-                actor=request.user,
-                action=Action.CASE_SEARCHED,
-                label=f"search ({len(results)})",
-                fields_read=presenters.encrypted_names(Person, selectors.LIST_PERSON_FIELDS)
-                if results
-                else [],
-                request=request,
-            )
+            services.case_search_record(actor=request.user, count=len(results), request=request)
         return render(request, "cases/search.html", {"form": form, "results": results})
 
 
@@ -150,19 +101,17 @@ class CaseCreateView(StaffOnlyMixin, View):
         if duplicates and not case_form.cleaned_data["confirm_duplicate"]:
             return self._render(request, person_form, consultation_form, case_form, duplicates, 422)
         try:
-            with transaction.atomic():
-                case = services.case_open(
-                    actor=request.user,
-                    person=person_form.save(commit=False),
-                    consultation=consultation_form.save(commit=False),
-                    categories=person_form.cleaned_data["categories"],
-                    main_concerns=consultation_form.cleaned_data["main_concerns"],
-                    urgency=case_form.cleaned_data["urgency"],
-                    consent=case_form.cleaned_data["consent"],
-                    consent_on=case_form.cleaned_data["consent_on"],
-                    purpose=case_form.cleaned_data["purpose"],
-                )
-                consultation_start(actor=request.user, case=case)
+            case = services.case_intake(
+                actor=request.user,
+                person=person_form.save(commit=False),
+                consultation=consultation_form.save(commit=False),
+                categories=person_form.cleaned_data["categories"],
+                main_concerns=consultation_form.cleaned_data["main_concerns"],
+                urgency=case_form.cleaned_data["urgency"],
+                consent=case_form.cleaned_data["consent"],
+                consent_on=case_form.cleaned_data["consent_on"],
+                purpose=case_form.cleaned_data["purpose"],
+            )
         except ValidationError as error:
             person_form.add_error(None, error)
             return self._render(request, person_form, consultation_form, case_form, None, 422)
@@ -203,14 +152,7 @@ class CaseDetailView(StaffOnlyMixin, View):
             entry.rows = presenters.rows(entry.record, form_class)
             read += presenters.encrypted_names(type(entry.record), form_class._meta.fields)
         is_supervisor = supervises(request.user, case)
-        audit_record(
-            actor=request.user,
-            action=Action.CASE_VIEWED,
-            obj=case,
-            label=case.number,
-            fields_read=sorted(set(read)),
-            request=request,
-        )
+        services.case_view_record(actor=request.user, case=case, fields_read=read, request=request)
         return render(
             request,
             "cases/detail.html",
@@ -225,7 +167,7 @@ class CaseDetailView(StaffOnlyMixin, View):
                 ],
                 "can_change": can_change(user=request.user, case=case),
                 "is_supervisor": is_supervisor,
-                "workflows": case_workflows(user=request.user, case=case),
+                "workflows": hooks.case_page_sections(user=request.user, case=case),
                 "access_history": (
                     audit_events_for_object(obj=case)[:HISTORY_SIZE] if is_supervisor else None
                 ),
@@ -259,20 +201,18 @@ class PersonEditView(StaffOnlyMixin, View):
             return render(
                 request, self.template_name, {"case": case, "forms": forms.values()}, status=422
             )
-        # All forms edit the same row: apply each one's fields, then save once.
-        person = case.person
-        changed = []
-        for form in forms.values():
-            for name in form._meta.fields:
-                if name in form.changed_data and name != "categories":
-                    setattr(person, name, form.cleaned_data[name])
-                    changed.append(name)
+        # All forms edit the same row: the service applies what changed, then saves once.
+        values = {
+            name: form.cleaned_data[name]
+            for form in forms.values()
+            for name in form._meta.fields
+            if name in form.changed_data and name != "categories"
+        }
         try:
             services.person_update(
                 actor=request.user,
                 case=case,
-                person=person,
-                changed=changed,
+                values=values,
                 categories=forms["person"].cleaned_data["categories"],
             )
         except ValidationError as error:
@@ -373,14 +313,7 @@ class DocumentDownloadView(StaffOnlyMixin, View):
         document = selectors.record_get(case=case, model=Document, record_id=record_id)
         if document is None or document.content is ERASED:
             raise Http404
-        audit_record(
-            actor=request.user,
-            action=Action.EXPORTED,
-            obj=case,
-            label=f"{case.number} document",
-            fields_read=["Document.title", "Document.content"],
-            request=request,
-        )
+        services.document_export_record(actor=request.user, case=case, request=request)
         extension = DOCUMENT_TYPES.get(document.content_type, "bin")
         response = HttpResponse(
             base64.b64decode(document.content), content_type=document.content_type

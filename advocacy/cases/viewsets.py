@@ -2,7 +2,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
-from advocacy.access.roles import app_permission, is_case_staff
+from advocacy.access.roles import app_permission
+from advocacy.accounts.roles import is_case_staff
 from advocacy.cases import views
 
 

@@ -26,6 +26,7 @@ from django.dispatch import receiver
 from . import keycache, registry
 from .erased import ERASED
 from .exceptions import EncryptionError
+from .fields import Ciphertext
 from .keyring import get_keyring, on_reset
 from .normalise import normalise_value
 from .prefetch import prefetch_data_keys
@@ -82,6 +83,8 @@ class BlindIndexField(models.IntegerField):
     narrow people down far more than a name does.
     """
 
+    crypto_kind = registry.BLIND_INDEX
+
     def __init__(self, *args, sources: Iterable[str] = (), **kwargs) -> None:
         self.sources = tuple(sources)
         if not self.sources:
@@ -98,7 +101,7 @@ class BlindIndexField(models.IntegerField):
 
     def contribute_to_class(self, cls, name, **kwargs) -> None:
         super().contribute_to_class(cls, name, **kwargs)
-        registry.declare(cls)
+        registry.declare(cls, self)
 
     def source_fields(self) -> list[models.Field]:
         return [self.model._meta.get_field(name) for name in self.sources]
@@ -108,8 +111,6 @@ class BlindIndexField(models.IntegerField):
         return index_value(self.model._meta.label, self.name, values)
 
     def pre_save(self, model_instance, add):
-        from .fields import Ciphertext
-
         current = getattr(model_instance, self.attname)
         untouched = all(
             type(model_instance.__dict__.get(f.attname)) is Ciphertext for f in self.source_fields()
@@ -146,6 +147,9 @@ def check_blind_indexes(model: type[models.Model]) -> None:
                 f"{where}: a blind index on a date alone is refused (a birth date narrows "
                 "people down too far); combine it with a name, e.g. sources=['kana', 'birth_date']."
             )
+
+
+registry.add_model_check(check_blind_indexes)
 
 
 @receiver(pre_save)

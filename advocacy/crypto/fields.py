@@ -140,6 +140,7 @@ class EncryptedMixin:
     """Behaviour shared by every encrypted field; mixed in before a plain field class."""
 
     descriptor_class = DecryptingAttribute
+    crypto_kind = registry.ENCRYPTED
 
     def __init__(self, *args, **kwargs) -> None:
         for option in _REFUSED_OPTIONS:
@@ -154,7 +155,7 @@ class EncryptedMixin:
 
     def contribute_to_class(self, cls, name, **kwargs) -> None:
         models.Field.contribute_to_class(self, cls, name, **kwargs)
-        registry.declare(cls)
+        registry.declare(cls, self)
 
     def get_internal_type(self) -> str:
         return "BinaryField"

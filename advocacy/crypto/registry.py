@@ -9,12 +9,19 @@ A model with encrypted fields declares its owner with a class attribute::
         encryption_owner = "person_id"     # an attname on the row holding the person's UUID
 
 Models are checked when their class is created, so a mistake stops start-up with a clear message.
+
+This module is the bottom of the ``crypto`` package and imports none of it: a field tells the
+registry about itself (``declare(model, field)``) and names its kind in a class attribute
+``crypto_kind`` (``"encrypted"`` or ``"blind_index"``); a module with more to check about a
+model registers the check with ``add_model_check`` (the blind indexes do).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 from django.apps import apps as global_apps
 from django.core.exceptions import ImproperlyConfigured
@@ -24,13 +31,25 @@ from django.dispatch import receiver
 
 OWNER_ATTRIBUTE = "encryption_owner"
 
+ENCRYPTED = "encrypted"
+BLIND_INDEX = "blind_index"
+
 _models: dict[str, type[models.Model]] = {}
 _declared: set[type[models.Model]] = set()
+_model_checks: list[Callable[[type[models.Model]], None]] = []
 
 
-def declare(model: type[models.Model]) -> None:
+def declare(model: type[models.Model], field: models.Field) -> None:
     """Note that model has an encrypted or blind-index field (called from contribute_to_class)."""
+    if getattr(field, "crypto_kind", None) not in (ENCRYPTED, BLIND_INDEX):
+        raise ImproperlyConfigured(f"{type(field).__name__} declares no crypto_kind.")
     _declared.add(model)
+
+
+def add_model_check(check: Callable[[type[models.Model]], None]) -> None:
+    """Run check(model) for every model with encrypted fields when its class is ready."""
+    if check not in _model_checks:
+        _model_checks.append(check)
 
 
 def encrypted_models() -> list[type[models.Model]]:
@@ -38,20 +57,20 @@ def encrypted_models() -> list[type[models.Model]]:
     return [_models[label] for label in sorted(_models)]
 
 
+def _fields_of_kind(model: type[models.Model], kind: str) -> tuple[Any, ...]:
+    return tuple(f for f in model._meta.concrete_fields if getattr(f, "crypto_kind", None) == kind)
+
+
 @cache
-def encrypted_fields(model: type[models.Model]) -> tuple:
+def encrypted_fields(model: type[models.Model]) -> tuple[Any, ...]:
     """Return the encrypted fields of model (including inherited ones)."""
-    from .fields import EncryptedMixin
-
-    return tuple(f for f in model._meta.concrete_fields if isinstance(f, EncryptedMixin))
+    return _fields_of_kind(model, ENCRYPTED)
 
 
 @cache
-def blind_index_fields(model: type[models.Model]) -> tuple:
+def blind_index_fields(model: type[models.Model]) -> tuple[Any, ...]:
     """Return the blind-index fields of model."""
-    from .blind_index import BlindIndexField
-
-    return tuple(f for f in model._meta.concrete_fields if isinstance(f, BlindIndexField))
+    return _fields_of_kind(model, BLIND_INDEX)
 
 
 def owner_attname(model: type[models.Model]) -> str:
@@ -106,9 +125,8 @@ def _check(model: type[models.Model]) -> None:
             raise ImproperlyConfigured(
                 f"{label}.{OWNER_ATTRIBUTE} = {owner!r} must hold the owner's UUID."
             )
-    from .blind_index import check_blind_indexes
-
-    check_blind_indexes(model)
+    for check in _model_checks:
+        check(model)
 
 
 @receiver(class_prepared)

@@ -12,9 +12,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from advocacy.access.models import CaseUserObjectPermission
 from advocacy.access.selectors import VIEW_AS_GUARDIAN
 from advocacy.accounts.models import Professional, User
-from advocacy.cases.models import Case, CaseUserObjectPermission
+from advocacy.cases.models import Case
 
 from .models import SPECIALITIES_FOR_NEED, CoordinationRequest, Need, RequestMessage, Speciality
 

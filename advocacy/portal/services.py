@@ -17,10 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.access import services as access
-from advocacy.access.roles import has_role
 from advocacy.access.selectors import can_change
 from advocacy.accounts.models import Professional, User
-from advocacy.accounts.roles import Role
+from advocacy.accounts.roles import Role, has_role
 from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
 from advocacy.cases.models import Case

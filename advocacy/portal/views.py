@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from advocacy.access.roles import RoleRequiredMixin, is_case_staff
-from advocacy.access.selectors import can_change, case_get_for
-from advocacy.accounts.roles import Role
+from advocacy.access.roles import RoleRequiredMixin
+from advocacy.access.selectors import can_change
+from advocacy.accounts.roles import Role, is_case_staff
 from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
 from advocacy.cases.models import GuardianAppointment, Person, Petition, TeamMember
+from advocacy.cases.selectors import case_get_for
 
 from . import selectors, services
 from .anonymity import summary_check

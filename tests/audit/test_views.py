@@ -5,10 +5,10 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
+from advocacy.access.views import PAGE_SIZE
 from advocacy.accounts.roles import Role
 from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
-from advocacy.audit.views import PAGE_SIZE
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.audit.urls")]

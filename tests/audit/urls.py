@@ -6,7 +6,7 @@ from advocacy import urls as project_urls
 
 urlpatterns = [
     *project_urls.urlpatterns,
-    path("audit/", include("advocacy.audit.urls")),
+    path("audit/", include("advocacy.access.urls")),
 ]
 
 handler403 = project_urls.handler403

@@ -2,12 +2,12 @@ import datetime
 
 import pytest
 
-from advocacy.access.selectors import cases_visible_to
 from advocacy.accounts.roles import Role
 from advocacy.audit.actions import Action
 from advocacy.audit.models import AuditEvent
 from advocacy.cases.models import Case, StageChange
 from advocacy.cases.models.person import age_band_of
+from advocacy.cases.selectors import cases_visible_to
 from advocacy.dates import fiscal_year_of, wareki, western_and_wareki
 from tests import factories
 

@@ -15,8 +15,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLResolver, get_resolver
 from viewflow.workflow.models import Process, Task
 
+from advocacy.access.models import CaseUserObjectPermission
 from advocacy.cases.models import Case, Consultation
-from advocacy.cases.models.case import CaseUserObjectPermission
 
 pytestmark = pytest.mark.django_db
 

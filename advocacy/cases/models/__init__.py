@@ -2,10 +2,7 @@
 from .person import Person  # isort: skip
 from .case import (
     Case,
-    CaseGroupObjectPermission,
     CaseNumberCounter,
-    CaseShare,
-    CaseUserObjectPermission,
     StageChange,
 )
 from .records import (
@@ -25,10 +22,7 @@ from .records import (
 __all__ = [
     "Assessment",
     "Case",
-    "CaseGroupObjectPermission",
     "CaseNumberCounter",
-    "CaseShare",
-    "CaseUserObjectPermission",
     "Consultation",
     "Contact",
     "Decision",

@@ -3,7 +3,6 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 
 class Case(models.Model):
@@ -120,57 +119,6 @@ class Case(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.stage == self.Stage.CLOSED
-
-
-class CaseUserObjectPermission(UserObjectPermissionBase):
-    """A permission on one case for one user (guardian's direct foreign-key table)."""
-
-    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
-
-    class Meta(UserObjectPermissionBase.Meta):
-        indexes = [models.Index(fields=["user", "permission", "content_object"])]
-
-
-class CaseGroupObjectPermission(GroupObjectPermissionBase):
-    """A permission on one case for one group; kept so guardian never falls back to generics."""
-
-    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
-
-
-class CaseShare(models.Model):
-    """A case shared with another organisation, on a recorded legal basis."""
-
-    class Basis(models.TextChoices):
-        CONSENT = "consent", _("本人の同意")
-        SUPPORT_MEETING = "support_meeting", _("支援会議（守秘義務あり）")
-        CONTRACT = "contract", _("委託契約に基づく共有")
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="shared_cases"
-    )
-    basis = models.CharField(_("根拠"), max_length=24, choices=Basis.choices)
-    reason = models.CharField(_("理由"), max_length=200)
-    shared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    shared_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("ケースの共有")
-        verbose_name_plural = _("ケースの共有")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["case", "organisation"],
-                condition=models.Q(revoked_at__isnull=True),
-                name="one_active_share_per_organisation",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.case} → {self.organisation}"
 
 
 class StageChange(models.Model):

@@ -99,10 +99,6 @@ class Person(models.Model):
         # Never the name: this string reaches logs, admin history and audit labels.
         return f"本人 {str(self.id)[:8]}"
 
-    def save(self, *args, **kwargs):
-        self.age_band = self.current_age_band()
-        super().save(*args, **kwargs)
-
     def age_band_on(self, day: date) -> str | None:
         """Return the five-year band on day, or None when the birth date is unknown or erased."""
         if self.erased_at:

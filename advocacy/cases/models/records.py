@@ -51,6 +51,8 @@ class CaseRecord(models.Model):
         return f"{self._meta.verbose_name} {self.timeline_date:%Y-%m-%d}"
 
     def save(self, *args, **kwargs):
+        # Not a rule but the row's encryption owner: a record is encrypted under its
+        # person's data key, which is the case's person (decision 10).
         if self.person_id is None and self.case_id is not None:
             self.person_id = self.case.person_id
         super().save(*args, **kwargs)
@@ -143,15 +145,6 @@ class Consultation(CaseRecord):
                 name="cases_consultation_on_idx",
             )
         ]
-
-    def save(self, *args, **kwargs):
-        person = self.person if self.person_id else self.case.person
-        if self.consulted_on:
-            self.age_band = person.age_band_on(self.consulted_on) or self.age_band
-        if self._state.adding:
-            for name in self.PERSON_ATTRIBUTES:
-                setattr(self, name, getattr(person, name))
-        super().save(*args, **kwargs)
 
 
 class Referral(CaseRecord):

@@ -1,4 +1,4 @@
-"""The access history of an organisation, for its supervisors."""
+"""The access history of an organisation, for its supervisors (read from the audit trail)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,9 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from advocacy.access.roles import has_role
-from advocacy.accounts.roles import Role
-
-from .models import AuditEvent
-from .selectors import audit_events_for_organisation
+from advocacy.accounts.roles import Role, has_role
+from advocacy.audit.models import AuditEvent
+from advocacy.audit.selectors import audit_events_for_organisation
 
 PAGE_SIZE = 50
 

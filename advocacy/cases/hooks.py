@@ -1,0 +1,54 @@
+"""The two points where a higher layer (the workflows) joins in on what ``cases`` does.
+
+``cases`` sits below ``workflows`` in the stack (docs/architecture.md) and may not import it.
+Yet opening a case must start its consultation process, and the case page shows where the
+case's processes stand. Each of these is one hook, registered once, from
+``workflows.apps.WorkflowsConfig.ready``; nothing else registers here.
+
+- ``on_case_opened(fn)``: ``fn(*, actor, case)`` runs inside ``case_intake``'s transaction, so
+  a failure leaves neither the case nor its process behind.
+- ``case_page_section(fn)``: ``fn(*, user, case)`` returns the context the case page shows
+  under ``"workflows"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from advocacy.accounts.models import User
+    from advocacy.cases.models import Case
+
+CaseOpened = Callable[..., Any]
+CaseSection = Callable[..., Any]
+
+_case_opened: list[CaseOpened] = []
+_case_sections: list[CaseSection] = []
+
+
+def on_case_opened(fn: CaseOpened) -> CaseOpened:
+    """Run fn(actor=..., case=...) whenever a case is opened (registered once)."""
+    if fn not in _case_opened:
+        _case_opened.append(fn)
+    return fn
+
+
+def case_page_section(fn: CaseSection) -> CaseSection:
+    """Let fn(user=..., case=...) give the case page its processes (registered once)."""
+    if fn not in _case_sections:
+        _case_sections.append(fn)
+    return fn
+
+
+def case_opened(*, actor: User, case: Case) -> None:
+    """Tell the registered hooks that case was opened (called by ``case_intake`` only)."""
+    for fn in _case_opened:
+        fn(actor=actor, case=case)
+
+
+def case_page_sections(*, user: User, case: Case) -> list[Any]:
+    """Return what the registered sections give for the case page (the first one's value)."""
+    for fn in _case_sections:
+        return fn(user=user, case=case)
+    return []
