@@ -262,7 +262,7 @@ def transitions(worker, count: int = 60) -> None:
     from viewflow.workflow.status import STATUS
 
     from tests import factories
-    from workflows.services import consultation_start
+    from workflows.consultation.start import consultation_start
 
     tasks = []
     for _i in range(count):

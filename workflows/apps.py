@@ -8,17 +8,18 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("業務フロー")
 
     def ready(self):
+        # Imported here, once every app's models are loaded: this is the top of the package.
         from viewflow.workflow.models import Task
 
+        from advocacy.cases import hooks
+
+        from . import site  # noqa: F401  every flow, so CaseFlow.of_stage knows all four
+        from .consultation.start import consultation_start
+        from .selectors import case_workflows
         from .signals import task_saved
 
         post_save.connect(task_saved, sender=Task, dispatch_uid="workflows.case_task_sync")
-
-        # The one place the workflows join in on what cases does (advocacy.cases.hooks).
-        from advocacy.cases import hooks
-
-        from .selectors import case_workflows
-        from .services import consultation_start
-
+        # cases may not import workflows: opening a case starts its consultation, and the
+        # case page shows its processes, through these two hooks.
         hooks.on_case_opened(consultation_start)
         hooks.case_page_section(case_workflows)

@@ -1,14 +1,21 @@
-"""What every flow of ours shares: the process model, the lock, and access through the case."""
+"""What every flow of ours shares: the process model, the lock, access through the case.
+
+Each flow carries a case through one stage (``CaseFlow.stage``); ``CaseFlow.of_stage`` finds
+the flow of a stage, so a process can start the next one without its flow module importing
+the next flow's (guardian support goes back to coordination: the chain is a loop).
+"""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from django.urls import URLPattern, URLResolver, path
 from django.views.generic import RedirectView
 from viewflow.workflow import flow, lock
 from viewflow.workflow.flow.viewset import FlowViewset
 
-from advocacy.access.roles import is_case_staff
-from advocacy.access.selectors import cases_visible_to
+from advocacy.accounts.roles import is_case_staff
+from advocacy.cases.selectors import cases_visible_to
 
 from .models import CaseProcess
 from .views import ProcessDetailView, guard_task_url
@@ -23,11 +30,23 @@ class CaseFlow(flow.Flow):
 
     process_class = CaseProcess
     lock_impl = lock.select_for_update_lock
+    # The Case.Stage a process of this flow carries the case through; one flow per stage.
+    stage: ClassVar[str]
+    _of_stage: ClassVar[dict[str, type[CaseFlow]]] = {}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         # viewflow clears app_name once the flow's URLs are built; keep the name for ours.
         cls.slug = cls.app_name
+        registered = CaseFlow._of_stage.get(cls.stage)
+        if registered is not None and _path(registered) != _path(cls):
+            raise TypeError(f"{_path(cls)}: {_path(registered)} carries stage {cls.stage!r}")
+        CaseFlow._of_stage[cls.stage] = cls
+
+    @classmethod
+    def of_stage(cls, stage: str) -> type[CaseFlow]:
+        """Return the flow that carries a case through stage (every flow loads in apps.ready)."""
+        return CaseFlow._of_stage[stage]
 
     def has_view_permission(self, user, obj=None) -> bool:
         if not user.is_authenticated or not is_case_staff(user):
@@ -38,6 +57,10 @@ class CaseFlow(flow.Flow):
 
     def has_manage_permission(self, user, obj=None) -> bool:
         return False
+
+
+def _path(flow_class: type) -> str:
+    return f"{flow_class.__module__}.{flow_class.__qualname__}"
 
 
 def _guard(patterns: list, flow_class: type) -> None:

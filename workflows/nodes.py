@@ -3,6 +3,10 @@
 viewflow's own checks are not enough for us: ``can_assign`` accepts a model-wide grant and
 its queue reads guardian's generic tables. Every check here goes through case access and
 the organisation and role the task is routed to (``CaseTask``).
+
+A flow declares a human step in one call: ``caseworker_task`` (assigned at once to the
+case's worker when they may do it) or ``supervisor_task`` (waits in the supervisors'
+queue), each with the step's title, form, work and due date.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from viewflow.workflow.token import Token
 from advocacy.accounts.roles import Role
 from advocacy.cases.models import Case
 
-from . import selectors, services, views
+from . import routing, selectors, views
 
 
 class CaseViewActivation(ViewActivation):
@@ -30,7 +34,7 @@ class CaseViewActivation(ViewActivation):
     @classmethod
     def create(cls, flow_task, prev_activation, token, data=None, seed=None):
         activation = super().create(flow_task, prev_activation, token, data=data, seed=seed)
-        services.case_task_create(
+        routing.case_task_create(
             activation=activation, role=flow_task.role, due_on=flow_task.calc_due(activation)
         )
         return activation
@@ -149,3 +153,70 @@ def answer_is(*codes: str) -> Callable:
 
 def case_is_urgent(activation) -> bool:
     return activation.process.case.urgency == Case.Urgency.URGENT
+
+
+def _task(
+    title,
+    *,
+    role: Role | None,
+    form: type | None,
+    on_complete: Callable | None,
+    record_of: Callable | None,
+    initial_of: Callable | None,
+    due: Callable | None,
+) -> CaseView:
+    screen = {
+        "form_class": form,
+        "on_complete": on_complete,
+        "record_of": record_of,
+        "initial_of": initial_of,
+    }
+    view = views.TaskFormView.as_view(**{k: v for k, v in screen.items() if v is not None})
+    return CaseView(view, role=role, due=due).Annotation(title=title)
+
+
+def caseworker_task(
+    title,
+    *,
+    form: type | None = None,
+    on_complete: Callable | None = None,
+    record_of: Callable | None = None,
+    initial_of: Callable | None = None,
+    due: Callable[..., datetime.date | None] | None = None,
+) -> CaseView:
+    """Return a caseworker's step, assigned at once to the case's worker when they may do it.
+
+    form is the step's form (a confirmation without one); on_complete the ``steps``
+    function that saves it; record_of and initial_of give the record the form edits and
+    its initial values; due gives the task's due date. Each is ``activation -> ...``.
+    """
+    return _task(
+        title,
+        role=None,
+        form=form,
+        on_complete=on_complete,
+        record_of=record_of,
+        initial_of=initial_of,
+        due=due,
+    ).Assign(routing.case_worker)
+
+
+def supervisor_task(
+    title,
+    *,
+    form: type | None = None,
+    on_complete: Callable | None = None,
+    record_of: Callable | None = None,
+    initial_of: Callable | None = None,
+    due: Callable[..., datetime.date | None] | None = None,
+) -> CaseView:
+    """Return a step for the organisation's supervisors (it waits in their queue)."""
+    return _task(
+        title,
+        role=Role.SUPERVISOR,
+        form=form,
+        on_complete=on_complete,
+        record_of=record_of,
+        initial_of=initial_of,
+        due=due,
+    )

@@ -3,7 +3,7 @@
 viewflow changes a task's status and owner only by saving the task (create, assign,
 unassign, reassign, complete, cancel, error), always inside the flow's transaction; a
 ``post_save`` receiver therefore sees every change and writes the copy in that same
-transaction. ``services.case_task_create`` writes the first values.
+transaction. ``routing.case_task_create`` writes the first values.
 """
 
 from __future__ import annotations

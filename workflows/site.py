@@ -6,9 +6,10 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
-from advocacy.access.roles import app_permission, is_case_staff
+from advocacy.access.roles import app_permission
+from advocacy.accounts.roles import is_case_staff
 
-from . import views
+from . import case_page_views, views
 from .base import CaseFlowViewset
 from .consultation.flows import ConsultationFlow
 from .coordination.flows import CoordinationFlow
@@ -30,11 +31,11 @@ class InboxApplication(Application):
     index_path = path("", views.InboxView.as_view(), name="index")
     count_path = path("count/", views.TabCountView.as_view(), name="count")
     start_path = path(
-        "cases/<str:case_id>/start/", views.StartConsultationView.as_view(), name="start"
+        "cases/<str:case_id>/start/", case_page_views.StartConsultationView.as_view(), name="start"
     )
     event_path = path(
         "cases/<str:case_id>/event/<str:event>/",
-        views.GuardianEventView.as_view(),
+        case_page_views.GuardianEventView.as_view(),
         name="event",
     )
 

@@ -1,6 +1,8 @@
-"""Screens of the workflows: the inbox, task forms, assignment, and events from the case page.
+"""Screens of the workflows: the inbox, task forms, assignment, and the guard on flow URLs.
 
-Views stay thin: validate the form, call one service, ``activation.execute()``, redirect.
+Views stay thin: validate the form, call one service, redirect. The case page's actions
+(start a consultation, report an event) are in ``case_page_views``: they name the flows,
+which import this module.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -23,14 +24,12 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from advocacy.access.roles import RoleRequiredMixin
-from advocacy.access.selectors import case_get_for
 from advocacy.accounts.models import User
 from advocacy.accounts.roles import STAFF_ROLES
-from advocacy.audit.actions import Action
-from advocacy.audit.services import audit_record
 
+from . import assignment, selectors, steps
 from . import forms as step_forms
-from . import selectors, services
+from .task_audit import task_refusal_record
 
 MSG_DONE = _("このタスクはすでに完了しているか、取り消されています。")
 MSG_TAKEN = _("このタスクはすでに他の職員が担当しています。")
@@ -38,8 +37,6 @@ MSG_BUSY = _("他の職員が同じ手続きを処理中です。少し待って
 MSG_REFUSED = _("このタスクを操作する権限がありません。")
 MSG_COMPLETED = _("「{title}」を完了しました。")
 MSG_ASSIGNED = _("「{title}」を担当しました。")
-MSG_STARTED = _("手続きを開始しました。")
-MSG_EVENT = _("受け付けました。")
 
 TABS = {
     "mine": _("自分の担当"),
@@ -117,25 +114,12 @@ def _task_context(request: HttpRequest) -> dict:
     }
 
 
-def _audit_task(request: HttpRequest, action: Action, reason: str = "") -> None:
-    activation = request.activation
-    case = activation.process.case
-    audit_record(
-        actor=request.user,
-        action=action,
-        obj=case,
-        label=f"{case.number} {activation.flow_task.name}"[:100],
-        reason=reason,
-        request=request,
-    )
-
-
 class TaskFormView(FormView):
     """Show a step's form; on a valid post run the step's service and complete the task."""
 
     template_name = "workflows/task.html"
     form_class = step_forms.ConfirmForm
-    # A services function (actor, activation, form) that saves what the step records.
+    # A steps function (actor, activation, form) that saves what the step records.
     on_complete = None
     # For a ModelForm: a callable activation -> the record the form edits.
     record_of = None
@@ -159,20 +143,18 @@ class TaskFormView(FormView):
     def form_valid(self, form):
         activation = self.request.activation
         try:
-            # A savepoint: a refused record leaves the task and the case as they were.
-            with transaction.atomic():
-                complete = self.on_complete or services.nothing_to_record
-                complete(actor=self.request.user, activation=activation, form=form)
-                _audit_task(self.request, Action.TASK_COMPLETED)
-                activation.execute()
+            steps.task_complete(
+                actor=self.request.user, activation=activation, form=form, step=self.on_complete
+            )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, MSG_COMPLETED.format(title=activation.flow_task.task_title))
         return redirect("inbox:index")
 
 
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
+def add_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's refusal on form, on the fields it names."""
     if hasattr(error, "error_dict"):
         for name, errors in error.message_dict.items():
             form.add_error(name if name in form.fields else None, errors)
@@ -191,8 +173,7 @@ class AssignTaskView(FormView):
 
     def form_valid(self, form):
         activation = self.request.activation
-        activation.assign(self.request.user)
-        _audit_task(self.request, Action.TASK_ASSIGNED, reason=f"worker {self.request.user.pk}")
+        assignment.task_assign(actor=self.request.user, activation=activation)
         messages.success(self.request, MSG_ASSIGNED.format(title=activation.flow_task.task_title))
         task = activation.task
         return redirect(task.flow_task.reverse("execute", args=[task.process_id, task.pk]))
@@ -208,8 +189,7 @@ class UnassignTaskView(FormView):
         return {**super().get_context_data(**kwargs), **_task_context(self.request)}
 
     def form_valid(self, form):
-        self.request.activation.unassign()
-        _audit_task(self.request, Action.TASK_ASSIGNED, reason="unassigned")
+        assignment.task_unassign(actor=self.request.user, activation=self.request.activation)
         return redirect("inbox:index")
 
 
@@ -240,13 +220,13 @@ class ReassignTaskView(FormView):
 
     def form_valid(self, form):
         try:
-            services.task_reassign(
+            assignment.task_reassign(
                 actor=self.request.user,
                 activation=self.request.activation,
                 worker=form.cleaned_data["worker"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
             return self.form_invalid(form)
         return redirect("inbox:index")
 
@@ -283,72 +263,16 @@ class ProcessDetailView(DetailProcessView):
         return context
 
 
-# Starting processes and reporting events from the case page
-
-
-class StartConsultationView(StaffMixin, View):
-    """Start the consultation process of a case (the button on the case page)."""
-
-    def post(self, request, case_id):
-        case = case_get_for(user=request.user, case_id=case_id)
-        try:
-            services.consultation_start(actor=request.user, case=case)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, MSG_STARTED)
-        return redirect("cases:detail", case.pk)
-
-
-EVENT_FORMS = {
-    "contact": (selectors.GUARDIAN_EVENTS["contact"], step_forms.ConfirmForm),
-    "fee_ruling": (selectors.GUARDIAN_EVENTS["fee_ruling"], step_forms.FeeRulingForm),
-    "change": (selectors.GUARDIAN_EVENTS["change"], step_forms.ConfirmForm),
-    "closing": (selectors.GUARDIAN_EVENTS["closing"], step_forms.ClosingRequestForm),
-}
-
-
-class GuardianEventView(StaffMixin, View):
-    """Report an event of guardian support; the process makes the task that follows."""
-
-    template_name = "workflows/event.html"
-
-    def _setup(self, request, case_id, event):
-        if event not in EVENT_FORMS:
-            raise Http404
-        return case_get_for(user=request.user, case_id=case_id), *EVENT_FORMS[event]
-
-    def get(self, request, case_id, event):
-        case, title, form_class = self._setup(request, case_id, event)
-        return render(
-            request, self.template_name, {"case": case, "title": title, "form": form_class()}
-        )
-
-    def post(self, request, case_id, event):
-        case, title, form_class = self._setup(request, case_id, event)
-        form = form_class(request.POST)
-        if form.is_valid():
-            values = {k: v for k, v in form.cleaned_data.items() if k != "confirmed"}
-            try:
-                services.guardian_event_report(actor=request.user, case=case, event=event, **values)
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                messages.success(request, MSG_EVENT)
-                return redirect("cases:detail", case.pk)
-        return render(request, self.template_name, {"case": case, "title": title, "form": form})
-
-
 # The guard around every URL of a flow
 
 
 def _refuse(request: HttpRequest, flow_class: type, kwargs: dict, reason: str) -> None:
-    audit_record(
+    task_refusal_record(
         actor=request.user,
-        action=Action.TASK_REFUSED,
-        label=f"{flow_class.slug}/{kwargs.get('process_pk')}/{kwargs.get('task_pk')}",
+        flow_slug=flow_class.slug,
+        process_pk=kwargs.get("process_pk"),
+        task_pk=kwargs.get("task_pk"),
         reason=reason,
-        request=request,
     )
 
 

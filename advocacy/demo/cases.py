@@ -26,7 +26,7 @@ from advocacy.cases.models import (
     TeamMember,
 )
 from advocacy.reference.models import Area, GuardianshipType, MainConcern, PersonCategory
-from workflows.services import consultation_start
+from workflows.consultation.start import consultation_start
 
 # Stage each demo case should reach, in order; the mix mirrors a year of real work.
 STAGE_PLAN = (

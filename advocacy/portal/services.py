@@ -23,7 +23,7 @@ from advocacy.accounts.roles import Role, has_role
 from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
 from advocacy.cases.models import Case
-from workflows import services as workflow
+from workflows import events as workflow
 
 from .anonymity import summary_check
 from .models import CoordinationRequest, RequestMessage
@@ -221,7 +221,7 @@ def _expire(request: CoordinationRequest) -> None:
     request.save(update_fields=["status", "closed_at"])
     audit_record(
         actor=None,
-        action=Action.PORTAL_REQUEST_DECLINED,
+        action=Action.PORTAL_REQUEST_EXPIRED,
         obj=request.case,
         label=request.case.number,
         reason=f"request {request.pk} expired",

@@ -25,7 +25,7 @@ from advocacy.accounts.roles import Role
 from advocacy.cases.models import Case
 from advocacy.reference.models import Area, GuardianshipType, MainConcern, PersonCategory
 from tests import factories
-from workflows import services
+from workflows import events as services
 from workflows.models import CaseProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -227,7 +227,7 @@ def test_supervisor_routes_a_process_to_a_sharing_organisation(
     walker, worker, supervisor, council, users_by_role, case
 ):
     from advocacy.access.services import share_with_organisation
-    from workflows import services
+    from workflows import processes as services
 
     walker.start(worker, case)
     walker.step(worker, case, "consultation", "intake")

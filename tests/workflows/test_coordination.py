@@ -11,7 +11,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 from advocacy.cases.models import Assessment, Case, GuardianAppointment, Petition, Subsidy
 from advocacy.reference.models import GuardianshipType
 from tests.workflows.conftest import open_names, process_of
-from workflows import services
+from workflows import events as services
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from tests import factories
 from tests.workflows.conftest import open_task, url
 from workflows import selectors
 from workflows.models import CaseTask
-from workflows.services import reminders_send
+from workflows.reminders import reminders_send
 from workflows.views import TABS
 
 pytestmark = pytest.mark.django_db

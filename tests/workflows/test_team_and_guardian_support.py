@@ -14,7 +14,7 @@ from advocacy.cases.services import record_save
 from tests.workflows.conftest import open_names, open_task, process_of
 from workflows.guardian_support.flows import GuardianSupportFlow
 from workflows.models import CaseTask
-from workflows.services import add_months
+from workflows.schedule import add_months
 from workflows.team_support.flows import TeamSupportFlow
 
 pytestmark = pytest.mark.django_db

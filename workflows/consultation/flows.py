@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
-from advocacy.accounts.roles import Role
-from workflows import forms, services
+from advocacy.cases.models import Case
+from workflows import forms, processes, schedule, steps
 from workflows.base import CaseFlow
-from workflows.nodes import CaseView, answer_is, case_is_urgent, route_is
-from workflows.views import TaskFormView
+from workflows.nodes import case_is_urgent, caseworker_task, route_is, supervisor_task
+from workflows.shared_steps import close_approval, referral_steps
 
 
 class ConsultationFlow(CaseFlow):
@@ -23,31 +23,20 @@ class ConsultationFlow(CaseFlow):
     process_description = _(
         "受付内容の確認と振り分け。情報提供・他機関へのつなぎ・日自・支援調整へ。"
     )
+    stage = Case.Stage.CONSULTATION
 
-    start = flow.StartHandle(services.process_begin).Next(this.split)
+    start = flow.StartHandle(processes.process_begin).Next(this.split)
     split = flow.Split().Next(this.urgent_review, case=case_is_urgent).Always(this.intake)
 
-    urgent_review = (
-        CaseView(TaskFormView.as_view(), role=Role.SUPERVISOR, due=services.due_today)
-        .Annotation(title=_("緊急案件の確認"))
-        .Next(this.urgent_end)
+    urgent_review = supervisor_task(_("緊急案件の確認"), due=schedule.due_today).Next(
+        this.urgent_end
     )
     urgent_end = flow.End()
 
-    intake = (
-        CaseView(TaskFormView.as_view())
-        .Assign(services.case_worker)
-        .Annotation(title=_("受付内容の確認"))
-        .Next(this.triage)
-    )
-    triage = (
-        CaseView(
-            TaskFormView.as_view(form_class=forms.TriageForm, on_complete=services.triage_done)
-        )
-        .Assign(services.case_worker)
-        .Annotation(title=_("振り分け"))
-        .Next(this.route)
-    )
+    intake = caseworker_task(_("受付内容の確認")).Next(this.triage)
+    triage = caseworker_task(
+        _("振り分け"), form=forms.TriageForm, on_complete=steps.triage_done
+    ).Next(this.route)
     route = (
         flow.Switch()
         .Case(this.approve_close, route_is("information"))
@@ -55,54 +44,12 @@ class ConsultationFlow(CaseFlow):
         .Default(this.start_coordination)
     )
 
-    refer = (
-        CaseView(
-            TaskFormView.as_view(
-                form_class=forms.ReferralStepForm,
-                initial_of=services.referral_initial,
-                on_complete=services.referral_done,
-            )
-        )
-        .Assign(services.case_worker)
-        .Annotation(title=_("他機関へのつなぎ"))
-        .Next(this.follow_up)
+    refer, follow_up, took, feedback = referral_steps(
+        not_taken=this.triage, then=this.approve_close
     )
-    follow_up = (
-        CaseView(
-            TaskFormView.as_view(
-                form_class=forms.FollowUpForm, on_complete=services.follow_up_done
-            ),
-            due=services.due_follow_up,
-        )
-        .Assign(services.case_worker)
-        .Annotation(title=_("つなぎ先での支援開始の確認"))
-        .Next(this.took)
-    )
-    took = flow.If(answer_is("yes")).Then(this.feedback).Else(this.triage)
-    feedback = (
-        CaseView(
-            TaskFormView.as_view(form_class=forms.FeedbackForm, on_complete=services.feedback_done),
-            due=services.due_feedback,
-        )
-        .Assign(services.case_worker)
-        .Annotation(title=_("相談者への報告"))
-        .Next(this.approve_close)
-    )
-
-    approve_close = (
-        CaseView(
-            TaskFormView.as_view(
-                form_class=forms.CloseForm,
-                initial_of=services.close_initial,
-                on_complete=services.close_done,
-            ),
-            role=Role.SUPERVISOR,
-        )
-        .Annotation(title=_("終結の承認"))
-        .Next(this.end)
-    )
+    approve_close = close_approval().Next(this.end)
 
     start_coordination = (
-        flow.Function(services.start_coordination).Annotation(title=_("支援調整へ")).Next(this.end)
+        flow.Function(processes.start_coordination).Annotation(title=_("支援調整へ")).Next(this.end)
     )
     end = flow.End()

@@ -4,25 +4,26 @@ Long-running. The guardian may ask for help at any time (each request becomes a 
 the arrangement is reviewed every few months (支援の見直し); each fee ruling opens a
 fee-subsidy application with its deadline. A guardian change goes back to coordination;
 closing (death, capacity restored, moved away) sets hand-over tasks and the supervisor
-closes the case. Events arrive from the case page through ``services.guardian_event_report``.
+closes the case. Events arrive from the case page through ``events.guardian_event_report``.
 """
 
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
-from advocacy.accounts.roles import Role
-from workflows import forms, services
+from advocacy.cases.models import Case
+from workflows import forms, processes, schedule, steps
 from workflows.base import CaseFlow
-from workflows.nodes import CaseView, EventHandle
-from workflows.views import TaskFormView
+from workflows.nodes import EventHandle, caseworker_task
+from workflows.shared_steps import close_approval
 
 
 class GuardianSupportFlow(CaseFlow):
     process_title = _("後見人支援")
     process_description = _("後見人等からの相談、支援の見直し、報酬助成、交代、終了。")
+    stage = Case.Stage.GUARDIAN_SUPPORT
 
-    start = flow.StartHandle(services.process_begin).Next(this.split)
+    start = flow.StartHandle(processes.process_begin).Next(this.split)
     split = (
         flow.Split()
         .Always(this.await_contact)
@@ -35,73 +36,52 @@ class GuardianSupportFlow(CaseFlow):
     # A request for help: one task per request, and wait for the next.
     await_contact = EventHandle().Annotation(title=_("支援依頼の受付")).Next(this.contact_split)
     contact_split = flow.Split().Always(this.help).Always(this.await_contact)
-    help = (
-        CaseView(
-            TaskFormView.as_view(
-                form_class=forms.HelpRequestForm,
-                initial_of=services.help_initial,
-                on_complete=services.help_done,
-            ),
-            due=services.due_help,
-        )
-        .Assign(services.case_worker)
-        .Annotation(title=_("後見人等への支援"))
-        .Next(this.help_end)
-    )
+    help = caseworker_task(
+        _("後見人等への支援"),
+        form=forms.HelpRequestForm,
+        initial_of=steps.help_initial,
+        on_complete=steps.help_done,
+        due=schedule.due_help,
+    ).Next(this.help_end)
     help_end = flow.End()
 
     # Periodic review.
     review_timer = (
-        flow.Timer(services.review_at).Annotation(title=_("支援の見直し時期")).Next(this.review)
+        flow.Timer(schedule.review_at).Annotation(title=_("支援の見直し時期")).Next(this.review)
     )
-    review = (
-        CaseView(
-            TaskFormView.as_view(form_class=forms.MeetingForm, on_complete=services.review_done),
-            due=services.due_review,
-        )
-        .Assign(services.case_worker)
-        .Annotation(title=_("支援の見直し"))
-        .Next(this.review_timer)
-    )
+    review = caseworker_task(
+        _("支援の見直し"),
+        form=forms.MeetingForm,
+        on_complete=steps.review_done,
+        due=schedule.due_review,
+    ).Next(this.review_timer)
 
     # A fee ruling opens a subsidy application with its deadline.
     await_fee_ruling = (
-        EventHandle(services.fee_ruling_received)
+        EventHandle(steps.fee_ruling_received)
         .Annotation(title=_("報酬付与の審判"))
         .Next(this.fee_split)
     )
     fee_split = flow.Split().Always(this.fee_subsidy).Always(this.await_fee_ruling)
-    fee_subsidy = (
-        CaseView(
-            TaskFormView.as_view(
-                form_class=forms.FeeSubsidyForm,
-                initial_of=services.fee_subsidy_initial,
-                on_complete=services.fee_subsidy_done,
-            ),
-            due=services.due_fee_subsidy,
-        )
-        .Assign(services.case_worker)
-        .Annotation(title=_("報酬助成の申請"))
-        .Next(this.fee_end)
-    )
+    fee_subsidy = caseworker_task(
+        _("報酬助成の申請"),
+        form=forms.FeeSubsidyForm,
+        initial_of=steps.fee_subsidy_initial,
+        on_complete=steps.fee_subsidy_done,
+        due=schedule.due_fee_subsidy,
+    ).Next(this.fee_end)
     fee_end = flow.End()
 
     # A guardian change goes back to coordination.
     await_change = EventHandle().Annotation(title=_("後見人等の交代")).Next(this.guardian_end)
-    guardian_end = (
-        CaseView(
-            TaskFormView.as_view(
-                form_class=forms.GuardianEndForm,
-                record_of=services.current_guardian,
-                on_complete=services.guardian_end_done,
-            )
-        )
-        .Assign(services.case_worker)
-        .Annotation(title=_("交代前の後見人等の終了記録"))
-        .Next(this.restart_coordination)
-    )
+    guardian_end = caseworker_task(
+        _("交代前の後見人等の終了記録"),
+        form=forms.GuardianEndForm,
+        record_of=steps.current_guardian,
+        on_complete=steps.guardian_end_done,
+    ).Next(this.restart_coordination)
     restart_coordination = (
-        flow.Function(services.start_coordination)
+        flow.Function(processes.start_coordination)
         .Annotation(title=_("支援調整へ戻る"))
         .Next(this.change_end)
     )
@@ -109,34 +89,17 @@ class GuardianSupportFlow(CaseFlow):
 
     # Closing: hand-over, final settlement, the supervisor closes the case.
     await_closing = (
-        EventHandle(services.closing_received)
+        EventHandle(steps.closing_received)
         .Annotation(title=_("終了の連絡"))
         .Next(this.closing_split)
     )
     closing_split = flow.Split().Always(this.handover).Always(this.final_settlement)
-    handover = (
-        CaseView(TaskFormView.as_view(form_class=forms.HandoverDateForm))
-        .Assign(services.case_worker)
-        .Annotation(title=_("引継ぎ（相続人・関係機関）"))
-        .Next(this.closing_join)
+    handover = caseworker_task(_("引継ぎ（相続人・関係機関）"), form=forms.HandoverDateForm).Next(
+        this.closing_join
     )
-    final_settlement = (
-        CaseView(TaskFormView.as_view(form_class=forms.FinalSettlementForm))
-        .Assign(services.case_worker)
-        .Annotation(title=_("最終精算と報告の確認"))
-        .Next(this.closing_join)
-    )
+    final_settlement = caseworker_task(
+        _("最終精算と報告の確認"), form=forms.FinalSettlementForm
+    ).Next(this.closing_join)
     closing_join = flow.Join().Next(this.approve_close)
-    approve_close = (
-        CaseView(
-            TaskFormView.as_view(
-                form_class=forms.CloseForm,
-                initial_of=services.close_initial,
-                on_complete=services.close_done,
-            ),
-            role=Role.SUPERVISOR,
-        )
-        .Annotation(title=_("終結の承認"))
-        .Next(this.close_end)
-    )
+    approve_close = close_approval().Next(this.close_end)
     close_end = flow.TerminateEnd()

@@ -9,63 +9,41 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
-from advocacy.accounts.roles import Role
-from workflows import forms, services
+from advocacy.cases.models import Case
+from workflows import forms, processes, schedule, steps
 from workflows.base import CaseFlow
-from workflows.nodes import CaseView, answer_is
-from workflows.views import TaskFormView
+from workflows.nodes import answer_is, caseworker_task, supervisor_task
 
 
 class TeamSupportFlow(CaseFlow):
     process_title = _("チーム支援")
     process_description = _("チームの編成、初回チーム会議、自立までのモニタリング。")
+    stage = Case.Stage.TEAM_SUPPORT
 
-    start = flow.StartHandle(services.process_begin).Next(this.form_team)
-    form_team = (
-        CaseView(
-            TaskFormView.as_view(
-                form_class=forms.TeamFormationForm, on_complete=services.team_formed
-            )
-        )
-        .Assign(services.case_worker)
-        .Annotation(title=_("チームの編成"))
-        .Next(this.first_meeting)
-    )
-    first_meeting = (
-        CaseView(
-            TaskFormView.as_view(
-                form_class=forms.MeetingForm, on_complete=services.first_meeting_done
-            ),
-            due=services.due_first_meeting,
-        )
-        .Assign(services.case_worker)
-        .Annotation(title=_("初回チーム会議"))
-        .Next(this.monitoring)
-    )
-    monitoring = (
-        CaseView(
-            TaskFormView.as_view(
-                form_class=forms.MeetingForm, on_complete=services.monitoring_done
-            ),
-            due=services.due_monitoring,
-        )
-        .Assign(services.case_worker)
-        .Annotation(title=_("モニタリング"))
-        .Next(this.independence)
-    )
-    independence = (
-        CaseView(
-            TaskFormView.as_view(
-                form_class=forms.IndependenceForm, on_complete=services.independence_done
-            ),
-            role=Role.SUPERVISOR,
-        )
-        .Annotation(title=_("チームの自立の確認"))
-        .Next(this.independent)
-    )
+    start = flow.StartHandle(processes.process_begin).Next(this.form_team)
+    form_team = caseworker_task(
+        _("チームの編成"), form=forms.TeamFormationForm, on_complete=steps.team_formed
+    ).Next(this.first_meeting)
+    first_meeting = caseworker_task(
+        _("初回チーム会議"),
+        form=forms.MeetingForm,
+        on_complete=steps.first_meeting_done,
+        due=schedule.due_first_meeting,
+    ).Next(this.monitoring)
+    monitoring = caseworker_task(
+        _("モニタリング"),
+        form=forms.MeetingForm,
+        on_complete=steps.monitoring_done,
+        due=schedule.due_monitoring,
+    ).Next(this.independence)
+    independence = supervisor_task(
+        _("チームの自立の確認"),
+        form=forms.IndependenceForm,
+        on_complete=steps.independence_done,
+    ).Next(this.independent)
     independent = flow.If(answer_is("yes")).Then(this.start_guardian_support).Else(this.monitoring)
     start_guardian_support = (
-        flow.Function(services.start_guardian_support)
+        flow.Function(processes.start_guardian_support)
         .Annotation(title=_("後見人支援へ"))
         .Next(this.end)
     )

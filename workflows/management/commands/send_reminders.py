@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from viewflow.workflow.timers import fire_due_timers
 
-from workflows.services import reminders_send
+from workflows.reminders import reminders_send
 
 
 class Command(BaseCommand):

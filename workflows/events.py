@@ -1,0 +1,81 @@
+"""Events from outside a task's screens: a candidate's answer (the portal), guardian support.
+
+Each moves on the handle that waits for it. These name the flows' nodes, so they sit above
+the flow modules; no flow imports this module.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from viewflow.fsm import TransitionNotAllowed
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from advocacy.access.selectors import can_change
+from advocacy.accounts.models import User
+from advocacy.accounts.roles import is_case_staff
+from advocacy.audit.actions import Action
+from advocacy.cases.models import Case
+
+from .coordination.flows import CoordinationFlow
+from .guardian_support.flows import GuardianSupportFlow
+from .processes import ERR_CANNOT_START
+from .task_audit import task_audit
+
+ERR_NOT_WAITING = _("このケースはその連絡を受け付ける段階にありません。")
+
+# The events staff report from the case page (selectors.GUARDIAN_EVENTS), and their handles.
+GUARDIAN_EVENT_NODES = {
+    "contact": GuardianSupportFlow.await_contact,
+    "fee_ruling": GuardianSupportFlow.await_fee_ruling,
+    "change": GuardianSupportFlow.await_change,
+    "closing": GuardianSupportFlow.await_closing,
+}
+
+
+def _waiting_task(case: Case, node) -> Task | None:
+    return (
+        Task.objects.filter(process__caseprocess__case=case, flow_task=node, status=STATUS.NEW)
+        .order_by("pk")
+        .first()
+    )
+
+
+def _run_handle(*, case: Case, node, actor: User | None, **kwargs) -> None:
+    # A concurrent event may take the waiting task first; look again once, then give up.
+    for _attempt in range(2):
+        task = _waiting_task(case, node)
+        if task is None:
+            break
+        try:
+            node.run(task, **kwargs)
+        except TransitionNotAllowed:
+            continue
+        task_audit(actor=actor, action=Action.TASK_COMPLETED, case=case, node=node)
+        return
+    raise ValidationError(ERR_NOT_WAITING)
+
+
+# Not durable: the portal calls these inside its own transaction (the request's answer).
+
+
+@transaction.atomic
+def candidate_accepted(*, case: Case, actor: User | None = None) -> None:
+    """Record that a candidate accepted the appointment request; the petition step follows."""
+    _run_handle(case=case, node=CoordinationFlow.await_candidate, actor=actor, accepted=True)
+
+
+@transaction.atomic
+def candidate_declined(*, case: Case, actor: User | None = None) -> None:
+    """Record that the candidate declined; the request is issued again."""
+    _run_handle(case=case, node=CoordinationFlow.await_candidate, actor=actor, accepted=False)
+
+
+@transaction.atomic(durable=True)
+def guardian_event_report(*, actor: User, case: Case, event: str, **kwargs) -> None:
+    """Report an event of guardian support: a request for help, a fee ruling, a change, a close."""
+    if not is_case_staff(actor) or not can_change(user=actor, case=case):
+        raise PermissionDenied(ERR_CANNOT_START)
+    _run_handle(case=case, node=GUARDIAN_EVENT_NODES[event], actor=actor, **kwargs)

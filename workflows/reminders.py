@@ -1,0 +1,102 @@
+"""E-mail reminders of open tasks: once when a task falls due soon, once more when overdue.
+
+E-mails carry the case number, task title and due date only: they leave the system.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.status import STATUS
+
+from advocacy.accounts.models import User
+from advocacy.accounts.roles import Role
+
+from . import schedule
+from .models import CaseTask
+
+logger = logging.getLogger(__name__)
+
+
+def _recipients(row: CaseTask) -> list[str]:
+    task = row.task
+    if task.owner_id:
+        users = [task.owner]
+    else:
+        role = row.role or None
+        staff = User.objects.filter(is_active=True, organisation_id=row.organisation_id)
+        worker = row.case.assigned_worker
+        if role:
+            users = list(staff.filter(groups__name=role)[:50])
+        elif worker and worker.is_active and worker.organisation_id == row.organisation_id:
+            users = [worker]
+        else:
+            users = list(staff.filter(groups__name=Role.SUPERVISOR.value)[:50])
+    return sorted({user.email for user in users if user.email})
+
+
+def _reminder_text(row: CaseTask, overdue: bool) -> tuple[str, str]:
+    # Case number and task title only: reminders leave the system by e-mail.
+    title = str(row.task.flow_task.task_title)
+    head = _("期限超過") if overdue else _("期限間近")
+    subject = f"[{head}] {row.case.number} {title}"
+    body = "\n".join(
+        [
+            f"{_('ケース番号')}: {row.case.number}",
+            f"{_('タスク')}: {title}",
+            f"{_('期限')}: {row.due_on.isoformat()}",
+            "",
+            str(_("受信箱でタスクを確認してください。")),
+        ]
+    )
+    return subject, body
+
+
+def reminders_send(*, today: datetime.date | None = None) -> int:
+    """E-mail a reminder for each open task due soon, and again once it is overdue.
+
+    Each reminder is claimed by a conditional update before it is sent, so a second run (or
+    a second copy of the command) sends nothing twice.
+    """
+    today = today or schedule.today()
+    soon = today + datetime.timedelta(days=schedule.setting("REMIND_DAYS_BEFORE"))
+    rows = (
+        CaseTask.objects.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED])
+        .filter(
+            Q(due_on__lte=soon, reminded_on__isnull=True)
+            | Q(due_on__lt=today, overdue_reminded_on__isnull=True)
+        )
+        .select_related("task__owner", "case__assigned_worker")
+        .order_by("due_on", "pk")
+    )
+    sent = 0
+    for row in rows.iterator(chunk_size=500):
+        overdue = row.due_on < today and row.overdue_reminded_on is None
+        field = "overdue_reminded_on" if overdue else "reminded_on"
+        updates = {field: today}
+        if overdue:
+            # No "due soon" notice after the overdue one.
+            updates["reminded_on"] = row.reminded_on or today
+        # Each claim commits on its own (durable, outside the try: a caller's transaction
+        # fails loudly); a failed mail rolls back its claim and is tried next run.
+        with transaction.atomic(durable=True):
+            try:
+                with transaction.atomic():
+                    claimed = CaseTask.objects.filter(
+                        pk=row.pk, **{f"{field}__isnull": True}
+                    ).update(**updates)
+                    if not claimed:
+                        continue
+                    recipients = _recipients(row)
+                    if recipients:
+                        subject, body = _reminder_text(row, overdue)
+                        send_mail(subject, body, None, recipients)
+                        sent += 1
+            except Exception:  # one failed mail must not stop the sweep
+                logger.exception("Reminder for task %s failed", row.pk)
+    return sent

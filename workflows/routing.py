@@ -1,0 +1,57 @@
+"""Who does a task: the organisation and role it is routed to, and the worker it goes to.
+
+Each human task is routed to its process's lead organisation and to a role (any caseworker,
+``role=""``, or ``supervisor``). A caseworker's task goes at once to the case's worker when
+that worker may still see the case (``case_worker``, given to ``.Assign``); otherwise it
+waits in the organisation's queue.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from viewflow.workflow.models import Task
+
+from advocacy.accounts.models import User
+from advocacy.cases.selectors import cases_visible_to
+
+from .models import CaseProcess, CaseTask
+
+
+def case_task_create(*, activation, role: str, due_on: datetime.date | None) -> CaseTask:
+    """Record who a new human task is for and when it is due."""
+    process = activation.process
+    task = activation.task
+    return CaseTask.objects.create(
+        task=task,
+        case_id=process.case_id,
+        organisation_id=process.lead_organisation_id,
+        role=role,
+        due_on=due_on,
+        status=task.status,
+        owner_id=task.owner_id,
+    )
+
+
+def case_worker(activation) -> User | None:
+    """Return the case's worker when they may do the step (used by ``.Assign``), else None."""
+    process = activation.process
+    worker = process.case.assigned_worker
+    if worker is None or not worker.is_active:
+        return None
+    if worker.organisation_id != process.lead_organisation_id:
+        return None
+    if not cases_visible_to(user=worker).filter(pk=process.case_id).exists():
+        return None
+    return worker
+
+
+def last_actor(process: CaseProcess) -> User | None:
+    """Return who did the latest human step of process (machine steps act for them)."""
+    task = (
+        Task.objects.filter(process_id=process.pk, owner__isnull=False, finished__isnull=False)
+        .select_related("owner")
+        .order_by("-finished", "-pk")
+        .first()
+    )
+    return task.owner if task else None

@@ -1,0 +1,103 @@
+"""When things fall due: the intervals, a task's due date, the timers' moments.
+
+Defaults are in ``DEFAULTS``; override any of them in ``settings.WORKFLOWS``, e.g.
+``WORKFLOWS = {"REVIEW_MONTHS": 12}``. The ``due_*`` functions are given to the nodes
+(``activation -> date | None``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+DEFAULTS = {
+    "REMIND_DAYS_BEFORE": 3,
+    "URGENT_REVIEW_DAYS": 0,
+    "FEEDBACK_DAYS": 14,
+    "FIRST_MEETING_DAYS": 30,
+    "MONITORING_MONTHS": 3,
+    "REVIEW_MONTHS": 6,
+    "REVIEW_TASK_DAYS": 14,
+    "HELP_REQUEST_DAYS": 7,
+    "FEE_SUBSIDY_MONTHS": 3,
+    "CANDIDATE_WAIT_DAYS": 30,
+}
+
+
+def setting(name: str) -> int:
+    return getattr(settings, "WORKFLOWS", {}).get(name, DEFAULTS[name])
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """Return day moved by months, clamped to the end of a shorter month."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def today() -> datetime.date:
+    """Return the local date (the day every due date counts from)."""
+    return timezone.localdate()
+
+
+def _at_nine(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+
+
+# Due dates of human tasks
+
+
+def due_today(activation) -> datetime.date:
+    return today() + datetime.timedelta(days=setting("URGENT_REVIEW_DAYS"))
+
+
+def due_follow_up(activation) -> datetime.date | None:
+    referral = activation.process.referral
+    return referral.follow_up_due if referral else None
+
+
+def due_feedback(activation) -> datetime.date:
+    referral = activation.process.referral
+    if referral and referral.feedback_due:
+        return referral.feedback_due
+    return today() + datetime.timedelta(days=setting("FEEDBACK_DAYS"))
+
+
+def due_first_meeting(activation) -> datetime.date:
+    return activation.process.next_due or today() + datetime.timedelta(
+        days=setting("FIRST_MEETING_DAYS")
+    )
+
+
+def due_monitoring(activation) -> datetime.date:
+    return add_months(today(), setting("MONITORING_MONTHS"))
+
+
+def due_review(activation) -> datetime.date:
+    return today() + datetime.timedelta(days=setting("REVIEW_TASK_DAYS"))
+
+
+def due_help(activation) -> datetime.date:
+    return today() + datetime.timedelta(days=setting("HELP_REQUEST_DAYS"))
+
+
+def due_fee_subsidy(activation) -> datetime.date | None:
+    return activation.process.next_due
+
+
+# Moments of the timers
+
+
+def review_at(activation) -> datetime.datetime:
+    """Return when the next periodic review (支援の見直し) falls due."""
+    return _at_nine(add_months(today(), setting("REVIEW_MONTHS")))
+
+
+def candidate_deadline(activation) -> datetime.datetime:
+    """Return when an unanswered appointment request expires and is issued again."""
+    return timezone.now() + datetime.timedelta(days=setting("CANDIDATE_WAIT_DAYS"))

@@ -1,0 +1,267 @@
+"""The work of each step: what a completed task or an arrived event records.
+
+Flows point their nodes at these. A task's ``*_done`` function receives the actor, the
+task's activation and the validated form (``task_complete`` runs it); ``*_initial`` and
+``*_of`` give a form its initial values and the record it edits; the handles' functions
+receive the activation and the event's values. Each step saves the case's records through
+``advocacy.cases.services`` so the case's stage and records follow the process.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+
+from advocacy.accounts.models import User
+from advocacy.audit.actions import Action
+from advocacy.cases import services as cases
+from advocacy.cases.models import (
+    Assessment,
+    Case,
+    GuardianAppointment,
+    Petition,
+    Subsidy,
+    TeamMeeting,
+)
+
+from .models import CaseProcess
+from .schedule import add_months, setting, today
+from .task_audit import task_audit
+
+DAILY_LIFE_AGENCY = "日常生活自立支援事業（社会福祉協議会）"
+
+# A process's decision code → the closing reason proposed to the supervisor.
+CLOSING_REASON_OF = {
+    "information": Case.ClosingReason.INFORMATION_GIVEN,
+    "referral": Case.ClosingReason.REFERRED,
+    "daily_life_support": Case.ClosingReason.LESS_RESTRICTIVE,
+    "voluntary": Case.ClosingReason.LESS_RESTRICTIVE,
+    "other_support": Case.ClosingReason.LESS_RESTRICTIVE,
+    "no_action": Case.ClosingReason.OTHER,
+    "death": Case.ClosingReason.DEATH,
+    "capacity_restored": Case.ClosingReason.CAPACITY_RESTORED,
+    "moved_away": Case.ClosingReason.MOVED_AWAY,
+}
+
+
+def task_complete(*, actor: User, activation, form, step=None) -> None:
+    """Do step's work with form, audit it and complete the task: all of it, or none.
+
+    Runs inside the flow's lock and transaction (viewflow's task view), so it is a
+    savepoint, not a durable transaction: a refused record leaves the task and the case
+    as they were, and the caller shows the form again.
+    """
+    with transaction.atomic():
+        (step or nothing_to_record)(actor=actor, activation=activation, form=form)
+        task_audit(
+            actor=actor,
+            action=Action.TASK_COMPLETED,
+            case=activation.process.case,
+            node=activation.flow_task,
+        )
+        activation.execute()
+
+
+def _set(process: CaseProcess, **values) -> None:
+    for name, value in values.items():
+        setattr(process, name, value)
+    process.save(update_fields=list(values))
+
+
+def _save_record(actor: User, process: CaseProcess, record):
+    return cases.record_save(actor=actor, case=process.case, record=record)
+
+
+def nothing_to_record(*, actor: User, activation, form) -> None:
+    """Complete a step whose only record is the task itself (and its audit event)."""
+
+
+# Consultation, and the referral steps that coordination shares
+
+
+def triage_done(*, actor: User, activation, form) -> None:
+    _set(activation.process, route=form.cleaned_data["outcome"], answer="")
+
+
+def referral_initial(activation) -> dict:
+    if activation.process.route == "daily_life_support":
+        return {"agency": DAILY_LIFE_AGENCY, "referred_on": today()}
+    return {"referred_on": today()}
+
+
+def referral_done(*, actor: User, activation, form) -> None:
+    record = _save_record(actor, activation.process, form.save(commit=False))
+    _set(activation.process, referral=record)
+
+
+def follow_up_done(*, actor: User, activation, form) -> None:
+    process = activation.process
+    referral = process.referral
+    referral.followed_up_on = form.cleaned_data["followed_up_on"]
+    _save_record(actor, process, referral)
+    _set(process, answer=form.cleaned_data["took"])
+
+
+def feedback_done(*, actor: User, activation, form) -> None:
+    process = activation.process
+    referral = process.referral
+    referral.feedback_sent_on = form.cleaned_data["feedback_sent_on"]
+    _save_record(actor, process, referral)
+
+
+def close_initial(activation) -> dict:
+    route = activation.process.route
+    if route == "other_support" and activation.process.answer == "refer":
+        route = "referral"
+    return {"reason": CLOSING_REASON_OF.get(route, Case.ClosingReason.OTHER)}
+
+
+def close_done(*, actor: User, activation, form) -> None:
+    cases.case_close(
+        actor=actor,
+        case=activation.process.case,
+        reason=form.cleaned_data["reason"],
+        on=form.cleaned_data["closed_on"],
+    )
+
+
+# Coordination
+
+
+def assessment_of(activation) -> Assessment:
+    """Return the assessment this process's parallel steps share (a new one at first)."""
+    return activation.process.assessment or Assessment(assessed_on=today())
+
+
+def assessment_done(*, actor: User, activation, form) -> None:
+    record = _save_record(actor, activation.process, form.save(commit=False))
+    if activation.process.assessment_id != record.pk:
+        _set(activation.process, assessment=record)
+
+
+def conference_done(*, actor: User, activation, form) -> None:
+    decision = _save_record(actor, activation.process, form.save(commit=False))
+    _set(activation.process, route=decision.outcome, answer="")
+
+
+def less_restrictive_done(*, actor: User, activation, form) -> None:
+    _set(activation.process, answer=form.cleaned_data["next_step"])
+
+
+def petition_of(activation) -> Petition:
+    return activation.process.petition or Petition()
+
+
+def petitioner_done(*, actor: User, activation, form) -> None:
+    record = _save_record(actor, activation.process, form.save(commit=False))
+    _set(
+        activation.process,
+        petition=record,
+        answer="mayor" if record.petitioner_type == "mayor" else "other",
+    )
+
+
+def petition_step_done(*, actor: User, activation, form) -> None:
+    _save_record(actor, activation.process, form.save(commit=False))
+
+
+def subsidy_check_done(*, actor: User, activation, form) -> None:
+    data = form.cleaned_data
+    if data["needed"] != "yes":
+        return
+    subsidy = Subsidy(
+        kind=Subsidy.Kind.PETITION_COST,
+        applied_on=data["applied_on"],
+        amount_yen=data["amount_yen"],
+    )
+    _save_record(actor, activation.process, subsidy)
+
+
+def matching_done(*, actor: User, activation, form) -> None:
+    # The profession asked is a code, kept on the task for the portal and statistics.
+    activation.task.data = {"profession": form.cleaned_data["profession"]}
+    activation.task.save(update_fields=["data"])
+    _set(activation.process, answer="")
+
+
+def candidate_answer(activation, *, accepted: bool) -> None:
+    """Record a candidate's answer on the waiting step (the Handle's function)."""
+    _set(activation.process, answer="accepted" if accepted else "declined")
+
+
+def guardian_done(*, actor: User, activation, form) -> None:
+    record = form.save(commit=False)
+    record.petition = activation.process.petition
+    _save_record(actor, activation.process, record)
+
+
+# Team support
+
+
+def team_formed(*, actor: User, activation, form) -> None:
+    _set(activation.process, next_due=form.cleaned_data["first_meeting_due"])
+
+
+def _meeting(kind: str):
+    def done(*, actor: User, activation, form) -> None:
+        meeting = form.save(commit=False)
+        meeting.kind = kind
+        _save_record(actor, activation.process, meeting)
+
+    return done
+
+
+first_meeting_done = _meeting(TeamMeeting.Kind.FIRST)
+monitoring_done = _meeting(TeamMeeting.Kind.REGULAR)
+review_done = _meeting(TeamMeeting.Kind.REVIEW)
+
+
+def independence_done(*, actor: User, activation, form) -> None:
+    _set(activation.process, answer=form.cleaned_data["independent"])
+
+
+# Guardian support
+
+
+def help_done(*, actor: User, activation, form) -> None:
+    _save_record(actor, activation.process, form.save(commit=False))
+
+
+def help_initial(activation) -> dict:
+    return {"contacted_on": today(), "contact_from": "guardian", "is_help_request": True}
+
+
+def fee_ruling_received(activation, *, fee_ruling_on: datetime.date) -> None:
+    """Set the fee-subsidy deadline from a fee ruling (the Handle's function)."""
+    _set(activation.process, next_due=add_months(fee_ruling_on, setting("FEE_SUBSIDY_MONTHS")))
+
+
+def fee_subsidy_initial(activation) -> dict:
+    return {"deadline": activation.process.next_due, "applied_on": today()}
+
+
+def fee_subsidy_done(*, actor: User, activation, form) -> None:
+    subsidy = form.save(commit=False)
+    subsidy.kind = Subsidy.Kind.GUARDIAN_FEE
+    _save_record(actor, activation.process, subsidy)
+
+
+def current_guardian(activation) -> GuardianAppointment | None:
+    return (
+        GuardianAppointment.objects.filter(case_id=activation.process.case_id, ended_on=None)
+        .order_by("-appointed_on")
+        .first()
+    )
+
+
+def guardian_end_done(*, actor: User, activation, form) -> None:
+    if form.instance.pk is None:
+        # No appointment on record to end: nothing to save, the change still proceeds.
+        return
+    _save_record(actor, activation.process, form.save(commit=False))
+
+
+def closing_received(activation, *, reason: str) -> None:
+    """Keep the reported closing reason for the supervisor's approval (the Handle's function)."""
+    _set(activation.process, route=reason)
