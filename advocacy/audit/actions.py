@@ -21,13 +21,13 @@ class Action(models.IntegerChoices):
     # 200s: case records
     CASE_VIEWED = 201, _("ケース閲覧")
     CASE_CREATED = 202, _("ケース登録")
-    CASE_UPDATED = 203, _("ケース更新")
+    # 203 (ケース更新) was never written and is retired.
     CASE_STAGE_CHANGED = 204, _("段階の変更")
     CASE_REASSIGNED = 205, _("担当替え")
     CASE_CLOSED = 206, _("ケース終結")
     CASE_SEARCHED = 207, _("ケース検索")
-    PERSON_VIEWED = 211, _("本人情報閲覧")
-    PERSON_CREATED = 212, _("本人情報登録")
+    # 211 (本人情報閲覧) and 212 (本人情報登録) were never written and are retired: the
+    # person is read with the case (201) and registered with it (202).
     PERSON_UPDATED = 213, _("本人情報更新")
     SENSITIVE_FIELDS_READ = 221, _("機微情報の閲覧")
     EXPORTED = 231, _("データ出力")
@@ -50,6 +50,7 @@ class Action(models.IntegerChoices):
 
     # 500s: encryption
     DECRYPTION_FAILED = 501, _("復号失敗")
+    # A batch of data keys re-wrapped under a new master key, or one person re-encrypted.
     KEY_ROTATED = 502, _("鍵の更新")
     PERSON_ERASED = 503, _("本人データの消去")
 
@@ -59,6 +60,8 @@ class Action(models.IntegerChoices):
     PORTAL_REQUEST_DECLINED = 603, _("受任依頼の辞退")
     PORTAL_REQUEST_WITHDRAWN = 604, _("受任依頼の取下げ")
     PORTAL_REQUEST_MESSAGE = 605, _("受任依頼のメッセージ")
+    # No answer by the deadline: the system closes the request (not the candidate's decline).
+    PORTAL_REQUEST_EXPIRED = 606, _("受任依頼の期限切れ")
 
     # 700s: anonymised statistics
     REPORT_VIEWED = 701, _("統計の閲覧")

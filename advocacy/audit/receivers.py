@@ -7,7 +7,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.contrib.contenttypes.models import ContentType
 from django.dispatch import receiver
 
-from advocacy.crypto.signals import decryption_failed
+from advocacy.crypto.signals import decryption_failed, keys_rotated
 
 from .actions import Action
 from .context import current_user
@@ -50,3 +50,13 @@ def record_decryption_failed(
         fields_read=[field_name] if field_name else [],
         reason=reason,
     )
+
+
+@receiver(keys_rotated, dispatch_uid="audit_keys_rotated")
+def record_keys_rotated(sender, *, kind: str, **details) -> None:
+    # Which key and how many, never key material; a person by the first part of their id.
+    if kind == "master":
+        label = f"master {details['master_key_id']}: {details['count']} data keys"
+    else:
+        label = f"data key {str(details['owner_id'])[:8]} gen {details['generation']}"
+    audit_record(actor=current_user(), action=Action.KEY_ROTATED, label=label)

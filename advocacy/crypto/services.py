@@ -16,6 +16,7 @@ from .exceptions import OwnerErasedError
 from .fields import Ciphertext
 from .keyring import Keyring, get_keyring
 from .models import DataKey
+from .signals import keys_rotated
 
 
 def person_erase(*, owner_id: uuid.UUID) -> int:
@@ -119,6 +120,9 @@ def person_reencrypt(*, owner_id: uuid.UUID) -> ReencryptResult:
             generations = sorted(old.values_list("generation", flat=True))
             destroy_rows(old)
             keycache.mark_changed(owner_id)
+            keys_rotated.send(
+                sender=DataKey, kind="data_key", owner_id=owner_id, generation=new_generation
+            )
     return ReencryptResult(
         new_generation=new_generation, values=values, destroyed_generations=generations
     )
@@ -149,6 +153,13 @@ def datakeys_rewrap_batch(*, batch_size: int = 500, after_pk: int = 0) -> tuple[
             cursor.executemany(
                 f"UPDATE {table} SET master_key_id = %s, wrapped = %s WHERE id = %s",  # noqa: S608
                 [(row.master_key_id, row.wrapped, row.pk) for row in rows],
+            )
+        if rows:
+            keys_rotated.send(
+                sender=DataKey,
+                kind="master",
+                master_key_id=keyring.active_master_id,
+                count=len(rows),
             )
     return len(rows), (rows[-1].pk if rows else after_pk)
 

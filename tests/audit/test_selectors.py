@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_events_for_object_are_newest_first_and_only_that_object(city, council):
     viewed = audit_record(actor=None, action=Action.CASE_VIEWED, obj=city)
-    updated = audit_record(actor=None, action=Action.CASE_UPDATED, obj=city)
+    updated = audit_record(actor=None, action=Action.CASE_STAGE_CHANGED, obj=city)
     audit_record(actor=None, action=Action.CASE_VIEWED, obj=council)
 
     assert list(audit_events_for_object(obj=city)) == [updated, viewed]

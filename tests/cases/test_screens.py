@@ -350,3 +350,15 @@ def test_the_supervisor_reassigns_and_closes_but_a_caseworker_cannot(client, wor
     case.refresh_from_db()
     assert case.assigned_worker == other
     assert case.stage == Case.Stage.CLOSED
+
+
+def test_a_search_is_audited_with_field_names_and_never_the_search_terms(client, worker):
+    factories.case_for(worker, kana="やまかわ ゆき")
+    client.force_login(worker)
+
+    client.get("/app/cases/search/", {"kana": "やまかわ ゆき"})
+
+    event = AuditEvent.objects.get(action=Action.CASE_SEARCHED)
+    assert event.label == "search (1)"
+    assert event.fields_read == ["Person.name", "Person.kana"]
+    assert "やまかわ" not in f"{event.label} {event.reason} {event.fields_read}"

@@ -5,17 +5,20 @@ import pytest
 from django.core.management import call_command
 from django.db import connections
 
+from advocacy.audit.actions import Action
+from advocacy.audit.models import AuditEvent
 from advocacy.crypto.keycache import key_cache
 from advocacy.crypto.keyring import add_master_key, get_keyring
 from advocacy.crypto.models import DataKey
-from advocacy.crypto.services import datakeys_rewrap_batch, datakeys_to_rewrap
-from tests.crypto.conftest import fresh, make_owner, make_record
+from advocacy.crypto.services import datakeys_rewrap_batch, datakeys_to_rewrap, person_reencrypt
+from tests import factories
+from tests.crypto.conftest import fresh
 from tests.testapp.models import Owner, Record
 
 
 @pytest.mark.django_db
 def test_rotation_rewraps_every_live_key_under_the_new_master(key_file):
-    owners = [make_owner(name=f"本人{i}") for i in range(7)]
+    owners = [factories.owner(name=f"本人{i}") for i in range(7)]
     old = get_keyring().active_master_id
     new = add_master_key(key_file)
     assert datakeys_to_rewrap().count() == 7
@@ -32,7 +35,7 @@ def test_rotation_rewraps_every_live_key_under_the_new_master(key_file):
 @pytest.mark.django_db
 def test_rotation_is_resumable_batch_by_batch(key_file):
     for i in range(5):
-        make_owner(name=f"本人{i}")
+        factories.owner(name=f"本人{i}")
     add_master_key(key_file)
 
     assert datakeys_rewrap_batch(batch_size=2)[0] == 2
@@ -45,7 +48,7 @@ def test_rotation_is_resumable_batch_by_batch(key_file):
 def test_rotation_leaves_tombstones_alone(key_file):
     from advocacy.crypto.services import person_erase
 
-    owner = make_owner()
+    owner = factories.owner()
     person_erase(owner_id=owner.pk)
     add_master_key(key_file)
 
@@ -59,10 +62,10 @@ def test_key_usage_reports_master_keys_and_generations(key_file):
     from advocacy.crypto.services import person_erase, person_reencrypt
 
     old = get_keyring().active_master_id
-    owners = [make_owner() for _ in range(3)]
-    make_record(owners[0])
+    owners = [factories.owner() for _ in range(3)]
+    factories.record(owners[0])
     new = add_master_key(key_file)
-    make_owner()
+    factories.owner()
     person_reencrypt(owner_id=owners[1].pk)
     person_erase(owner_id=owners[2].pk)
     out = StringIO()
@@ -80,9 +83,9 @@ def test_key_usage_reports_master_keys_and_generations(key_file):
 
 @pytest.mark.django_db(transaction=True)
 def test_rotation_while_another_thread_reads_and_writes(key_file):
-    owners = [make_owner(name=f"本人{i}") for i in range(60)]
+    owners = [factories.owner(name=f"本人{i}") for i in range(60)]
     for owner in owners:
-        make_record(owner, note=f"メモ{owner.pk}")
+        factories.record(owner, note=f"メモ{owner.pk}")
     add_master_key(key_file)
     failures: list[BaseException] = []
     written: list = []
@@ -98,8 +101,8 @@ def test_rotation_while_another_thread_reads_and_writes(key_file):
                     for record in Record.objects.with_data_keys().order_by("?")[:10]:
                         assert record.note == f"メモ{record.owner_id}"
                         reads += 1
-                    new = make_owner(name=f"新規{i}")
-                    written.append((new.pk, make_record(new, note=f"メモ{new.pk}").pk))
+                    new = factories.owner(name=f"新規{i}")
+                    written.append((new.pk, factories.record(new, note=f"メモ{new.pk}").pk))
                 i += 1
         except BaseException as exc:  # noqa: BLE001  (reported to the main thread)
             failures.append(exc)
@@ -129,3 +132,30 @@ def test_rotation_while_another_thread_reads_and_writes(key_file):
             assert Owner.objects.get(pk=owner_id).name.startswith("新規")
         for owner in owners:
             assert fresh(owner).name == owner.name
+
+
+@pytest.mark.django_db
+def test_master_key_rotation_is_audited_per_batch_without_key_material(key_file):
+    for i in range(5):
+        factories.owner(name=f"本人{i}")
+    new = add_master_key(key_file)
+
+    call_command("rotate_master_key", "--batch-size", "2", "--no-progress", stdout=StringIO())
+
+    events = list(AuditEvent.objects.filter(action=Action.KEY_ROTATED).order_by("sequence"))
+    assert [e.label for e in events] == [
+        f"master {new}: 2 data keys",
+        f"master {new}: 2 data keys",
+        f"master {new}: 1 data keys",
+    ]
+
+
+@pytest.mark.django_db
+def test_person_reencryption_is_audited():
+    owner = factories.owner()
+    factories.record(owner, note="メモ")
+
+    person_reencrypt(owner_id=owner.pk)
+
+    event = AuditEvent.objects.get(action=Action.KEY_ROTATED)
+    assert event.label == f"data key {str(owner.pk)[:8]} gen 2"

@@ -274,3 +274,25 @@ def test_staff_second_factor_is_optional(worker_client, case, settings, worker):
     assert worker_client.get(f"/app/portal/staff/cases/{case.pk}/").status_code == 302
     force_login_verified(worker_client, worker)
     assert worker_client.get(f"/app/portal/staff/cases/{case.pk}/").status_code == 200
+
+
+def test_expiry_is_audited_as_expiry_not_as_a_decline(worker_client, case, pro):
+    send(worker_client, case, pro.professional)
+    CoordinationRequest.objects.update(due_at=timezone.now() - datetime.timedelta(minutes=1))
+
+    assert services.requests_expire() == 1
+
+    assert AuditEvent.objects.filter(action=Action.PORTAL_REQUEST_EXPIRED).count() == 1
+    assert not AuditEvent.objects.filter(action=Action.PORTAL_REQUEST_DECLINED).exists()
+
+
+def test_sending_and_accepting_are_each_audited_once(worker_client, case, pro):
+    send(worker_client, case, pro.professional)
+    coordination = CoordinationRequest.objects.get(case=case)
+
+    services.request_accept(actor=pro, request=coordination)
+
+    sent = AuditEvent.objects.filter(action=Action.PORTAL_REQUEST_SENT, label=case.number)
+    accepted = AuditEvent.objects.filter(action=Action.PORTAL_REQUEST_ACCEPTED)
+    assert sent.count() == 1
+    assert accepted.count() == 1
