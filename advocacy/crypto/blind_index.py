@@ -14,6 +14,7 @@ import hmac
 import struct
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -31,6 +32,14 @@ from .keyring import get_keyring, on_reset
 from .normalise import normalise_value
 from .prefetch import prefetch_data_keys
 
+if TYPE_CHECKING:
+    # Generic for the checker only (django-stubs); Django's class takes no subscript.
+    _IntegerField = models.IntegerField[int | None, int | None]
+else:
+    _IntegerField = models.IntegerField
+
+_M = TypeVar("_M", bound=models.Model)
+
 _INDEXABLE = (models.CharField, models.TextField, models.DateField, models.IntegerField)
 
 _keys: dict[tuple[str, str], bytes] = {}
@@ -39,7 +48,7 @@ on_reset(_keys.clear)
 
 
 def index_bits() -> int:
-    bits = getattr(settings, "ADVOCACY_BLIND_INDEX_BITS", 11)
+    bits: int = getattr(settings, "ADVOCACY_BLIND_INDEX_BITS", 11)
     if not 1 <= bits <= 31:
         raise ImproperlyConfigured("ADVOCACY_BLIND_INDEX_BITS must be between 1 and 31.")
     return bits
@@ -75,7 +84,7 @@ def index_value(model_label: str, index_name: str, values: Sequence[object]) -> 
     return int.from_bytes(digest[:8], "big") >> (64 - index_bits())
 
 
-class BlindIndexField(models.IntegerField):
+class BlindIndexField(_IntegerField):
     """An integer column holding the blind index of one or more source fields.
 
     Example: ``dup_index = BlindIndexField(sources=["kana", "birth_date"])``. Computed at save
@@ -85,7 +94,7 @@ class BlindIndexField(models.IntegerField):
 
     crypto_kind = registry.BLIND_INDEX
 
-    def __init__(self, *args, sources: Iterable[str] = (), **kwargs) -> None:
+    def __init__(self, *args: Any, sources: Iterable[str] = (), **kwargs: Any) -> None:
         self.sources = tuple(sources)
         if not self.sources:
             raise ImproperlyConfigured("BlindIndexField needs sources=[...field names...].")
@@ -94,24 +103,28 @@ class BlindIndexField(models.IntegerField):
         kwargs.setdefault("db_index", True)
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         kwargs["sources"] = list(self.sources)
         return name, path, args, kwargs
 
-    def contribute_to_class(self, cls, name, **kwargs) -> None:
-        super().contribute_to_class(cls, name, **kwargs)
+    def contribute_to_class(
+        self, cls: type[models.Model], name: str, private_only: bool = False
+    ) -> None:
+        super().contribute_to_class(cls, name, private_only=private_only)
         registry.declare(cls, self)
 
-    def source_fields(self) -> list[models.Field]:
-        return [self.model._meta.get_field(name) for name in self.sources]
+    def source_fields(self) -> list[models.Field[Any, Any]]:
+        # Each source is a concrete field: check_blind_indexes refuses anything else.
+        fields = (self.model._meta.get_field(name) for name in self.sources)
+        return [field for field in fields if isinstance(field, models.Field)]
 
     def compute(self, values: Sequence[object]) -> int | None:
         """Return the index of source values given in the order of sources."""
         return index_value(self.model._meta.label, self.name, values)
 
-    def pre_save(self, model_instance, add):
-        current = getattr(model_instance, self.attname)
+    def pre_save(self, model_instance: models.Model, add: bool) -> int | None:
+        current: int | None = getattr(model_instance, self.attname)
         untouched = all(
             type(model_instance.__dict__.get(f.attname)) is Ciphertext for f in self.source_fields()
         )
@@ -153,7 +166,12 @@ registry.add_model_check(check_blind_indexes)
 
 
 @receiver(pre_save)
-def _refuse_stale_index(sender, instance, update_fields=None, **kwargs) -> None:
+def _refuse_stale_index(
+    sender: type[models.Model],
+    instance: models.Model,
+    update_fields: Iterable[str] | None = None,
+    **kwargs: Any,
+) -> None:
     if update_fields is None:
         return
     for index in registry.blind_index_fields(sender) if hasattr(sender, "_meta") else ():
@@ -172,10 +190,13 @@ def _choose_index(model: type[models.Model], names: Iterable[str]) -> BlindIndex
             f"{model._meta.label} has no blind index over {sorted(wanted)}; "
             f"indexes: {[list(i.sources) for i in registry.blind_index_fields(model)]}."
         )
-    return max(usable, key=lambda i: len(i.sources))
+    best: BlindIndexField = max(usable, key=lambda i: len(i.sources))
+    return best
 
 
-def blind_filter(queryset: models.QuerySet, criteria: Mapping[str, object]) -> models.QuerySet:
+def blind_filter(
+    queryset: models.QuerySet[_M], criteria: Mapping[str, object]
+) -> models.QuerySet[_M]:
     """Return the candidates sharing the blind index of criteria (a superset of the matches)."""
     index = _choose_index(queryset.model, criteria)
     value = index.compute([criteria[name] for name in index.sources])
@@ -184,7 +205,7 @@ def blind_filter(queryset: models.QuerySet, criteria: Mapping[str, object]) -> m
     return queryset.filter(**{index.attname: value})
 
 
-def blind_search(queryset: models.QuerySet, criteria: Mapping[str, object]) -> list[models.Model]:
+def blind_search(queryset: models.QuerySet[_M], criteria: Mapping[str, object]) -> list[_M]:
     """Return the rows whose decrypted values equal criteria after normalisation.
 
     criteria maps field names to plaintext, e.g. {"kana": "やまだたろう", "birth_date": date}.

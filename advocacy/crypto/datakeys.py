@@ -8,11 +8,12 @@ import uuid
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .envelope import NONCE_BYTES
 from .exceptions import DecryptionError, UnknownMasterKeyError
-from .keyring import Keyring, get_keyring, on_reset, reload_keyring_if_changed
+from .keyring import Keyring, NamedKey, get_keyring, on_reset, reload_keyring_if_changed
 from .models import DataKey
 
 DATA_KEY_BYTES = 32
@@ -43,7 +44,7 @@ _master_aeads: dict[tuple[str, bytes], AESGCM] = {}
 on_reset(_master_aeads.clear)
 
 
-def _master_aead(master) -> AESGCM:
+def _master_aead(master: NamedKey) -> AESGCM:
     # Building an AESGCM costs more than one unwrap; a page unwraps dozens of keys.
     aead = _master_aeads.get((master.id, master.key))
     if aead is None:
@@ -51,7 +52,7 @@ def _master_aead(master) -> AESGCM:
     return aead
 
 
-def _master_for(key_id: str, keyring: Keyring):
+def _master_for(key_id: str, keyring: Keyring) -> NamedKey:
     master = keyring.master(key_id)
     if master is None and reload_keyring_if_changed():
         # Another process may have added the key since this one loaded the file.
@@ -117,7 +118,7 @@ def rewrap(row: DataKey, keyring: Keyring) -> None:
     )
 
 
-def destroy_rows(queryset) -> int:
+def destroy_rows(queryset: QuerySet[DataKey]) -> int:
     """Destroy the data keys of queryset, keeping tombstones; return how many were live."""
     return queryset.filter(destroyed_at__isnull=True).update(
         wrapped=b"", destroyed_at=timezone.now()

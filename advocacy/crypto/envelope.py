@@ -60,6 +60,8 @@ def generation_of(blob: bytes) -> int:
     """Return the data-key generation named in a stored value's header, checking its format."""
     if len(blob) < MIN_BYTES:
         raise DecryptionError("malformed", detail="value is too short to be an envelope")
+    version: int
+    generation: int
     version, generation = _HEADER.unpack_from(blob)
     if version != VERSION:
         raise DecryptionError("unknown_version", detail=f"envelope version {version}")

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, cast
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
 from django.db.backends.utils import format_number
@@ -23,6 +25,31 @@ from . import envelope, keycache, registry
 from .erased import ERASED
 from .exceptions import DecryptionError, EncryptedLookupError, EncryptionError
 from .signals import decryption_failed
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.expressions import Expression
+    from django.db.models.lookups import Lookup, Transform
+    from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
+
+    # django-stubs makes fields generic in their set and get types; Django's field classes
+    # take no subscript at run time, so the parameters exist for the checker only, and the
+    # mixin is a Field to the checker and a plain class (before one) at run time.
+    _MixinBase = models.Field[Any, Any]
+    _TextField = models.TextField[Any, Any]
+    _CharField = models.CharField[Any, Any]
+    _DateField = models.DateField[Any, Any]
+    _DecimalField = models.DecimalField[Any, Any]
+    _IntegerField = models.IntegerField[Any, Any]
+    _JSONField = models.JSONField[Any, Any]
+else:
+    _MixinBase = object
+    _TextField = models.TextField
+    _CharField = models.CharField
+    _DateField = models.DateField
+    _DecimalField = models.DecimalField
+    _IntegerField = models.IntegerField
+    _JSONField = models.JSONField
 
 
 class Ciphertext:
@@ -48,7 +75,9 @@ class Sealed(bytes):
 class DecryptingAttribute(DeferredAttribute):
     """Decrypt a field's value on first access and keep the plaintext on the instance."""
 
-    def __get__(self, instance, cls=None):
+    field: EncryptedMixin
+
+    def __get__(self, instance: models.Model | None, cls: type[models.Model] | None = None) -> Any:
         if instance is None:
             return self
         try:
@@ -62,7 +91,7 @@ class DecryptingAttribute(DeferredAttribute):
         return value
 
     # A data descriptor, so that reads always pass through __get__ above.
-    def __set__(self, instance, value) -> None:
+    def __set__(self, instance: models.Model, value: Any) -> None:
         instance.__dict__[self.field.attname] = value
 
 
@@ -75,7 +104,8 @@ def decrypt_in_place(instance: models.Model, fields: Iterable[EncryptedMixin]) -
     its owner erased) is left as it is: reading it raises and reports the failure as usual.
     """
     values = instance.__dict__
-    keys = row = None
+    keys: keycache.OwnerKeys | None = None
+    row = b""
     for field in fields:
         stored = values.get(field.attname)
         if type(stored) is not Ciphertext:
@@ -105,12 +135,12 @@ class EncryptedCol(Col):
 
     resolved = False
 
-    def resolve_expression(self, *args, **kwargs):
+    def resolve_expression(self, *args: Any, **kwargs: Any) -> EncryptedCol:
         col = super().resolve_expression(*args, **kwargs)
         col.resolved = True
         return col
 
-    def as_sql(self, compiler, connection):
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> _AsSqlType:
         if self.resolved:
             raise EncryptedLookupError(
                 f"{self.target.model._meta.label}.{self.target.name} is encrypted and cannot be "
@@ -126,7 +156,12 @@ class EncryptedCol(Col):
 class EncryptedIsNull(IsNull):
     """`isnull` is the one lookup that works on ciphertext: NULL stays NULL."""
 
-    def process_lhs(self, compiler, connection, lhs=None):
+    def process_lhs(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        lhs: Expression | None = None,
+    ) -> _AsSqlType:
         lhs = lhs or self.lhs
         if isinstance(lhs, EncryptedCol):
             lhs = lhs.unchecked()
@@ -136,13 +171,13 @@ class EncryptedIsNull(IsNull):
 _REFUSED_OPTIONS = ("primary_key", "unique", "db_index", "db_default", "unique_for_date")
 
 
-class EncryptedMixin:
+class EncryptedMixin(_MixinBase):
     """Behaviour shared by every encrypted field; mixed in before a plain field class."""
 
     descriptor_class = DecryptingAttribute
     crypto_kind = registry.ENCRYPTED
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         for option in _REFUSED_OPTIONS:
             if kwargs.get(option):
                 # Ciphertext is random: an index or constraint on it matches nothing and
@@ -153,32 +188,40 @@ class EncryptedMixin:
                 )
         super().__init__(*args, **kwargs)
 
-    def contribute_to_class(self, cls, name, **kwargs) -> None:
-        models.Field.contribute_to_class(self, cls, name, **kwargs)
+    def contribute_to_class(
+        self, cls: type[models.Model], name: str, private_only: bool = False, **kwargs: Any
+    ) -> None:
+        # Field's, not the next class's: DateField's would add get_next_by_<name>(), which
+        # sorts by this column.
+        models.Field.contribute_to_class(self, cls, name, private_only=private_only, **kwargs)
         registry.declare(cls, self)
 
     def get_internal_type(self) -> str:
         return "BinaryField"
 
-    def get_placeholder(self, value, compiler, connection) -> str:
+    def get_placeholder(
+        self, value: Any, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> str:
         return connection.ops.binary_placeholder_sql(value)
 
     # -- Plaintext serialisation; each field type overrides these two. --
 
-    def to_plaintext(self, value) -> bytes:
+    def to_plaintext(self, value: Any) -> bytes:
         return str(self.to_python(value)).encode()
 
-    def from_plaintext(self, raw: bytes):
+    def from_plaintext(self, raw: bytes) -> Any:
         return self.to_python(raw.decode())
 
     # -- Database round trip. --
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(
+        self, value: Any, expression: Any, connection: BaseDatabaseWrapper
+    ) -> Ciphertext | None:
         if value is None:
             return None
         return Ciphertext(bytes(value))
 
-    def pre_save(self, model_instance, add):
+    def pre_save(self, model_instance: models.Model, add: bool) -> Sealed | None:
         raw = model_instance.__dict__.get(self.attname)
         value = getattr(model_instance, self.attname)
         if value is None:
@@ -190,14 +233,17 @@ class EncryptedMixin:
             raise EncryptionError(f"{self._where()}: ERASED cannot be stored as a value.")
         return self.encrypt_for(model_instance, value)
 
-    def get_db_prep_save(self, value, connection):
+    def get_db_prep_save(self, value: Any, connection: BaseDatabaseWrapper) -> Any:
         return self.get_db_prep_value(value, connection, prepared=False)
 
-    def get_db_prep_value(self, value, connection, prepared=False):
+    def get_db_prep_value(
+        self, value: Any, connection: BaseDatabaseWrapper, prepared: bool = False
+    ) -> Any:
         if value is None:
             return None
         if isinstance(value, Sealed):
-            return connection.Database.Binary(bytes(value))
+            # Database, the backend's DB-API module, is missing from django-stubs.
+            return cast(Any, connection).Database.Binary(bytes(value))
         # bulk_update(), update() and raw saves bypass pre_save(); refusing is the only way
         # to be sure plaintext never reaches the column.
         raise EncryptionError(
@@ -205,7 +251,7 @@ class EncryptedMixin:
             "(not update(), bulk_update() or raw loading)."
         )
 
-    def value_to_string(self, obj) -> str:
+    def value_to_string(self, obj: models.Model) -> str:
         # Serialising (dumpdata, serializers) would write the decrypted value into a file that
         # no key protects, and loaddata could not read it back anyway.
         raise EncryptionError(
@@ -222,21 +268,21 @@ class EncryptedMixin:
     def _binding_prefix(self) -> bytes:
         return envelope.binding_prefix(self.model._meta.label, self.column)
 
-    def _binding(self, instance) -> bytes:
+    def _binding(self, instance: models.Model) -> bytes:
         return self._binding_prefix + _row_id(instance)
 
     @cached_property
     def _owner_attname(self) -> str:
         return registry.owner_attname(self.model)
 
-    def _owner_of(self, instance) -> uuid.UUID | None:
+    def _owner_of(self, instance: models.Model) -> uuid.UUID | None:
         attname = self._owner_attname
         owner_id = instance.pk if attname == "pk" else getattr(instance, attname)
         if owner_id is None or type(owner_id) is uuid.UUID:
             return owner_id
         return uuid.UUID(str(owner_id))
 
-    def encrypt_for(self, instance, value) -> Sealed:
+    def encrypt_for(self, instance: models.Model, value: Any) -> Sealed:
         """Encrypt value for this field of instance under its owner's current data key."""
         owner_id = self._owner_of(instance)
         if owner_id is None:
@@ -250,7 +296,7 @@ class EncryptedMixin:
         plaintext = self.to_plaintext(value)
         return Sealed(envelope.seal(aead, generation, plaintext, self._binding(instance)))
 
-    def decrypt_stored(self, instance, stored: Ciphertext):
+    def decrypt_stored(self, instance: models.Model, stored: Ciphertext) -> Any:
         """Return the plaintext of stored, ERASED, or raise DecryptionError (and signal it)."""
         try:
             try:
@@ -279,21 +325,24 @@ class EncryptedMixin:
             )
             raise located from None
 
-    def _reload(self, instance) -> Ciphertext | None:
+    def _reload(self, instance: models.Model) -> Ciphertext | None:
         manager = type(instance)._base_manager.db_manager(instance._state.db)
-        return manager.filter(pk=instance.pk).values_list(self.attname, flat=True).first()
+        stored: Ciphertext | None = (
+            manager.filter(pk=instance.pk).values_list(self.attname, flat=True).first()
+        )
+        return stored
 
-    def _decrypt_alone(self, instance, blob: bytes):
+    def _decrypt_alone(self, instance: models.Model, blob: bytes) -> Any:
         owner_id = self._owner_of(instance)
         if owner_id is None:
             raise DecryptionError("no_owner", detail="the row names no owner")
         return self._decrypt(keycache.owner_keys(owner_id), blob, _row_id(instance))
 
-    def _decrypt(self, keys: keycache.OwnerKeys, blob: bytes, row_id: bytes):
+    def _decrypt(self, keys: keycache.OwnerKeys, blob: bytes, row_id: bytes) -> Any:
         """Decrypt blob, stored in this column of row row_id, with the owner's keys."""
         generation = envelope.generation_of(blob)
         aead = keys.live.get(generation) or keys.decryption_key(generation)
-        if aead is ERASED:
+        if not isinstance(aead, AESGCM):  # the owner was erased
             return ERASED
         plaintext = envelope.unseal(aead, blob, self._binding_prefix + row_id)
         try:
@@ -305,7 +354,7 @@ class EncryptedMixin:
 
     # -- Queries: nothing but isnull. --
 
-    def get_lookup(self, lookup_name):
+    def get_lookup(self, lookup_name: str) -> type[Lookup[Any]]:
         if lookup_name == "isnull":
             return EncryptedIsNull
         raise EncryptedLookupError(
@@ -313,77 +362,83 @@ class EncryptedMixin:
             f"{lookup_name!r}. Search with a BlindIndexField (see blind_search)."
         )
 
-    def get_transform(self, lookup_name):
+    def get_transform(self, lookup_name: str) -> type[Transform]:
         raise EncryptedLookupError(
             f"{self._where()} is encrypted; {lookup_name!r} cannot be applied to it in SQL."
         )
 
-    def get_col(self, alias, output_field=None):
+    def get_col(self, alias: str, output_field: models.Field[Any, Any] | None = None) -> Col:
         if alias == self.model._meta.db_table and (output_field is None or output_field == self):
             return self.cached_col
         return EncryptedCol(alias, self, output_field)
 
     @cached_property
-    def cached_col(self):
+    def cached_col(self) -> Col:
         return EncryptedCol(self.model._meta.db_table, self)
 
     # -- Validation on the plaintext; an erased value is left alone. --
 
-    def clean(self, value, model_instance):
+    def clean(self, value: Any, model_instance: models.Model | None) -> Any:
         if value is ERASED:
             return value
         return super().clean(value, model_instance)
 
 
-class EncryptedTextField(EncryptedMixin, models.TextField):
+class EncryptedTextField(EncryptedMixin, _TextField):
     """Free text, encrypted; max_length (if given) is checked on the plaintext."""
 
 
-class EncryptedCharField(EncryptedMixin, models.CharField):
+class EncryptedCharField(EncryptedMixin, _CharField):
     """A short text (single-line input), encrypted; max_length is checked on the plaintext."""
 
-    def _check_db_collation(self, databases):
+    def _check_db_collation(self, databases: Any) -> list[Any]:
         return []
 
 
-class EncryptedDateField(EncryptedMixin, models.DateField):
+class EncryptedDateField(EncryptedMixin, _DateField):
     """A date, encrypted; stored as its ISO form."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         if kwargs.get("auto_now") or kwargs.get("auto_now_add"):
             raise ImproperlyConfigured("EncryptedDateField does not support auto_now(_add).")
         super().__init__(*args, **kwargs)
 
-    def to_plaintext(self, value) -> bytes:
-        return self.to_python(value).isoformat().encode()
+    def to_plaintext(self, value: Any) -> bytes:
+        plaintext: bytes = self.to_python(value).isoformat().encode()
+        return plaintext
 
 
-class EncryptedDecimalField(EncryptedMixin, models.DecimalField):
+class EncryptedDecimalField(EncryptedMixin, _DecimalField):
     """A decimal, encrypted; rounded to decimal_places like a plain DecimalField column."""
 
-    def to_plaintext(self, value) -> bytes:
-        return format_number(self.to_python(value), self.max_digits, self.decimal_places).encode()
+    def to_plaintext(self, value: Any) -> bytes:
+        number = format_number(self.to_python(value), self.max_digits, self.decimal_places)
+        if number is None:  # pre_save() stores None as NULL and never asks
+            raise EncryptionError(f"{self._where()}: None is not encrypted.")
+        return number.encode()
 
 
-class EncryptedIntegerField(EncryptedMixin, models.IntegerField):
+class EncryptedIntegerField(EncryptedMixin, _IntegerField):
     """A whole number, encrypted."""
 
+    _validators: list[Callable[[Any], None]]  # set by Field.__init__
+
     @cached_property
-    def validators(self):
+    def validators(self) -> list[Callable[[Any], None]]:
         # The plain field adds the range of its database column; this column is binary.
         return [*self.default_validators, *self._validators]
 
 
-class EncryptedJSONField(EncryptedMixin, models.JSONField):
+class EncryptedJSONField(EncryptedMixin, _JSONField):
     """A JSON document, encrypted as its compact UTF-8 text; None stays SQL NULL."""
 
-    def to_plaintext(self, value) -> bytes:
+    def to_plaintext(self, value: Any) -> bytes:
         return json.dumps(
             value, cls=self.encoder, ensure_ascii=False, separators=(",", ":")
         ).encode()
 
-    def from_plaintext(self, raw: bytes):
+    def from_plaintext(self, raw: bytes) -> Any:
         return json.loads(raw.decode(), cls=self.decoder)
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> Any:
         return value

@@ -17,6 +17,8 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import IntegrityError, connections, router, transaction
@@ -24,8 +26,11 @@ from django.db import IntegrityError, connections, router, transaction
 from .datakeys import new_data_key_row, unwrap_parts
 from .erased import ERASED
 from .exceptions import DecryptionError, EncryptionError, OwnerErasedError
-from .keyring import get_keyring, on_reset
+from .keyring import Keyring, get_keyring, on_reset
 from .models import DataKey
+
+if TYPE_CHECKING:
+    from .erased import _Erased
 
 # Owners per query when loading many; a page of rows stays well below this.
 _CHUNK = 1000
@@ -55,7 +60,7 @@ class OwnerKeys:
     def erased(self) -> bool:
         return bool(self.destroyed) and self.current is None
 
-    def decryption_key(self, generation: int) -> AESGCM | object:
+    def decryption_key(self, generation: int) -> AESGCM | _Erased:
         """Return the AESGCM for one generation, or ERASED; raise DecryptionError otherwise."""
         aead = self.live.get(generation)
         if aead is not None:
@@ -160,6 +165,10 @@ def _db_alias() -> str:
 
 
 _COLUMNS = ("owner_id", "generation", "master_key_id", "wrapped", "destroyed_at")
+# One row of _COLUMNS (the wrapped bytes come back as bytes or memoryview, by backend).
+_KeyRow = tuple[uuid.UUID, int, str, bytes | memoryview, datetime | None]
+# What an unwrap depends on: (owner UUID's int, generation, master key id, wrapped bytes).
+_MemoKey = tuple[int, int, str, bytes]
 
 
 class _UnwrapMemo:
@@ -178,13 +187,13 @@ class _UnwrapMemo:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.entries: dict[tuple, AESGCM] = {}
+        self.entries: dict[_MemoKey, AESGCM] = {}
         self.lock = threading.Lock()
 
-    def get(self, key: tuple) -> AESGCM | None:
+    def get(self, key: _MemoKey) -> AESGCM | None:
         return self.entries.get(key)
 
-    def put(self, key: tuple, aead: AESGCM) -> None:
+    def put(self, key: _MemoKey, aead: AESGCM) -> None:
         with self.lock:
             self.entries[key] = aead
             while len(self.entries) > self.size:
@@ -201,7 +210,7 @@ on_reset(unwrap_memo.clear)
 
 
 def _unwrapped(
-    owner_id: uuid.UUID, generation: int, master_key_id: str, wrapped: bytes, keyring
+    owner_id: uuid.UUID, generation: int, master_key_id: str, wrapped: bytes, keyring: Keyring
 ) -> AESGCM:
     # The UUID's int, not the UUID: it hashes in C.
     key = (owner_id.int, generation, master_key_id, wrapped)
@@ -212,7 +221,7 @@ def _unwrapped(
     return aead
 
 
-def _build(rows: Iterable[tuple], cache: KeyCache | None) -> dict[uuid.UUID, OwnerKeys]:
+def _build(rows: Iterable[_KeyRow], cache: KeyCache | None) -> dict[uuid.UUID, OwnerKeys]:
     keyring = get_keyring()
     owners: dict[uuid.UUID, OwnerKeys] = {}
     for owner_id, generation, master_key_id, wrapped, destroyed_at in rows:
@@ -237,7 +246,7 @@ def _build(rows: Iterable[tuple], cache: KeyCache | None) -> dict[uuid.UUID, Own
 _SELECT_KEY_ROWS: dict[str, str] = {}
 
 
-def _key_rows(owner_ids: list[uuid.UUID], using: str) -> list[tuple]:
+def _key_rows(owner_ids: list[uuid.UUID], using: str) -> list[_KeyRow]:
     """Return the _COLUMNS of every key row of owner_ids.
 
     Plain SQL, because every page runs this: building it through the ORM costs about three
@@ -250,8 +259,9 @@ def _key_rows(owner_ids: list[uuid.UUID], using: str) -> list[tuple]:
     if select is None:
         quote = connection.ops.quote_name
         meta = DataKey._meta
+        columns = {f.name: f.column for f in meta.concrete_fields}
         select = _SELECT_KEY_ROWS[connection.vendor] = "SELECT {} FROM {} WHERE {} IN ".format(  # noqa: S608
-            ", ".join(quote(meta.get_field(name).column) for name in _COLUMNS),
+            ", ".join(quote(columns[name]) for name in _COLUMNS),
             quote(meta.db_table),
             quote(owner.column),
         )
@@ -314,6 +324,11 @@ def encryption_key(owner_id: uuid.UUID) -> tuple[int, AESGCM]:
             )
         entry = _create_first_key(owner_id)
     generation = entry.current
+    if generation is None:
+        # Only if another process erased the owner while this one created their first key.
+        raise OwnerErasedError(
+            f"The data of owner {owner_id} was erased; nothing new may be stored for them."
+        )
     if generation in entry.failed:
         raise EncryptionError(
             f"The current data key of owner {owner_id} cannot be unwrapped "

@@ -23,9 +23,11 @@ import os
 import secrets
 import stat
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -112,7 +114,7 @@ def _decode_key(entry: object, path: Path, what: str) -> NamedKey:
     return NamedKey(id=entry["id"], key=raw, created=str(entry.get("created", "")))
 
 
-def _read_json(path: Path) -> dict:
+def _read_json(path: Path) -> dict[str, Any]:
     check_key_file_mode(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -124,7 +126,7 @@ def _read_json(path: Path) -> dict:
     return data
 
 
-def parse_keyring(path: Path, data: dict) -> Keyring:
+def parse_keyring(path: Path, data: dict[str, Any]) -> Keyring:
     """Build a Keyring from the decoded JSON of a key file."""
     masters: dict[str, NamedKey] = {}
     for entry in data.get("master_keys") or []:
@@ -151,7 +153,7 @@ def load_keyring(path: Path) -> Keyring:
     return parse_keyring(path, _read_json(path))
 
 
-def _write_private(path: Path, data: dict, *, replace: bool) -> None:
+def _write_private(path: Path, data: dict[str, Any], *, replace: bool) -> None:
     """Write data as JSON readable only by its owner; never leave a half-written key file."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
@@ -232,7 +234,7 @@ def ensure_key_file(path: Path, *, autocreate: bool) -> None:
 
 _lock = threading.Lock()
 _cached: Keyring | None = None
-_reset_listeners: list = []
+_reset_listeners: list[Callable[[], None]] = []
 
 
 def key_file_path() -> Path:
@@ -275,6 +277,6 @@ def reset_keyring() -> None:
         listener()
 
 
-def on_reset(listener) -> None:
+def on_reset(listener: Callable[[], None]) -> None:
     """Call listener whenever the keyring is reset (caches of derived keys register here)."""
     _reset_listeners.append(listener)

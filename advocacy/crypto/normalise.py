@@ -11,7 +11,7 @@ import decimal
 import unicodedata
 
 # Katakana ァ..ヶ sit exactly 0x60 above hiragana ぁ..ゖ; ヽヾ likewise above ゝゞ.
-_KATA_TO_HIRA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
+_KATA_TO_HIRA: dict[int, int | str] = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
 _KATA_TO_HIRA.update({0x30FD: 0x309D, 0x30FE: 0x309E})
 # ヷヸヹヺ have no precomposed hiragana: write them as わゐゑを with a combining dakuten,
 # which is also what NFKC leaves of "わ゙" typed in hiragana.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import cache
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -11,6 +12,17 @@ from django.db.models.query import ModelIterable
 
 from . import keycache, registry
 from .fields import Ciphertext, EncryptedMixin, decrypt_in_place
+
+_M = TypeVar("_M", bound=models.Model)
+
+if TYPE_CHECKING:
+
+    class _QuerySet(models.QuerySet[_M]):
+        # Django's own, not declared by django-stubs.
+        def _clone(self) -> Self: ...
+
+else:
+    _QuerySet = models.QuerySet
 
 
 def prefetch_data_keys(instances: Iterable[models.Model], decrypt: Sequence[str] = ()) -> int:
@@ -21,7 +33,7 @@ def prefetch_data_keys(instances: Iterable[models.Model], decrypt: Sequence[str]
     decrypted now for every instance; the others still only when read.
     """
     instances = list(instances)
-    owners = set()
+    owners: set[object] = set()
     for instance in instances:
         values = instance.__dict__
         for field in registry.encrypted_fields(type(instance)):
@@ -37,8 +49,10 @@ def prefetch_data_keys(instances: Iterable[models.Model], decrypt: Sequence[str]
 
 
 @cache
-def _encrypted_fields_named(model: type[models.Model], names: tuple[str, ...]) -> tuple:
-    fields = []
+def _encrypted_fields_named(
+    model: type[models.Model], names: tuple[str, ...]
+) -> tuple[EncryptedMixin, ...]:
+    fields: list[EncryptedMixin] = []
     for name in names:
         try:
             field = model._meta.get_field(name)
@@ -50,24 +64,24 @@ def _encrypted_fields_named(model: type[models.Model], names: tuple[str, ...]) -
     return tuple(fields)
 
 
-class EncryptedQuerySet(models.QuerySet):
+class EncryptedQuerySet(_QuerySet[_M]):
     """A QuerySet that can load the data keys of the rows it fetches (with_data_keys())."""
 
     _with_data_keys = False
     _decrypt: tuple[str, ...] = ()
 
-    def with_data_keys(self, *decrypt: str) -> EncryptedQuerySet:
+    def with_data_keys(self, *decrypt: str) -> Self:
         """Prefetch the owners' data keys whenever this queryset fetches its rows.
 
         Name the fields a list page shows on every row to have them decrypted in bulk right
         after the fetch (see prefetch_data_keys).
         """
-        clone = self._chain()
+        clone = self.all()
         clone._with_data_keys = True
         clone._decrypt = decrypt
         return clone
 
-    def _clone(self):
+    def _clone(self) -> Self:
         clone = super()._clone()
         clone._with_data_keys = self._with_data_keys
         clone._decrypt = self._decrypt
@@ -76,8 +90,10 @@ class EncryptedQuerySet(models.QuerySet):
     def _fetch_all(self) -> None:
         fetching = self._result_cache is None
         super()._fetch_all()
-        if fetching and self._with_data_keys and self._iterable_class is ModelIterable:
-            prefetch_data_keys(self._result_cache, decrypt=self._decrypt)
+        rows = self._result_cache
+        if fetching and rows is not None and self._with_data_keys:
+            if self._iterable_class is ModelIterable:
+                prefetch_data_keys(rows, decrypt=self._decrypt)
 
 
 EncryptedManager = models.Manager.from_queryset(EncryptedQuerySet)

@@ -39,7 +39,7 @@ _declared: set[type[models.Model]] = set()
 _model_checks: list[Callable[[type[models.Model]], None]] = []
 
 
-def declare(model: type[models.Model], field: models.Field) -> None:
+def declare(model: type[models.Model], field: models.Field[Any, Any]) -> None:
     """Note that model has an encrypted or blind-index field (called from contribute_to_class)."""
     if getattr(field, "crypto_kind", None) not in (ENCRYPTED, BLIND_INDEX):
         raise ImproperlyConfigured(f"{type(field).__name__} declares no crypto_kind.")
@@ -74,7 +74,8 @@ def blind_index_fields(model: type[models.Model]) -> tuple[Any, ...]:
 
 
 def owner_attname(model: type[models.Model]) -> str:
-    return getattr(model, OWNER_ATTRIBUTE)
+    attname: str = getattr(model, OWNER_ATTRIBUTE)
+    return attname
 
 
 def owner_of(instance: models.Model) -> uuid.UUID | None:
@@ -130,7 +131,7 @@ def _check(model: type[models.Model]) -> None:
 
 
 @receiver(class_prepared)
-def _check_and_register(sender: type[models.Model], **kwargs) -> None:
+def _check_and_register(sender: type[models.Model], **kwargs: Any) -> None:
     if sender not in _declared:
         return
     _declared.discard(sender)

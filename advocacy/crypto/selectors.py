@@ -65,7 +65,7 @@ def key_usage() -> KeyUsage:
 class ValueScan:
     """Stored values by (model label, field name) and data-key generation."""
 
-    by_generation: dict[tuple[str, str], Counter] = field(default_factory=dict)
+    by_generation: dict[tuple[str, str], Counter[int]] = field(default_factory=dict)
     values: int = 0
 
 

@@ -164,7 +164,7 @@ def datakeys_rewrap_batch(*, batch_size: int = 500, after_pk: int = 0) -> tuple[
     return len(rows), (rows[-1].pk if rows else after_pk)
 
 
-def datakeys_to_rewrap(keyring: Keyring | None = None) -> models.QuerySet:
+def datakeys_to_rewrap(keyring: Keyring | None = None) -> models.QuerySet[DataKey]:
     """Return the live data keys not yet under the active master key."""
     keyring = keyring or get_keyring()
     return DataKey.objects.filter(destroyed_at__isnull=True).exclude(

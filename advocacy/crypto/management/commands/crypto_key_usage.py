@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.core.management.base import BaseCommand
 
 from advocacy.crypto import selectors
+
+if TYPE_CHECKING:
+    from django.core.management.base import CommandParser
 
 
 class Command(BaseCommand):
     help = "Show live data keys per master key id and per generation (no key material)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--scan-values",
             action="store_true",
             help="Also read every stored value's header and count generations per column.",
         )
 
-    def handle(self, *args, scan_values: bool = False, **options) -> None:
+    def handle(self, *args: Any, scan_values: bool = False, **options: Any) -> None:
         usage = selectors.key_usage()
         self.stdout.write("Live data keys by master key:")
         for key_id in usage.key_file_master_ids:

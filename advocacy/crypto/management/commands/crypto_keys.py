@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -17,11 +18,14 @@ from advocacy.crypto.keyring import (
     remove_master_key,
 )
 
+if TYPE_CHECKING:
+    from django.core.management.base import CommandParser
+
 
 class Command(BaseCommand):
     help = "Manage the encryption key file (settings.ADVOCACY_KEY_FILE). Never prints keys."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--path", type=Path, help="Key file to use instead of the setting.")
         actions = parser.add_subparsers(dest="action", required=True)
         actions.add_parser("init", help="Create a new key file (mode 0600); refuses to overwrite.")
@@ -33,19 +37,19 @@ class Command(BaseCommand):
         )
         retire.add_argument("key_id")
 
-    def handle(self, *args, action: str, path: Path | None = None, **options) -> None:
+    def handle(self, *args: Any, action: str, path: Path | None = None, **options: Any) -> None:
         path = Path(path or settings.ADVOCACY_KEY_FILE)
         try:
             getattr(self, "_" + action.replace("-", "_"))(path, **options)
         except KeyFileError as exc:
             raise CommandError(str(exc)) from None
 
-    def _init(self, path: Path, **options) -> None:
+    def _init(self, path: Path, **options: Any) -> None:
         keyring = create_key_file(path)
         self.stdout.write(f"Created {path} with master key {keyring.active_master_id}.")
         self.stdout.write("Back it up now, apart from the database backups.")
 
-    def _add_master(self, path: Path, **options) -> None:
+    def _add_master(self, path: Path, **options: Any) -> None:
         key_id = add_master_key(path)
         self.stdout.write(f"Added master key {key_id}; it is now the active one.")
         self.stdout.write(
@@ -53,7 +57,7 @@ class Command(BaseCommand):
             "then run 'manage.py rotate_master_key'."
         )
 
-    def _status(self, path: Path, **options) -> None:
+    def _status(self, path: Path, **options: Any) -> None:
         keyring = load_keyring(path)
         mode = stat.S_IMODE(os.stat(path).st_mode)
         self.stdout.write(f"Key file: {path} (mode {mode:04o})")
@@ -63,7 +67,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  blind index    {keyring.blind_index_key.id}")
         self.stdout.write(f"  audit          {keyring.audit_key.id}")
 
-    def _retire_master(self, path: Path, *, key_id: str, **options) -> None:
+    def _retire_master(self, path: Path, *, key_id: str, **options: Any) -> None:
         from advocacy.crypto.models import DataKey
 
         in_use = DataKey.objects.filter(master_key_id=key_id, destroyed_at__isnull=True).count()

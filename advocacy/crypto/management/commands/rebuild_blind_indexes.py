@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from tqdm import tqdm
@@ -11,15 +13,18 @@ from advocacy.crypto.erased import ERASED
 from advocacy.crypto.keycache import key_cache
 from advocacy.crypto.prefetch import prefetch_data_keys
 
+if TYPE_CHECKING:
+    from django.core.management.base import CommandParser
+
 
 class Command(BaseCommand):
     help = "Recompute the blind indexes of every encrypted model in batches."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch-size", type=int, default=500)
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args, batch_size: int, no_progress: bool, **options) -> None:
+    def handle(self, *args: Any, batch_size: int, no_progress: bool, **options: Any) -> None:
         for model in registry.encrypted_models():
             indexes = registry.blind_index_fields(model)
             if not indexes:

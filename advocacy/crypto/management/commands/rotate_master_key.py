@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from advocacy.crypto.keyring import get_keyring
 from advocacy.crypto.services import datakeys_rewrap_batch, datakeys_to_rewrap
+
+if TYPE_CHECKING:
+    from django.core.management.base import CommandParser
 
 
 class Command(BaseCommand):
@@ -15,11 +20,11 @@ class Command(BaseCommand):
         "its own transaction and locks only its rows; safe to interrupt and rerun."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch-size", type=int, default=500)
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
-    def handle(self, *args, batch_size: int, no_progress: bool, **options) -> None:
+    def handle(self, *args: Any, batch_size: int, no_progress: bool, **options: Any) -> None:
         active = get_keyring().active_master_id
         total = datakeys_to_rewrap().count()
         self.stdout.write(f"Active master key {active}; {total} data keys to re-wrap.")
