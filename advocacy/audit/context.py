@@ -8,8 +8,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from advocacy.accounts.models import User
+
+# The attribute of a request that holds its audit request id.
+_REQUEST_ID_ATTRIBUTE = "audit_request_id"
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,17 @@ def new_request_id() -> str:
     return uuid.uuid4().hex
 
 
+def request_id_of(request: HttpRequest) -> str:
+    """Return the audit request id given to request, or "" if it has none yet."""
+    request_id: str = getattr(request, _REQUEST_ID_ATTRIBUTE, "")
+    return request_id
+
+
+def set_request_id(request: HttpRequest, request_id: str) -> None:
+    """Give request its audit request id (HttpRequest declares no such attribute)."""
+    setattr(request, _REQUEST_ID_ATTRIBUTE, request_id)
+
+
 def client_ip(request: HttpRequest) -> str:
     """Return the client's address as the web server saw it, or "" if it is not an address."""
     # REMOTE_ADDR only: X-Forwarded-For is whatever the client wrote unless a proxy we trust
@@ -42,12 +60,13 @@ def current_context() -> RequestContext | None:
     return _current.get()
 
 
-def current_user():
+def current_user() -> User | None:
     """Return the authenticated user of the current request, or None."""
     context = _current.get()
     user = getattr(context, "user", None)
     if user is not None and getattr(user, "is_authenticated", False):
-        return user
+        authenticated: User = user
+        return authenticated
     return None
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from .context import client_ip, new_request_id, request_context
+from .context import client_ip, new_request_id, request_context, set_request_id
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -22,7 +22,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = new_request_id()
-        request.audit_request_id = request_id
+        set_request_id(request, request_id)
         ip_address = client_ip(request)
         with request_context(
             request_id=request_id, ip_address=ip_address, user=getattr(request, "user", None)

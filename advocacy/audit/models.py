@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any, NoReturn
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -23,26 +26,28 @@ class AuditAppendOnlyError(Exception):
     """Someone tried to change, delete or bulk-write audit events."""
 
 
-class AuditEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AuditAppendOnlyError(ERR_APPEND_ONLY)
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise AuditAppendOnlyError(ERR_APPEND_ONLY)
 
-    def bulk_update(self, objs, fields, batch_size=None):
+    def bulk_update(
+        self, objs: Iterable[AuditEvent], fields: Iterable[str], batch_size: int | None = None
+    ) -> NoReturn:
         raise AuditAppendOnlyError(ERR_APPEND_ONLY)
 
-    def create(self, **kwargs):
+    def create(self, **kwargs: Any) -> NoReturn:
         raise AuditAppendOnlyError(ERR_USE_SERVICE)
 
-    def bulk_create(self, objs, *args, **kwargs):
+    def bulk_create(self, objs: Iterable[AuditEvent], *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditAppendOnlyError(ERR_USE_SERVICE)
 
-    def update_or_create(self, *args, **kwargs):
+    def update_or_create(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditAppendOnlyError(ERR_APPEND_ONLY)
 
-    def _raw_delete(self, using):
+    def _raw_delete(self, using: str | None) -> NoReturn:
         raise AuditAppendOnlyError(ERR_APPEND_ONLY)
 
 
@@ -120,12 +125,12 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.sequence} {self.get_action_display()}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
             raise AuditAppendOnlyError(ERR_APPEND_ONLY)
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditAppendOnlyError(ERR_APPEND_ONLY)
 
 

@@ -13,14 +13,17 @@ from django.utils import timezone
 
 from .actions import Action
 from .chain import GENESIS_HASH, current_key, event_hash
-from .context import client_ip, current_context, new_request_id
+from .context import client_ip, current_context, new_request_id, request_id_of, set_request_id
 from .models import AuditChainHead, AuditEvent
 
 if TYPE_CHECKING:
+    import uuid
+
     from advocacy.accounts.models import Organisation, User
 
 HEAD_ID = 1
-LABEL_MAX = AuditEvent._meta.get_field("label").max_length
+# A CharField always has its max_length; were it missing, every label would be refused.
+LABEL_MAX = AuditEvent._meta.get_field("label").max_length or 0
 # A field name ("income") or model and field ("Person.income"), never a value: letters, digits
 # and underscores, as Python spells attributes.
 FIELD_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]{0,63}\.)?[A-Za-z_][A-Za-z0-9_]{0,63}")
@@ -74,7 +77,7 @@ def append_event(
     action: Action | int,
     content_type: ContentType | None = None,
     object_id: str = "",
-    object_organisation_id: object = None,
+    object_organisation_id: uuid.UUID | str | None = None,
     organisation: Organisation | None = None,
     fields_read: Iterable[str] = (),
     reason: str = "",
@@ -87,6 +90,7 @@ def append_event(
         actor = None
     if len(label) > LABEL_MAX:
         raise ValueError(ERR_LABEL)
+    organisation_id: uuid.UUID | None
     if organisation is not None:
         organisation_id = organisation.pk
     else:
@@ -136,12 +140,12 @@ def _origin(request: HttpRequest | None) -> tuple[str, str]:
     context = current_context()
     if request is None:
         return (context.request_id, context.ip_address) if context else ("", "")
-    request_id = getattr(request, "audit_request_id", "") or (context.request_id if context else "")
+    request_id = request_id_of(request) or (context.request_id if context else "")
     if not request_id:
         # A request that did not pass the middleware (a test, a management view): its events
         # still share one id.
         request_id = new_request_id()
-        request.audit_request_id = request_id
+        set_request_id(request, request_id)
     return request_id, client_ip(request)
 
 

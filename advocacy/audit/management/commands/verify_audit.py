@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, Any
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -10,11 +11,14 @@ from tqdm import tqdm
 from advocacy.audit.chain import events_in_order, known_keys, verify_chain
 from advocacy.audit.models import AuditChainHead, AuditEvent
 
+if TYPE_CHECKING:
+    from django.core.management.base import CommandParser
+
 
 class Command(BaseCommand):
     help = "Verify the audit trail's hash chain and report the first event that was tampered with."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch-size", type=int, default=1000)
         parser.add_argument(
             "--progress",
@@ -22,7 +26,7 @@ class Command(BaseCommand):
             help="Show a progress bar even when stderr is not a terminal.",
         )
 
-    def handle(self, *args, batch_size: int, progress: bool, **options) -> None:
+    def handle(self, *args: Any, batch_size: int, progress: bool, **options: Any) -> None:
         head = AuditChainHead.objects.first()
         events = events_in_order(batch_size=batch_size)
         bar = tqdm(
