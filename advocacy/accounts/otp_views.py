@@ -14,9 +14,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from advocacy.audit.actions import Action
-from advocacy.audit.services import audit_record
-
 from . import services
 from .forms import TokenForm
 from .otp import (
@@ -72,9 +69,7 @@ class OtpVerifyView(_SecondFactorView):
             if device is not None:
                 django_otp.login(request, device)
                 return _onward(request)
-            audit_record(
-                actor=request.user, action=Action.LOGIN_FAILED, label="otp", request=request
-            )
+            services.second_factor_failed_record(actor=request.user, request=request)
             form.add_error("token", _("コードが正しくありません。"))
         return self._render(request, {"form": form}, status=422)
 

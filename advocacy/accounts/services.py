@@ -117,3 +117,8 @@ def second_factor_reset(
         request=request,
     )
     return deleted
+
+
+def second_factor_failed_record(*, actor: User, request: HttpRequest | None = None) -> None:
+    """Record a wrong second-factor code (as a failed login; never the code itself)."""
+    audit_record(actor=actor, action=Action.LOGIN_FAILED, label="otp", request=request)

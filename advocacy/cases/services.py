@@ -229,7 +229,8 @@ def record_save(*, actor: User, case: Case, record: CaseRecord, m2m: dict | None
     elif record.case_id != case.pk:
         raise PermissionDenied(ERR_CANNOT_CHANGE)
     if isinstance(record, Consultation):
-        _consultation_derive(record, case.person, creating)
+        # The person as stored now (record.person reads the row), not a copy held by the caller.
+        _consultation_derive(record, record.person, creating)
     record.full_clean()
     record.save()
     for name, values in (m2m or {}).items():

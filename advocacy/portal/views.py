@@ -5,7 +5,6 @@ call one service or selector, render."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -16,11 +15,11 @@ from django.views.generic import TemplateView
 
 from advocacy.access.roles import RoleRequiredMixin
 from advocacy.access.selectors import can_change
-from advocacy.accounts.roles import Role, is_case_staff
-from advocacy.audit.actions import Action
-from advocacy.audit.services import audit_record
+from advocacy.accounts.roles import Role
+from advocacy.cases import presenters
+from advocacy.cases.guards import StaffOnlyMixin, denied, load_case
 from advocacy.cases.models import GuardianAppointment, Person, Petition, TeamMember
-from advocacy.cases.selectors import case_get_for
+from advocacy.cases.services import case_view_record
 
 from . import selectors, services
 from .anonymity import summary_check
@@ -40,6 +39,7 @@ GUARDIAN_PERSON_FIELDS = (
     "household_type",
 )
 GUARDIAN_TEAM_FIELDS = ("role", "name", "affiliation", "contact")
+GUARDIAN_APPOINTMENT_FIELDS = ("kind", "name", "appointed_on")
 GUARDIAN_PETITION_FIELDS = (
     "court",
     "petitioner_type",
@@ -49,17 +49,6 @@ GUARDIAN_PETITION_FIELDS = (
     "type_granted",
     "supervisor_appointed",
 )
-
-
-def _denied(request, what: str, object_id: object) -> Http404:
-    """Record a refused attempt (missing and not yours look the same) and return the 404."""
-    audit_record(
-        actor=request.user,
-        action=Action.ACCESS_DENIED,
-        label=f"{what}:{str(object_id)[:36]}",
-        request=request,
-    )
-    return Http404()
 
 
 # The second factor is asked for by advocacy.accounts.middleware, for every URL alike.
@@ -94,9 +83,9 @@ class RequestDetailView(ProfessionalMixin, View):
         try:
             coordination = selectors.request_get_for(user=request.user, request_id=request_id)
         except Http404:
-            raise _denied(request, "request", request_id) from None
+            raise denied(request, "request", request_id) from None
         if services.request_expire_if_due(request=coordination):
-            raise _denied(request, "request", request_id)
+            raise denied(request, "request", request_id)
         return coordination
 
     def _render(self, request, coordination, decline_form=None, message_form=None, status=200):
@@ -158,58 +147,59 @@ class GuardianCaseView(ProfessionalMixin, View):
         try:
             case = selectors.guardian_case_get_for(user=request.user, case_id=case_id)
         except Http404:
-            raise _denied(request, "case", case_id) from None
+            raise denied(request, "case", case_id) from None
         person = case.person
         team = TeamMember.objects.filter(case=case, left_on__isnull=True).order_by("joined_on")
         petitions = Petition.objects.filter(case=case).select_related("type_granted")
         guardians = GuardianAppointment.objects.filter(case=case, ended_on__isnull=True)
-        read = [f"Person.{name}" for name in GUARDIAN_PERSON_FIELDS[:6]]
-        read += [f"TeamMember.{name}" for name in ("name", "affiliation", "contact")]
-        read += ["Petition.court_case_number", "GuardianAppointment.name"]
-        audit_record(
-            actor=request.user,
-            action=Action.CASE_VIEWED,
-            obj=case,
-            label=case.number,
-            fields_read=read,
-            request=request,
-        )
+        # What the page shows is what the audit names: the same field lists build both.
+        shown = [
+            (Person, [person], GUARDIAN_PERSON_FIELDS),
+            (TeamMember, list(team), GUARDIAN_TEAM_FIELDS),
+            (Petition, list(petitions), GUARDIAN_PETITION_FIELDS),
+            (GuardianAppointment, list(guardians), GUARDIAN_APPOINTMENT_FIELDS),
+        ]
+        read = [
+            name
+            for model, rows, fields in shown
+            if rows
+            for name in presenters.encrypted_names(model, fields)
+        ]
+        case_view_record(actor=request.user, case=case, fields_read=read, request=request)
         person_rows = [
-            (Person._meta.get_field(name).verbose_name, _display(person, name))
+            (Person._meta.get_field(name).verbose_name, presenters.display_value(person, name))
             for name in GUARDIAN_PERSON_FIELDS
         ]
+
+        def lines(rows, fields):
+            return [
+                [
+                    f"{row._meta.get_field(name).verbose_name}: "
+                    f"{presenters.display_value(row, name)}"
+                    for name in fields
+                ]
+                for row in rows
+            ]
+
         return render(
             request,
             "portal/case.html",
             {
                 "case": case,
                 "person_rows": person_rows,
-                "team": team,
-                "petitions": petitions,
-                "guardians": guardians,
+                "team": lines(shown[1][1], GUARDIAN_TEAM_FIELDS),
+                "petitions": lines(shown[2][1], GUARDIAN_PETITION_FIELDS),
+                "guardians": lines(shown[3][1], GUARDIAN_APPOINTMENT_FIELDS),
             },
         )
-
-
-def _display(obj, name: str):
-    getter = getattr(obj, f"get_{name}_display", None)
-    return getter() if getter else getattr(obj, name)
 
 
 # The caseworker's screens
 
 
-class StaffMixin(LoginRequiredMixin):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not is_case_staff(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
+class StaffMixin(StaffOnlyMixin):
     def load_case(self, request, case_id):
-        try:
-            return case_get_for(user=request.user, case_id=case_id)
-        except Http404:
-            raise _denied(request, "case", case_id) from None
+        return load_case(request, case_id)
 
 
 def _summary_initial(case) -> dict:
@@ -296,7 +286,7 @@ class StaffRequestView(StaffMixin, View):
         try:
             return case, selectors.case_request_get(case=case, request_id=request_id)
         except Http404:
-            raise _denied(request, "request", request_id) from None
+            raise denied(request, "request", request_id) from None
 
     def get(self, request, case_id, request_id):
         case, coordination = self._load(request, case_id, request_id)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from advocacy.accounts.models import Professional
+from advocacy.accounts.models import Professional, User
+from advocacy.audit.actions import Action
+from advocacy.audit.services import audit_record
 from advocacy.cases.models import (
     Case,
     Consultation,
@@ -122,7 +125,6 @@ class Report:
     lead_times: list[tuple[str, str, str]]
     years: list[tuple[str, str, str, str, int, int]]
     national: list[tuple[str, str, str, str]]
-    pending: list[str] = field(default_factory=list)
 
     def tables(self) -> list[Table]:
         return [t for _title, tables in self.sections for t in tables]
@@ -315,8 +317,7 @@ def _build_tables(fiscal_year: int) -> tuple[list[tuple[str, list[Table]]], list
             ],
         ),
     ]
-    pending: list[str] = []
-    return sections, pending
+    return sections
 
 
 def _previous_patterns(fiscal_year: int, tables: list[Table]) -> dict[str, set]:
@@ -396,7 +397,7 @@ def report_build(*, fiscal_year: int, publish: bool = False) -> Report:
     pattern is a write to the default database even when the counts come from the replica.
     """
     k = threshold()
-    sections, pending = _build_tables(fiscal_year)
+    sections = _build_tables(fiscal_year)
     tables = [t for _s, ts in sections for t in ts]
     own = [t for t in tables if t.follows is None]
     suppress([t.grid for t in own], k, _previous_patterns(fiscal_year, own))
@@ -418,7 +419,6 @@ def report_build(*, fiscal_year: int, publish: bool = False) -> Report:
         lead_times=lead,
         years=_year_rows(fiscal_year, k, by_key["c_referrer"]),
         national=_national(by_key["petitions"], k),
-        pending=pending,
     )
     if publish:
         _publish(fiscal_year, own)
@@ -465,7 +465,6 @@ def report_rows(report: Report) -> list[list[str]]:
     out += [list(row) for row in report.lead_times]
     out += [[], ["全国との比較"], ["項目", "全国", "本市", "出典"]]
     out += [list(row) for row in report.national]
-    out += [[text] for text in report.pending]
     return out
 
 
@@ -487,3 +486,24 @@ def report_xlsx(report: Report) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def report_view_record(
+    *, actor: User, fiscal_year: int, preview: bool, request: HttpRequest | None = None
+) -> None:
+    """Record that actor looked at the year's report (a supervisor's preview is marked)."""
+    audit_record(
+        actor=actor,
+        action=Action.REPORT_VIEWED,
+        label=f"FY{fiscal_year}" + (" preview" if preview else ""),
+        request=request,
+    )
+
+
+def report_export_record(
+    *, actor: User, fiscal_year: int, fmt: str, request: HttpRequest | None = None
+) -> None:
+    """Record that actor downloaded the year's report as fmt (csv or xlsx)."""
+    audit_record(
+        actor=actor, action=Action.REPORT_EXPORTED, label=f"FY{fiscal_year} {fmt}", request=request
+    )

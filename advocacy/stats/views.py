@@ -12,8 +12,6 @@ from django.views.generic import TemplateView, View
 
 from advocacy.access.roles import RoleRequiredMixin
 from advocacy.accounts.roles import Role
-from advocacy.audit.actions import Action
-from advocacy.audit.services import audit_record
 from advocacy.dates import fiscal_year_of
 from advocacy.stats import services
 
@@ -49,10 +47,10 @@ class StatsHomeView(ReportMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         report = self.report()
-        audit_record(
+        services.report_view_record(
             actor=self.request.user,
-            action=Action.REPORT_VIEWED,
-            label=f"FY{report.fiscal_year}" + (" preview" if self.preview else ""),
+            fiscal_year=report.fiscal_year,
+            preview=self.preview,
             request=self.request,
         )
         return super().get_context_data(
@@ -80,11 +78,8 @@ class StatsExportView(ReportMixin, View):
 
     def get(self, request, *args, **kwargs):
         report = self.report()
-        audit_record(
-            actor=request.user,
-            action=Action.REPORT_EXPORTED,
-            label=f"FY{report.fiscal_year} {self.fmt}",
-            request=request,
+        services.report_export_record(
+            actor=request.user, fiscal_year=report.fiscal_year, fmt=self.fmt, request=request
         )
         if self.fmt == "xlsx":
             content = services.report_xlsx(report)

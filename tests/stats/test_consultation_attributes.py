@@ -40,9 +40,11 @@ def test_an_edit_this_year_moves_this_years_consultations_and_leaves_last_years_
         ),
     )
 
-    person = Person.objects.get(pk=case.person_id)
-    person.area, person.household_type, person.sex = second, "alone", "unknown"
-    person_update(actor=worker, case=case, person=person, changed=["area", "household_type"])
+    person_update(
+        actor=worker,
+        case=case,
+        values={"area": second, "household_type": "alone", "sex": "unknown"},
+    )
 
     before = consultation_counts(this_year - 1)
     assert before["area"] == {(first.code, "new"): 1}
