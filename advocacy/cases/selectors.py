@@ -145,7 +145,7 @@ def possible_duplicates(
 
 @dataclass
 class TimelineEntry:
-    date: datetime.date
+    date: datetime.date | None  # None: not known yet (a petition before its filing day)
     kind: str
     record: CaseRecord
     rows: list[tuple[str, str]] = field(default_factory=list)  # filled in for display
@@ -161,8 +161,14 @@ def case_timeline(*, case: Case, kinds: dict[str, type[CaseRecord]]) -> list[Tim
                 day = timezone.localtime(day).date()
             entries.append(TimelineEntry(date=day, kind=kind, record=record))
     prefetch_data_keys([entry.record for entry in entries])
-    entries.sort(key=lambda e: (e.date, e.record.created_at), reverse=True)
+    entries.sort(key=_timeline_order, reverse=True)
     return entries
+
+
+def _timeline_order(entry: TimelineEntry) -> tuple[bool, datetime.date, datetime.datetime]:
+    # Newest first; a record whose date is not known yet is still to happen, so it comes
+    # before every dated one, the undated among themselves by when they were recorded.
+    return (entry.date is None, entry.date or datetime.date.min, entry.record.created_at)
 
 
 def record_get(*, case: Case, model: type[CaseRecord], record_id: object) -> CaseRecord | None:

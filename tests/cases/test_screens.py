@@ -11,6 +11,7 @@ from advocacy.accounts.roles import Role
 from advocacy.audit.actions import Action
 from advocacy.audit.models import AuditEvent
 from advocacy.cases.models import Case, Consultation, Person, Petition
+from advocacy.cases.services import record_save
 from advocacy.crypto.fields import Ciphertext
 from advocacy.reference.models import Area, MainConcern, PersonCategory
 from tests import factories
@@ -362,3 +363,17 @@ def test_a_search_is_audited_with_field_names_and_never_the_search_terms(client,
     assert event.label == "search (1)"
     assert event.fields_read == ["Person.name", "Person.kana"]
     assert "やまかわ" not in f"{event.label} {event.reason} {event.fields_read}"
+
+
+def test_a_petition_not_filed_yet_shows_as_undecided_first_on_the_case_page(client, worker):
+    case = factories.case_for(worker, consulted_on=datetime.date(2026, 4, 1))
+    record_save(actor=worker, case=case, record=Petition(petitioner_type="mayor", filed_on=None))
+    client.force_login(worker)
+
+    response = client.get(f"/app/cases/{case.pk}/")
+
+    assert response.status_code == HTTPStatus.OK
+    timeline = response.context["timeline"]
+    assert [entry.kind for entry in timeline][:1] == ["petition"]
+    assert timeline[0].date is None
+    assert "未定" in response.content.decode()

@@ -48,7 +48,8 @@ class CaseRecord(models.Model):
 
     def __str__(self) -> str:
         # Never a value: records are named by kind and date only.
-        return f"{self._meta.verbose_name} {self.timeline_date:%Y-%m-%d}"
+        day = self.timeline_date
+        return f"{self._meta.verbose_name} {day:%Y-%m-%d}" if day else f"{self._meta.verbose_name}"
 
     def save(self, *args, **kwargs):
         # Not a rule but the row's encryption owner: a record is encrypted under its
