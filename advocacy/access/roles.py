@@ -6,33 +6,58 @@ The roles themselves and the checks of a user's roles (``has_role``, ``is_case_s
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth.mixins import AccessMixin
 from django.contrib.auth.models import AnonymousUser
 
 from advocacy.accounts.models import User
 from advocacy.accounts.roles import Role, has_role
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponseBase
+    from django.views import View
 
-def supervises(user: User | AnonymousUser, case) -> bool:
+    from advocacy.cases.models import Case
+
+    # The mixin is always combined with a View; the checker needs to know that for dispatch.
+    class _AccessMixin(AccessMixin, View): ...
+
+else:
+    _AccessMixin = AccessMixin
+
+
+def supervises(user: User | AnonymousUser, case: Case) -> bool:
     """Whether user is a supervisor of the organisation that owns case."""
-    return has_role(user, Role.SUPERVISOR) and case.organisation_id == user.organisation_id
+    return (
+        user.is_authenticated
+        and has_role(user, Role.SUPERVISOR)
+        and case.organisation_id == user.organisation_id
+    )
 
 
-def app_permission(check):
+def app_permission(
+    check: Callable[[User], bool],
+) -> staticmethod[[User | AnonymousUser], bool]:
     """A viewflow Application permission showing the app to users passing ``check``.
 
     viewflow's SiteMiddleware also uses it to refuse requests; anonymous users are let
     through to the view so that it sends them to the login page instead of a bare 403.
     """
-    return staticmethod(lambda user: not user.is_authenticated or check(user))
+
+    def permission(user: User | AnonymousUser) -> bool:
+        return not user.is_authenticated or check(user)
+
+    return staticmethod(permission)
 
 
-class RoleRequiredMixin(AccessMixin):
+class RoleRequiredMixin(_AccessMixin):
     """Let a view through only for users holding one of ``required_roles``."""
 
     required_roles: tuple[Role, ...] = ()
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if not has_role(request.user, *self.required_roles):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import Permission
@@ -24,16 +25,18 @@ VIEW_HEALTH = "view_case_health"
 VIEW_AS_GUARDIAN = "view_case_as_guardian"
 
 
-def _granted_ids(user: User, codename: str) -> QuerySet:
+def _granted_ids(
+    user: User, organisation_id: uuid.UUID, codename: str
+) -> QuerySet[CaseUserObjectPermission, Mapping[str, object]]:
     """Ids of the user's own organisation's cases granted to them with codename."""
     return CaseUserObjectPermission.objects.filter(
         user_id=user.pk,
         permission__codename=codename,
-        content_object__organisation_id=user.organisation_id,
+        content_object__organisation_id=organisation_id,
     ).values("content_object_id")
 
 
-def _shared_ids(organisation_id: uuid.UUID) -> QuerySet:
+def _shared_ids(organisation_id: uuid.UUID) -> QuerySet[CaseShare, Mapping[str, object]]:
     return CaseShare.objects.filter(
         organisation_id=organisation_id, revoked_at__isnull=True
     ).values("case_id")
@@ -50,13 +53,13 @@ def case_visibility(*, user: User) -> Q:
     so the database never walks the organisation's cases testing each for a grant; for a
     supervisor a plain filter on the organisation is cheaper than gathering its ids.
     """
-    if not is_case_staff(user):
-        return Q(pk__in=[])
     organisation_id = user.organisation_id
+    if not is_case_staff(user) or organisation_id is None:
+        return Q(pk__in=[])
     shared = _shared_ids(organisation_id)
     if has_role(user, Role.SUPERVISOR):
         return Q(organisation_id=organisation_id) | Q(pk__in=shared)
-    return Q(pk__in=_granted_ids(user, VIEW).union(shared, all=True))
+    return Q(pk__in=_granted_ids(user, organisation_id, VIEW).union(shared, all=True))
 
 
 def case_visibility_probe(*, user: User, case: str = "case") -> Q:
@@ -67,6 +70,8 @@ def case_visibility_probe(*, user: User, case: str = "case") -> Q:
     instead of first gathering every case the user may see. Callers check ``is_case_staff``.
     """
     organisation_id = user.organisation_id
+    if organisation_id is None:  # not staff: no case
+        return Q(pk__in=[])
     shared = Exists(
         CaseShare.objects.filter(
             case_id=OuterRef(case), organisation_id=organisation_id, revoked_at__isnull=True
@@ -97,6 +102,8 @@ def _view_permission_id() -> int:
 
 def _contracted_to(user: User, case: Case) -> bool:
     """Whether case is shared with user's organisation to do the work under contract."""
+    if user.organisation_id is None:
+        return False
     return CaseShare.objects.filter(
         case_id=case.pk,
         organisation_id=user.organisation_id,

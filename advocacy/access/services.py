@@ -47,8 +47,8 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
-def _require_manager(actor: User, case: Case) -> None:
-    if not is_case_staff(actor) or actor.organisation_id != case.organisation_id:
+def _require_manager(actor: User | None, case: Case) -> None:
+    if actor is None or not is_case_staff(actor) or actor.organisation_id != case.organisation_id:
         raise PermissionDenied(ERR_NOT_MANAGER)
     if has_role(actor, Role.SUPERVISOR) or CHANGE in permissions_on(user=actor, case=case):
         return
