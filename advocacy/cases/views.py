@@ -63,13 +63,27 @@ class CaseListView(StaffOnlyMixin, View):
 
 
 class CaseSearchView(StaffOnlyMixin, View):
+    """Search by POST: names, kana and birth dates never travel in a URL.
+
+    A query string is ignored, not searched: it would already be in the server log and the
+    browser history. The results page is not stored by the browser either.
+    """
+
     def get(self, request):
-        form = CaseSearchForm(request.GET or None)
+        return self._render(request, CaseSearchForm(), None)
+
+    def post(self, request):
+        form = CaseSearchForm(request.POST)
         results = None
         if form.is_valid():
             results = selectors.case_search(user=request.user, **form.cleaned_data)
             services.case_search_record(actor=request.user, count=len(results), request=request)
-        return render(request, "cases/search.html", {"form": form, "results": results})
+        return self._render(request, form, results)
+
+    def _render(self, request, form, results):
+        response = render(request, "cases/search.html", {"form": form, "results": results})
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class CaseCreateView(StaffOnlyMixin, View):

@@ -199,15 +199,15 @@ def test_search_finds_by_kana_in_any_form_and_refuses_birth_date_alone(client, w
     factories.case_for(worker, kana="やまかわ ゆきこ")
     client.force_login(worker)
 
-    found = client.get("/app/cases/search/", {"kana": "ﾔﾏｶﾜ ﾕｷ"})
-    with_date = client.get(
+    found = client.post("/app/cases/search/", {"kana": "ﾔﾏｶﾜ ﾕｷ"})
+    with_date = client.post(
         "/app/cases/search/", {"kana": "ヤマカワユキ", "birth_date": "1939-09-09"}
     )
-    wrong_date = client.get(
+    wrong_date = client.post(
         "/app/cases/search/", {"kana": "やまかわゆき", "birth_date": "1939-09-10"}
     )
-    date_only = client.get("/app/cases/search/", {"birth_date": "1939-09-09"})
-    by_number = client.get("/app/cases/search/", {"number": case.number.lower()})
+    date_only = client.post("/app/cases/search/", {"birth_date": "1939-09-09"})
+    by_number = client.post("/app/cases/search/", {"number": case.number.lower()})
 
     assert found.context["results"] == [case]
     assert with_date.context["results"] == [case]
@@ -222,7 +222,7 @@ def test_search_never_finds_a_case_the_user_may_not_see(client, worker, city):
     factories.case_for(colleague, kana="みえない ひと")
     client.force_login(worker)
 
-    response = client.get("/app/cases/search/", {"kana": "みえない ひと"})
+    response = client.post("/app/cases/search/", {"kana": "みえない ひと"})
 
     assert response.context["results"] == []
 
@@ -306,13 +306,14 @@ def test_the_search_runs_the_same_number_of_queries_for_1_or_20_matches(client, 
     factories.case_for(worker, kana="おなじ なまえ")
     with CaptureQueriesContext(connection) as one:
         assert (
-            len(client.get("/app/cases/search/", {"kana": "おなじなまえ"}).context["results"]) == 1
+            len(client.post("/app/cases/search/", {"kana": "おなじなまえ"}).context["results"]) == 1
         )
     for _ in range(19):
         factories.case_for(worker, kana="おなじ なまえ")
     with CaptureQueriesContext(connection) as twenty:
         assert (
-            len(client.get("/app/cases/search/", {"kana": "おなじなまえ"}).context["results"]) == 20
+            len(client.post("/app/cases/search/", {"kana": "おなじなまえ"}).context["results"])
+            == 20
         )
 
     assert len(one) == len(twenty)
@@ -357,7 +358,7 @@ def test_a_search_is_audited_with_field_names_and_never_the_search_terms(client,
     factories.case_for(worker, kana="やまかわ ゆき")
     client.force_login(worker)
 
-    client.get("/app/cases/search/", {"kana": "やまかわ ゆき"})
+    client.post("/app/cases/search/", {"kana": "やまかわ ゆき"})
 
     event = AuditEvent.objects.get(action=Action.CASE_SEARCHED)
     assert event.label == "search (1)"
@@ -377,3 +378,27 @@ def test_a_petition_not_filed_yet_shows_as_undecided_first_on_the_case_page(clie
     assert [entry.kind for entry in timeline][:1] == ["petition"]
     assert timeline[0].date is None
     assert "未定" in response.content.decode()
+
+
+def test_search_terms_in_a_url_are_never_searched_nor_echoed(client, worker):
+    factories.case_for(worker, kana="やまかわ ゆき")
+    client.force_login(worker)
+
+    response = client.get("/app/cases/search/", {"kana": "やまかわ ゆき", "name": "山川"})
+
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["results"] is None
+    page = response.content.decode()
+    assert "やまかわ" not in page and "山川" not in page
+    assert not AuditEvent.objects.filter(action=Action.CASE_SEARCHED).exists()
+    assert 'method="post"' in page
+
+
+def test_the_results_page_is_not_kept_by_the_browser(client, worker):
+    factories.case_for(worker, kana="やまかわ ゆき")
+    client.force_login(worker)
+
+    response = client.post("/app/cases/search/", {"kana": "やまかわ ゆき"})
+
+    assert len(response.context["results"]) == 1
+    assert response["Cache-Control"] == "no-store"
