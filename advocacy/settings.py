@@ -295,6 +295,8 @@ ADVOCACY_BLIND_INDEX_BITS = env_int("ADVOCACY_BLIND_INDEX_BITS", 11)
 # this is on. On by default in production (DEBUG off), off for the DEBUG demo; the test suite
 # turns it off in tests/conftest.py and on where it tests it.
 ADVOCACY_OTP_FOR_STAFF = env_bool("ADVOCACY_OTP_FOR_STAFF", not DEBUG)
+# The name an authenticator app shows beside the codes (the otpauth URI's issuer).
+OTP_TOTP_ISSUER = os.environ.get("ADVOCACY_OTP_ISSUER", "権利擁護支援 中核機関")
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
@@ -306,7 +308,7 @@ EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")
 
-VIEWFLOW = {}
+VIEWFLOW: dict[str, object] = {}
 
 # Logs name events and ids, never personal data; there is no request-body logging.
 LOGGING = {

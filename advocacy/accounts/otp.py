@@ -6,6 +6,8 @@ The rule lives here and is enforced in one place, SecondFactorMiddleware
 
 from __future__ import annotations
 
+import base64
+
 from urllib.parse import urlencode
 
 import segno
@@ -65,6 +67,12 @@ def otp_url(name: str, next_url: str | None = None) -> str:
 def second_factor_url(user: User, next_url: str | None = None) -> str:
     """Where an unverified user goes: verify with their device, or enrol one first."""
     return otp_url("otp_verify" if has_confirmed_device(user) else "otp_enrol", next_url)
+
+
+def secret_text(device: TOTPDevice) -> str:
+    """The device's secret in base32, in groups of four, for typing into an app by hand."""
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def qr_data_uri(device: TOTPDevice) -> str:

@@ -22,6 +22,7 @@ from .otp import (
     needs_second_factor,
     otp_url,
     qr_data_uri,
+    secret_text,
     safe_next,
 )
 
@@ -81,7 +82,12 @@ class OtpEnrolView(_SecondFactorView):
 
     def _context(self, request, form, device=None) -> dict:
         device = device or services.totp_device_for_enrolment(user=request.user)
-        return {"form": form, "qr": qr_data_uri(device), "device": device}
+        return {
+            "form": form,
+            "qr": qr_data_uri(device),
+            "secret": secret_text(device),
+            "device": device,
+        }
 
     def get(self, request):
         if has_confirmed_device(request.user):

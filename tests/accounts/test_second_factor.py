@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import re
 from http import HTTPStatus
@@ -255,3 +256,16 @@ def _settings_module(monkeypatch, **env: str):
 )
 def test_the_staff_setting_is_on_in_production_by_default(monkeypatch, env, expected):
     assert _settings_module(monkeypatch, **env).ADVOCACY_OTP_FOR_STAFF is expected
+
+
+def test_the_enrol_page_shows_the_secret_as_text_and_names_the_system(users_by_role):
+    pro = users_by_role["professional"]
+    client = _password_login(pro)
+
+    page = client.get(ENROL).content.decode()
+
+    device = TOTPDevice.objects.get(user=pro, confirmed=False)
+    secret = re.search(r'data-testid="otp-secret"[^>]*>([A-Z2-7 ]+)<', page).group(1)
+    assert secret.replace(" ", "") == base64.b32encode(device.bin_key).decode().rstrip("=")
+    assert "issuer=%E6%A8%A9%E5%88%A9%E6%93%81%E8%AD%B7" in device.config_url
+    assert device.config_url.startswith("otpauth://totp/%E6%A8%A9%E5%88%A9")
