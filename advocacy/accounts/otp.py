@@ -7,7 +7,6 @@ The rule lives here and is enforced in one place, SecondFactorMiddleware
 from __future__ import annotations
 
 import base64
-
 from urllib.parse import urlencode
 
 import segno

@@ -22,8 +22,8 @@ from .otp import (
     needs_second_factor,
     otp_url,
     qr_data_uri,
-    secret_text,
     safe_next,
+    secret_text,
 )
 
 
