@@ -43,13 +43,18 @@ class User(AbstractUser):
         related_name="members",
     )
 
-    class Meta(AbstractUser.Meta):
+    # Not Meta(AbstractUser.Meta): it holds only the verbose names set here (and abstract,
+    # which a subclass resets), and django-stubs do not declare it.
+    class Meta:
         verbose_name = _("利用者")
         verbose_name_plural = _("利用者")
 
     def __str__(self) -> str:
-        full = f"{self.last_name} {self.first_name}".strip()
-        return full or self.username
+        return self.get_full_name() or self.username
+
+    def get_full_name(self) -> str:
+        """Family name first, as Japanese names are written (Django's puts it last)."""
+        return f"{self.last_name} {self.first_name}".strip()
 
 
 class Professional(models.Model):

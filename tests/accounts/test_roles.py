@@ -65,3 +65,16 @@ def test_the_six_areas_of_the_city_are_seeded_in_order():
 def test_guardian_keeps_no_anonymous_user_row():
     assert guardian_settings.ANONYMOUS_USER_NAME is None
     assert not User.objects.filter(username="AnonymousUser").exists()
+
+
+def test_a_users_name_is_written_family_name_first_everywhere(client, city):
+    worker = factories.user(Role.CITY_CASEWORKER, organisation=city)
+    worker.last_name, worker.first_name = "架空", "一郎"
+    worker.save()
+    client.force_login(worker)
+
+    page = client.get("/app/cases/").content.decode()
+
+    assert worker.get_full_name() == str(worker) == "架空 一郎"
+    assert "架空 一郎" in page
+    assert "一郎 架空" not in page
