@@ -15,6 +15,7 @@ from advocacy.accounts.models import Organisation, User
 from advocacy.cases.models import Case, Person, Referral
 from advocacy.cases.models.records import CaseRecord
 from advocacy.crypto.blind_index import blind_search
+from advocacy.crypto.normalise import is_one_word
 from advocacy.crypto.prefetch import prefetch_data_keys
 
 # What the case list and search pages show of each person: decrypted for the page at once,
@@ -107,6 +108,10 @@ def case_search(
         criteria["birth_date"] = birth_date
     persons = Person.objects.filter(pk__in=visible.values("person_id"))
     matches = blind_search(persons, criteria) if criteria else []
+    if not matches and kana and not name and is_one_word(kana):
+        # One word of kana: it may be the family name alone (やまかわ for やまかわ ゆき).
+        matches = blind_search(persons, {"kana": kana}, part="family")
+        criteria.pop("birth_date", None)
     if birth_date and "birth_date" not in criteria:
         matches = [p for p in matches if p.birth_date == birth_date]
     person_ids = [p.pk for p in matches]
@@ -155,7 +160,7 @@ def case_timeline(*, case: Case, kinds: dict[str, type[CaseRecord]]) -> list[Tim
     """Return everything recorded about case, newest first: one query per kind of record."""
     entries = []
     for kind, model in kinds.items():
-        for record in model.objects.filter(case_id=case.pk).select_related("created_by"):
+        for record in model._default_manager.filter(case_id=case.pk).select_related("created_by"):
             day = record.timeline_date
             if isinstance(day, datetime.datetime):
                 day = timezone.localtime(day).date()
@@ -177,4 +182,4 @@ def record_get(*, case: Case, model: type[CaseRecord], record_id: object) -> Cas
         record_uuid = uuid.UUID(str(record_id))
     except ValueError:
         return None
-    return model.objects.filter(case_id=case.pk, pk=record_uuid).first()
+    return model._default_manager.filter(case_id=case.pk, pk=record_uuid).first()

@@ -29,7 +29,7 @@ from .erased import ERASED
 from .exceptions import EncryptionError
 from .fields import Ciphertext
 from .keyring import get_keyring, on_reset
-from .normalise import normalise_value
+from .normalise import NAME_PARTS, normalise_value
 from .prefetch import prefetch_data_keys
 
 if TYPE_CHECKING:
@@ -89,15 +89,24 @@ class BlindIndexField(_IntegerField):
 
     Example: ``dup_index = BlindIndexField(sources=["kana", "birth_date"])``. Computed at save
     from the plaintext. An index of a date alone is refused: 11 bits of a birth date would
-    narrow people down far more than a name does.
+    narrow people down far more than a name does. ``part="family"`` indexes only the family
+    name of a single text source (``normalise.NAME_PARTS``), so a search by it finds the person.
     """
 
     crypto_kind = registry.BLIND_INDEX
 
-    def __init__(self, *args: Any, sources: Iterable[str] = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, sources: Iterable[str] = (), part: str | None = None, **kwargs: Any
+    ) -> None:
         self.sources = tuple(sources)
+        self.part = part
         if not self.sources:
             raise ImproperlyConfigured("BlindIndexField needs sources=[...field names...].")
+        if part is not None and (part not in NAME_PARTS or len(self.sources) != 1):
+            raise ImproperlyConfigured(
+                f"BlindIndexField part={part!r}: use one of {sorted(NAME_PARTS)} "
+                "over a single text source."
+            )
         kwargs.setdefault("null", True)
         kwargs.setdefault("editable", False)
         kwargs.setdefault("db_index", True)
@@ -106,6 +115,8 @@ class BlindIndexField(_IntegerField):
     def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         kwargs["sources"] = list(self.sources)
+        if self.part is not None:
+            kwargs["part"] = self.part
         return name, path, args, kwargs
 
     def contribute_to_class(
@@ -121,7 +132,13 @@ class BlindIndexField(_IntegerField):
 
     def compute(self, values: Sequence[object]) -> int | None:
         """Return the index of source values given in the order of sources."""
-        return index_value(self.model._meta.label, self.name, values)
+        return index_value(self.model._meta.label, self.name, [self.take_part(v) for v in values])
+
+    def take_part(self, value: object) -> object:
+        """Return the part of a source value this index is over (the value itself if whole)."""
+        if self.part is None or not isinstance(value, str):
+            return value
+        return NAME_PARTS[self.part](value)
 
     def pre_save(self, model_instance: models.Model, add: bool) -> int | None:
         current: int | None = getattr(model_instance, self.attname)
@@ -182,9 +199,13 @@ def _refuse_stale_index(
             )
 
 
-def _choose_index(model: type[models.Model], names: Iterable[str]) -> BlindIndexField:
+def _choose_index(
+    model: type[models.Model], names: Iterable[str], part: str | None = None
+) -> BlindIndexField:
     wanted = set(names)
-    usable = [i for i in registry.blind_index_fields(model) if set(i.sources) <= wanted]
+    usable = [
+        i for i in registry.blind_index_fields(model) if set(i.sources) <= wanted and i.part == part
+    ]
     if not usable:
         raise EncryptionError(
             f"{model._meta.label} has no blind index over {sorted(wanted)}; "
@@ -195,25 +216,29 @@ def _choose_index(model: type[models.Model], names: Iterable[str]) -> BlindIndex
 
 
 def blind_filter(
-    queryset: models.QuerySet[_M], criteria: Mapping[str, object]
+    queryset: models.QuerySet[_M], criteria: Mapping[str, object], part: str | None = None
 ) -> models.QuerySet[_M]:
     """Return the candidates sharing the blind index of criteria (a superset of the matches)."""
-    index = _choose_index(queryset.model, criteria)
+    index = _choose_index(queryset.model, criteria, part)
     value = index.compute([criteria[name] for name in index.sources])
     if value is None:
         return queryset.none()
     return queryset.filter(**{index.attname: value})
 
 
-def blind_search(queryset: models.QuerySet[_M], criteria: Mapping[str, object]) -> list[_M]:
+def blind_search(
+    queryset: models.QuerySet[_M], criteria: Mapping[str, object], part: str | None = None
+) -> list[_M]:
     """Return the rows whose decrypted values equal criteria after normalisation.
 
     criteria maps field names to plaintext, e.g. {"kana": "やまだたろう", "birth_date": date}.
     Rows are narrowed by the blind index in SQL, then each candidate is decrypted and
-    compared exactly, so bucket collisions never show up as matches.
+    compared exactly, so bucket collisions never show up as matches. With part="family",
+    criteria name a family name, compared with the family part of each candidate's value.
     """
+    take = NAME_PARTS[part] if part is not None else None
     with keycache.key_cache():
-        candidates = list(blind_filter(queryset, criteria))
+        candidates = list(blind_filter(queryset, criteria, part))
         prefetch_data_keys(candidates)
         wanted = {name: normalise_value(value) for name, value in criteria.items()}
         matches = []
@@ -221,6 +246,8 @@ def blind_search(queryset: models.QuerySet[_M], criteria: Mapping[str, object]) 
             values = {name: getattr(row, name) for name in wanted}
             if any(v is None or v is ERASED for v in values.values()):
                 continue
+            if take is not None:
+                values = {name: take(v) if isinstance(v, str) else v for name, v in values.items()}
             if all(normalise_value(values[name]) == wanted[name] for name in wanted):
                 matches.append(row)
         return matches

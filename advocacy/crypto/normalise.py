@@ -57,3 +57,26 @@ def normalise_value(value: object) -> str:
     if isinstance(value, decimal.Decimal):
         return format(value.normalize(), "f")
     raise TypeError(f"{type(value).__name__} values cannot be blind-indexed")
+
+
+def family_name(value: str) -> str:
+    """Return the family-name part of a written name: what stands before the first space.
+
+    A full-width space or a middle dot separates the parts as well. A name written without
+    any separator has no part to tell apart and is returned whole.
+    """
+    text = unicodedata.normalize("NFKC", value)
+    for dot in ("・", "･"):
+        text = text.replace(dot, " ")
+    words = text.split()
+    return words[0] if words else ""
+
+
+def is_one_word(value: str) -> bool:
+    """Whether a written name has no separator (so it may be a family name alone)."""
+    text = unicodedata.normalize("NFKC", value).strip()
+    return bool(text) and family_name(text) == text
+
+
+# The parts of a value a blind index may be built over (BlindIndexField(part=...)).
+NAME_PARTS = {"family": family_name}

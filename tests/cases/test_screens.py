@@ -402,3 +402,18 @@ def test_the_results_page_is_not_kept_by_the_browser(client, worker):
 
     assert len(response.context["results"]) == 1
     assert response["Cache-Control"] == "no-store"
+
+
+def test_kana_search_by_family_name_alone_finds_the_person_and_no_other(client, worker):
+    case = factories.case_for(worker, kana="やまかわ ゆき", birth_date=datetime.date(1939, 9, 9))
+    factories.case_for(worker, kana="やまかわら ゆき")
+    factories.case_for(worker, kana="かわやま ゆき")
+    client.force_login(worker)
+
+    found = client.post("/app/cases/search/", {"kana": "ﾔﾏｶﾜ"})
+    with_date = client.post("/app/cases/search/", {"kana": "やまかわ", "birth_date": "1939-09-09"})
+    wrong_date = client.post("/app/cases/search/", {"kana": "やまかわ", "birth_date": "1939-09-10"})
+
+    assert found.context["results"] == [case]
+    assert with_date.context["results"] == [case]
+    assert wrong_date.context["results"] == []

@@ -9,8 +9,9 @@ from django.test.utils import isolate_apps
 from advocacy.crypto.blind_index import BlindIndexField, blind_filter, blind_search, index_value
 from advocacy.crypto.exceptions import EncryptionError
 from advocacy.crypto.fields import EncryptedCharField, EncryptedDateField
-from advocacy.crypto.normalise import normalise_text
-from tests.crypto.conftest import fresh, make_owner
+from advocacy.crypto.normalise import family_name, normalise_text
+from tests import factories
+from tests.crypto.conftest import fresh
 from tests.testapp.models import Owner
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +59,7 @@ def test_each_index_has_its_own_key():
 
 
 def test_saving_computes_the_indexes():
-    owner = make_owner(kana="ヤマダ　タロウ")
+    owner = factories.owner(kana="ヤマダ　タロウ")
 
     got = fresh(owner)
 
@@ -67,7 +68,7 @@ def test_saving_computes_the_indexes():
 
 
 def test_changing_a_source_recomputes_the_index():
-    owner = fresh(make_owner(kana="やまだたろう"))
+    owner = fresh(factories.owner(kana="やまだたろう"))
 
     owner.kana = "すずきはなこ"
     owner.save()
@@ -76,7 +77,7 @@ def test_changing_a_source_recomputes_the_index():
 
 
 def test_update_fields_without_the_index_is_refused():
-    owner = fresh(make_owner())
+    owner = fresh(factories.owner())
     owner.kana = "すずきはなこ"
 
     with pytest.raises(EncryptionError, match="kana_index"):
@@ -86,15 +87,15 @@ def test_update_fields_without_the_index_is_refused():
 def test_blind_search_finds_every_spelling_and_only_exact_matches(settings):
     # One bit: every name collides, so only the decrypting comparison keeps results exact.
     settings.ADVOCACY_BLIND_INDEX_BITS = 1
-    taro = make_owner(kana="ヤマダ　タロウ")
-    other_taro = make_owner(kana="やまだたろう", birth_date=datetime.date(1960, 5, 5))
+    taro = factories.owner(kana="ヤマダ　タロウ")
+    other_taro = factories.owner(kana="やまだたろう", birth_date=datetime.date(1960, 5, 5))
     # Other people until at least one shares the index value (each does with chance 1/2; the
     # key file is new in every clean clone, so a fixed ten missed once in 1,024 runs).
     target = index_value("testapp.Owner", "kana_index", ["やまだたろう"])
     others = Owner.objects.exclude(pk__in=[taro.pk, other_taro.pk])
     i = 0
     while i < 10 or not others.filter(kana_index=target).exists():
-        make_owner(name=f"他{i}", kana=f"たにん{i}")
+        factories.owner(name=f"他{i}", kana=f"たにん{i}")
         i += 1
         assert i < 200
 
@@ -109,8 +110,8 @@ def test_blind_search_finds_every_spelling_and_only_exact_matches(settings):
 
 
 def test_blind_search_respects_the_given_queryset():
-    taro = make_owner(kana="やまだたろう", area="north")
-    make_owner(kana="やまだたろう", area="south")
+    taro = factories.owner(kana="やまだたろう", area="north")
+    factories.owner(kana="やまだたろう", area="south")
 
     found = blind_search(Owner.objects.filter(area="north"), {"kana": "ヤマダタロウ"})
 
@@ -153,3 +154,25 @@ def test_an_index_of_a_missing_field_is_refused():
 def test_an_index_needs_sources():
     with pytest.raises(ImproperlyConfigured):
         BlindIndexField()
+
+
+@pytest.mark.parametrize(
+    ("written", "family"),
+    [
+        ("やまかわ ゆき", "やまかわ"),
+        ("やまかわ\u3000ゆき", "やまかわ"),
+        ("ヤマカワ・ユキ", "ヤマカワ"),
+        ("  やまかわ   ゆき ", "やまかわ"),
+        ("やまかわゆき", "やまかわゆき"),
+        ("", ""),
+    ],
+)
+def test_the_family_name_is_what_stands_before_the_first_separator(written, family):
+    assert family_name(written) == family
+
+
+def test_a_part_index_needs_a_known_part_over_one_source():
+    with pytest.raises(ImproperlyConfigured):
+        BlindIndexField(sources=["kana"], part="given")
+    with pytest.raises(ImproperlyConfigured):
+        BlindIndexField(sources=["kana", "name"], part="family")

@@ -83,6 +83,8 @@ class Person(models.Model):
     # Blind indexes for exact search and duplicate detection; never birth date alone.
     name_index = BlindIndexField(sources=["name"])
     kana_index = BlindIndexField(sources=["kana"])
+    # The family name alone (やまかわ of やまかわ ゆき): search by it without the given name.
+    kana_family_index = BlindIndexField(sources=["kana"], part="family")
     duplicate_index = BlindIndexField(sources=["kana", "birth_date"])
     erased_at = models.DateTimeField(_("消去日時"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
