@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from advocacy.cases.selectors import case_get_for
+from advocacy.cases.guards import load_case
 
 from . import events, selectors
 from . import forms as step_forms
@@ -28,7 +28,7 @@ class StartConsultationView(StaffMixin, View):
     """Start the consultation process of a case (the button on the case page)."""
 
     def post(self, request, case_id):
-        case = case_get_for(user=request.user, case_id=case_id)
+        case = load_case(request, case_id)
         try:
             consultation_start(actor=request.user, case=case)
         except ValidationError as error:
@@ -54,7 +54,7 @@ class GuardianEventView(StaffMixin, View):
     def _setup(self, request, case_id, event):
         if event not in EVENT_FORMS:
             raise Http404
-        return case_get_for(user=request.user, case_id=case_id), *EVENT_FORMS[event]
+        return load_case(request, case_id), *EVENT_FORMS[event]
 
     def get(self, request, case_id, event):
         case, title, form_class = self._setup(request, case_id, event)

@@ -249,3 +249,19 @@ def test_supervisor_routes_a_process_to_a_sharing_organisation(
     council_supervisor = users_by_role["council_supervisor"]
     assert [t.pk for t in selectors.queue_tasks(user=council_supervisor)] == [close.pk]
     assert [t.pk for t in selectors.queue_tasks(user=supervisor)] == []
+
+
+@pytest.mark.parametrize("path", ["start/", "event/contact/"])
+def test_a_case_of_another_worker_in_a_case_page_url_is_refused_and_audited(city, path):
+    owner = factories.user(Role.CITY_CASEWORKER, organisation=city)
+    stranger = factories.user(Role.CITY_CASEWORKER, organisation=city)
+    case = factories.case_for(owner)
+    client = Client()
+    client.force_login(stranger)
+
+    response = client.post(f"/app/inbox/cases/{case.pk}/{path}", {"confirmed": "on"})
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert AuditEvent.objects.filter(
+        action=Action.ACCESS_DENIED, actor=stranger, label=f"case:{case.pk}"
+    ).exists()
