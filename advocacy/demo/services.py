@@ -107,7 +107,7 @@ def demo_load() -> list[DemoLogin]:
 
 
 def _load_cases() -> int:
-    from advocacy.access.roles import has_role, is_case_staff
+    from advocacy.accounts.roles import has_role, is_case_staff
     from advocacy.demo.cases import demo_cases_load
 
     staff = [u for u in User.objects.order_by("username") if is_case_staff(u)]
