@@ -8,7 +8,13 @@ admin may use it, whatever its layer.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from django.contrib.admin import AdminSite
+    from django.db import models
 
 
 class SystemAdminPermissions:
@@ -20,17 +26,19 @@ class SystemAdminPermissions:
     point at them. Mix in before the ModelAdmin or inline class.
     """
 
+    admin_site: AdminSite  # the ModelAdmin's or inline's
+
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self.admin_site.has_permission(request)
 
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_view_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return self.admin_site.has_permission(request)
 
-    def has_add_permission(self, request: HttpRequest, *args) -> bool:
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return self.admin_site.has_permission(request)
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return self.admin_site.has_permission(request)
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False

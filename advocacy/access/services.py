@@ -25,6 +25,7 @@ from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
     from django.http import HttpRequest
 
     from advocacy.accounts.models import Organisation, User
@@ -171,7 +172,11 @@ def unshare(*, actor: User, case: Case, organisation: Organisation, reason: str)
 
 
 def access_denied_record(
-    *, actor: User, what: str, object_id: object, request: HttpRequest | None = None
+    *,
+    actor: User | AnonymousUser,
+    what: str,
+    object_id: object,
+    request: HttpRequest | None = None,
 ) -> None:
     """Record a refused attempt to open what:object_id (missing and not yours look the same)."""
     audit_record(

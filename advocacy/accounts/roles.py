@@ -38,15 +38,19 @@ ROLE_DESCRIPTIONS = {
 }
 
 
+# The attribute of a user object where roles_of keeps its answer (User declares no such field).
+_ROLES_CACHE = "_advocacy_roles"
+
+
 def roles_of(user: User | AnonymousUser) -> frozenset[Role]:
     """Return the user's roles, read once per request and kept on the user object."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
-    cached = getattr(user, "_advocacy_roles", None)
+    cached: frozenset[Role] | None = getattr(user, _ROLES_CACHE, None)
     if cached is None:
         names = set(user.groups.values_list("name", flat=True))
         cached = frozenset(role for role in Role if role.value in names)
-        user._advocacy_roles = cached
+        setattr(user, _ROLES_CACHE, cached)
     return cached
 
 

@@ -19,6 +19,8 @@ from .models import AuditChainHead, AuditEvent
 if TYPE_CHECKING:
     import uuid
 
+    from django.contrib.auth.models import AnonymousUser
+
     from advocacy.accounts.models import Organisation, User
 
 HEAD_ID = 1
@@ -34,7 +36,7 @@ ERR_LABEL = f"label is limited to {LABEL_MAX} characters (a case number, never a
 
 def audit_record(
     *,
-    actor: User | None,
+    actor: User | AnonymousUser | None,
     action: Action | int,
     obj: models.Model | None = None,
     organisation: Organisation | None = None,
@@ -73,7 +75,7 @@ def audit_record(
 @transaction.atomic
 def append_event(
     *,
-    actor: User | None,
+    actor: User | AnonymousUser | None,
     action: Action | int,
     content_type: ContentType | None = None,
     object_id: str = "",

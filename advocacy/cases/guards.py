@@ -28,8 +28,11 @@ class StaffOnlyMixin(LoginRequiredMixin):
 
 def load_case(request: HttpRequest, case_id: object) -> Case:
     """Return the case or raise 404, recording the refused attempt in the audit trail."""
+    user = request.user
     try:
-        return case_get_for(user=request.user, case_id=case_id)
+        if not user.is_authenticated:  # as case_get_for would: no case is theirs
+            raise Http404
+        return case_get_for(user=user, case_id=case_id)
     except Http404:
         raise denied(request, "case", case_id) from None
 

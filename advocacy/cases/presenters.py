@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
 from django.db import models
@@ -22,7 +24,7 @@ def display_value(instance: models.Model, field_name: str, list_labels: dict | N
         return str(ERASED)
     if value in (None, "", []):
         return "—"
-    if field.choices:
+    if isinstance(field, models.Field) and field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return "はい" if value else "いいえ"
@@ -34,20 +36,27 @@ def display_value(instance: models.Model, field_name: str, list_labels: dict | N
     return str(value)
 
 
-def rows(instance: models.Model, form_class) -> list[tuple[str, str]]:
+def rows(instance: models.Model, form_class: type[forms.ModelForm[Any]]) -> list[tuple[str, str]]:
     """Return (label, value) pairs for the fields form_class edits, labelled as in the form."""
     form_fields = form_class.base_fields
     result = []
-    for name in form_class._meta.fields:
+    for name in form_class._meta.fields or ():
         # Plain multiple choices (codes in a JSON list) carry their labels in the form field.
         field = form_fields[name]
-        labels = dict(field.choices) if type(field) is forms.MultipleChoiceField else None
-        label = form_fields[name].label or instance._meta.get_field(name).verbose_name
+        labels = (
+            # The field holds its choices normalised to (value, label) pairs; the stubs also
+            # allow the forms they may be given in.
+            dict(cast("Iterable[tuple[Any, Any]]", field.choices))
+            if type(field) is forms.MultipleChoiceField
+            else None
+        )
+        model_field = instance._meta.get_field(name)
+        label = form_fields[name].label or getattr(model_field, "verbose_name", name)
         result.append((str(label), display_value(instance, name, labels)))
     return result
 
 
-def encrypted_names(model: type[models.Model], field_names) -> list[str]:
+def encrypted_names(model: type[models.Model], field_names: Iterable[str]) -> list[str]:
     """Return "Model.field" for each named field that is encrypted (for the audit trail)."""
     encrypted = {f.name for f in encrypted_fields(model)}
     return [f"{model.__name__}.{name}" for name in field_names if name in encrypted]

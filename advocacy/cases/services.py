@@ -35,7 +35,7 @@ ERR_ONLY_SUPERVISOR = _("ケースの終結と担当替えはスーパーバイ�
 ERR_ASSIGNEE = _("担当者は担当組織の職員から選んでください。")
 ERR_NOT_EDITABLE = _("変更できない項目が含まれています。")
 
-CONTROLLER_OF = {
+CONTROLLER_OF: dict[str, Case.Controller] = {
     Organisation.Kind.CITY_OFFICE: Case.Controller.CITY,
     Organisation.Kind.COUNCIL_CENTRE: Case.Controller.COUNCIL,
 }
@@ -97,6 +97,8 @@ def case_open(
     if not is_case_staff(actor):
         raise PermissionDenied(ERR_NOT_STAFF)
     organisation = actor.organisation
+    if organisation is None:  # is_case_staff requires one
+        raise PermissionDenied(ERR_NOT_STAFF)
     person.organisation = organisation
     _person_derive(person)
     person.full_clean()

@@ -14,11 +14,15 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.cases.models import Case, Person
 from advocacy.crypto.normalise import normalise_text
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 KIND_NAME = _("氏名")
 KIND_KANA = _("ふりがな")
@@ -48,8 +52,9 @@ _CASE_NUMBER = re.compile(r"R\d{1,2}-\d{3,}", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class CheckResult:
-    findings: tuple[str, ...]  # kinds of the person's own data found: refuse
-    warnings: tuple[str, ...]  # kinds of things that look personal: ask again
+    # Kinds are the KIND_* labels, translated when shown.
+    findings: tuple[StrOrPromise, ...]  # kinds of the person's own data found: refuse
+    warnings: tuple[StrOrPromise, ...]  # kinds of things that look personal: ask again
 
     @property
     def refused(self) -> bool:
@@ -115,9 +120,9 @@ def summary_check(*, case: Case, texts: Iterable[str]) -> CheckResult:
         _digits(match.group())
         for match in re.finditer(r"[\d０-９][\d０-９\-‐－ー−()（） ]{4,}", "\n".join(texts))
     ]
-    findings: list[str] = []
+    findings: list[StrOrPromise] = []
 
-    def found(kind) -> None:
+    def found(kind: StrOrPromise) -> None:
         if kind not in findings:
             findings.append(kind)
 
@@ -138,7 +143,7 @@ def summary_check(*, case: Case, texts: Iterable[str]) -> CheckResult:
         found(KIND_RELATIVE)
 
     plain = unicodedata.normalize("NFKC", "\n".join(texts))
-    warnings: list[str] = []
+    warnings: list[StrOrPromise] = []
     for kind, pattern in (
         (KIND_PHONE, _PHONE),
         (KIND_ADDRESS, _ADDRESS),

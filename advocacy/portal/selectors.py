@@ -272,7 +272,8 @@ def request_statistics(
     )
     durations: dict[str, list[float]] = {}
     for profession, sent_at, answered_at in answered.iterator(chunk_size=2000):
-        durations.setdefault(profession, []).append((answered_at - sent_at).total_seconds())
+        if answered_at is not None:  # as filtered above
+            durations.setdefault(profession, []).append((answered_at - sent_at).total_seconds())
     for profession, values in durations.items():
         figures[profession].median_answer_hours = round(statistics.median(values) / 3600, 1)
     return list(figures.values())

@@ -94,7 +94,7 @@ def age_group_of(band: str) -> str:
     except (ValueError, AttributeError):
         return "unknown"
     for code, _label, lo, hi in AGE_GROUPS:
-        if lo is not None and lo <= low <= hi:
+        if lo is not None and hi is not None and lo <= low <= hi:
             return code
     return "unknown"
 
@@ -196,14 +196,13 @@ def petition_counts(fiscal_year: int) -> Counts:
 
 def subsidy_counts(fiscal_year: int) -> tuple[Counts, Counts]:
     """Return subsidy applications of the year by kind and decision: counts, and yen."""
-    rows = (
+    rows = list(
         Subsidy.objects.using(stats_alias())
         .filter(_in_year("applied_on", fiscal_year))
         .values("kind", "decision")
         .annotate(n=Count("*"), yen=Sum("amount_yen"))
         .order_by()
     )
-    rows = list(rows)
     return _pairs(rows, "kind", "decision"), _pairs(rows, "kind", "decision", "yen")
 
 
@@ -386,7 +385,11 @@ def _answer_days(fiscal_year: int) -> tuple[int, float | None]:
         .values_list("sent_at", "answered_at")
     )
     return _count_and_median(
-        [(answered_at - sent_at).total_seconds() / 86400 for sent_at, answered_at in answered]
+        [
+            (answered_at - sent_at).total_seconds() / 86400
+            for sent_at, answered_at in answered
+            if answered_at is not None  # the filter on its date already requires one
+        ]
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -30,6 +31,9 @@ from advocacy.portal.models import CoordinationRequest
 from advocacy.stats import selectors
 from advocacy.stats.models import NationalFigure, PublishedPattern
 from advocacy.stats.suppression import Grid, suppress
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 HIDDEN = "＊"
 TOTAL = "_total"
@@ -121,7 +125,7 @@ class Table:
 class Report:
     fiscal_year: int
     k: int
-    sections: list[tuple[str, list[Table]]]
+    sections: list[tuple[StrOrPromise, list[Table]]]  # (title, tables)
     lead_times: list[tuple[str, str, str]]
     years: list[tuple[str, str, str, str, int, int]]
     national: list[tuple[str, str, str, str]]
@@ -174,7 +178,7 @@ LEAD_LABELS = {
 }
 
 
-def _build_tables(fiscal_year: int) -> tuple[list[tuple[str, list[Table]]], list[str]]:
+def _build_tables(fiscal_year: int) -> list[tuple[StrOrPromise, list[Table]]]:
     ref = selectors.reference_rows()
     consult = selectors.consultation_counts(fiscal_year)
     age_rows = [(code, label) for code, label, _lo, _hi in selectors.AGE_GROUPS]
@@ -244,7 +248,7 @@ def _build_tables(fiscal_year: int) -> tuple[list[tuple[str, list[Table]]], list
         follows=subsidies,
         note="件数を秘匿したセルは金額も秘匿。",
     )
-    sections = [
+    sections: list[tuple[StrOrPromise, list[Table]]] = [
         (_("相談（新規・継続）"), consultations),
         (
             _("支援方針の決定（支援調整会議）"),
@@ -333,7 +337,7 @@ def _total_row_hidden(values: dict[str, int], k: int, previous: set[str]) -> set
     if hidden or 0 < total < k or TOTAL in previous:
         hidden.add(TOTAL)
         if not hidden - {TOTAL}:
-            hidden.add(min(values, key=values.get))
+            hidden.add(min(values, key=values.__getitem__))
     return hidden
 
 
