@@ -5,7 +5,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Case(models.Model):
+# CaseProcess.case points here, but CaseProcess is a viewflow Process, which has no type
+# information: django-stubs cannot build the reverse manager (case.processes).
+class Case(models.Model):  # type: ignore[django-manager-missing]
     """One person's case at one organisation, from intake to closing."""
 
     class Controller(models.TextChoices):
