@@ -100,9 +100,9 @@ class OtpEnrolView(_SecondFactorView):
             return redirect(otp_url("otp_verify", _next(request)))
         form = TokenForm(request.POST)
         device = services.totp_device_for_enrolment(user=request.user)
-        if form.is_valid() and device.verify_token(form.cleaned_data["token"].strip()):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+        if form.is_valid() and services.second_factor_confirm(
+            actor=request.user, device=device, token=form.cleaned_data["token"], request=request
+        ):
             django_otp.login(request, device)
             return _onward(request)
         form.add_error(None, _("コードが正しくありません。"))

@@ -95,7 +95,22 @@ def totp_device_for_enrolment(*, user: User) -> TOTPDevice:
     return device
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
+def second_factor_confirm(
+    *, actor: User, device: TOTPDevice, token: str, request: HttpRequest | None = None
+) -> bool:
+    """Confirm actor's new TOTP device with a first code from the app; audited when it is."""
+    if device.user_id != actor.pk or not device.verify_token(token.strip()):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit_record(
+        actor=actor, action=Action.SECOND_FACTOR_ENROLLED, obj=actor, label="totp", request=request
+    )
+    return True
+
+
+@transaction.atomic(durable=True)
 def second_factor_reset(
     *, actor: User | None, user: User, request: HttpRequest | None = None
 ) -> int:

@@ -17,6 +17,8 @@ class Action(models.IntegerChoices):
     LOGIN_FAILED = 103, _("ログイン失敗")
     # A system administrator deleted a user's TOTP devices (a lost phone).
     SECOND_FACTOR_RESET = 104, _("二要素認証のリセット")
+    # A user confirmed a new authenticator app with its first code.
+    SECOND_FACTOR_ENROLLED = 105, _("二要素認証の登録")
 
     # 200s: case records
     CASE_VIEWED = 201, _("ケース閲覧")

@@ -269,3 +269,23 @@ def test_the_enrol_page_shows_the_secret_as_text_and_names_the_system(users_by_r
     assert secret.replace(" ", "") == base64.b32encode(device.bin_key).decode().rstrip("=")
     assert "issuer=%E6%A8%A9%E5%88%A9%E6%93%81%E8%AD%B7" in device.config_url
     assert device.config_url.startswith("otpauth://totp/%E6%A8%A9%E5%88%A9")
+
+
+def test_enrolment_is_audited_once_and_a_wrong_first_code_confirms_nothing(users_by_role):
+    pro = users_by_role["professional"]
+    client = _password_login(pro)
+    client.get(ENROL)
+    device = TOTPDevice.objects.get(user=pro, confirmed=False)
+
+    wrong = client.post(ENROL, {"token": "000000"})
+    assert wrong.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    device.refresh_from_db()
+    assert not device.confirmed
+    assert not AuditEvent.objects.filter(action=Action.SECOND_FACTOR_ENROLLED).exists()
+    # django-otp makes the next try wait after a wrong code; the test does not.
+    device.throttle_reset()
+
+    _enrol(client, pro, "/app/portal/")
+
+    events = AuditEvent.objects.filter(action=Action.SECOND_FACTOR_ENROLLED, actor=pro)
+    assert events.count() == 1
