@@ -6,20 +6,30 @@ records about the person goes into the case's own (encrypted) records.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
+if TYPE_CHECKING:
+    import datetime
+
+    from advocacy.accounts.models import Organisation
+    from advocacy.cases.models import Assessment, Case, Petition, Referral
+
 
 class CaseProcess(Process):
     """One run of one of our four flows for one case."""
 
-    case = models.ForeignKey(
+    # Process comes from viewflow, which has no type information, so django-stubs cannot
+    # infer these fields' types: they are spelled out.
+    case: models.ForeignKey[Case, Case] = models.ForeignKey(
         "cases.Case", verbose_name=_("ケース"), on_delete=models.PROTECT, related_name="processes"
     )
     # The organisation whose staff do the steps; the case's own unless changed for this case.
-    lead_organisation = models.ForeignKey(
+    lead_organisation: models.ForeignKey[Organisation, Organisation] = models.ForeignKey(
         "accounts.Organisation",
         verbose_name=_("担当組織"),
         on_delete=models.PROTECT,
@@ -27,19 +37,21 @@ class CaseProcess(Process):
     )
     # The code chosen at the last decision (triage outcome, conference outcome, petitioner…),
     # read by the gateways that follow. A code, never a note.
-    route = models.CharField(_("分岐"), max_length=32, blank=True)
+    route: models.CharField[str, str] = models.CharField(_("分岐"), max_length=32, blank=True)
     # The answer to the last yes/no question of a loop (referral took, candidate accepted…).
-    answer = models.CharField(_("回答"), max_length=16, blank=True)
+    answer: models.CharField[str, str] = models.CharField(_("回答"), max_length=16, blank=True)
     # A due date chosen by one step for a later one (first team meeting, fee-subsidy deadline).
-    next_due = models.DateField(_("次の期限"), null=True, blank=True)
+    next_due: models.DateField[datetime.date | None, datetime.date | None] = models.DateField(
+        _("次の期限"), null=True, blank=True
+    )
     # Records shared by several steps of one process (parallel steps edit the same one).
-    referral = models.ForeignKey(
+    referral: models.ForeignKey[Referral | None, Referral | None] = models.ForeignKey(
         "cases.Referral", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    assessment = models.ForeignKey(
+    assessment: models.ForeignKey[Assessment | None, Assessment | None] = models.ForeignKey(
         "cases.Assessment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    petition = models.ForeignKey(
+    petition: models.ForeignKey[Petition | None, Petition | None] = models.ForeignKey(
         "cases.Petition", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 

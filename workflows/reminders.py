@@ -49,7 +49,7 @@ def _reminder_text(row: CaseTask, overdue: bool) -> tuple[str, str]:
         [
             f"{_('ケース番号')}: {row.case.number}",
             f"{_('タスク')}: {title}",
-            f"{_('期限')}: {row.due_on.isoformat()}",
+            f"{_('期限')}: {row.due_on.isoformat() if row.due_on else '—'}",
             "",
             str(_("受信箱でタスクを確認してください。")),
         ]
@@ -76,6 +76,8 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
     )
     sent = 0
     for row in rows.iterator(chunk_size=500):
+        if row.due_on is None:  # the filter above requires a due date
+            continue
         overdue = row.due_on < today and row.overdue_reminded_on is None
         field = "overdue_reminded_on" if overdue else "reminded_on"
         updates = {field: today}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -18,6 +19,9 @@ from advocacy.cases.models import Case
 from advocacy.cases.selectors import cases_visible_to
 
 from .models import CaseProcess, CaseTask
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PAGE_SIZE = 25
 # Counts stop here ("1000+"): counting a huge queue exactly costs more than it tells.
@@ -46,13 +50,14 @@ def _lanes(user: User, tab: str, today: datetime.date | None = None) -> list[Que
     user's roles; "overdue" is both with ``due_on < today``. Each lane reads the index in
     (due_on, task) order, so a LIMIT stops the walk early whatever the size of the tables.
     """
-    if not is_case_staff(user):
+    organisation_id = user.organisation_id
+    if not is_case_staff(user) or organisation_id is None:
         return []
     visible = _case_visible(user)
     mine = [CaseTask.objects.filter(visible, owner_id=user.pk, status=STATUS.ASSIGNED)]
     queue = [
         CaseTask.objects.filter(
-            visible, organisation_id=user.organisation_id, role=role, status=STATUS.NEW
+            visible, organisation_id=organisation_id, role=role, status=STATUS.NEW
         )
         for role in _roles(user)
     ]
@@ -80,7 +85,7 @@ def tab_task_ids(
     read in order and cut at limit; merged here. The number of queries depends on the
     user's roles, never on the number of tasks.
     """
-    rows = []
+    rows: list[tuple[datetime.date | None, int]] = []
     for lane in _lanes(user, tab, today):
         rows += lane.order_by(F("due_on").asc(nulls_last=True), "task_id").values_list(
             "due_on", "task_id"
@@ -130,7 +135,7 @@ class Page:
         return self.number > 1
 
 
-def tab_page(*, user: User, tab: str, number: object, size: int = PAGE_SIZE) -> Page:
+def tab_page(*, user: User, tab: str, number: str | int | None, size: int = PAGE_SIZE) -> Page:
     """Return one page of a tab, reading each lane only as far as that page reaches.
 
     The tab's count is not part of it (tab_count, fetched lazily by the browser): counting
@@ -138,15 +143,15 @@ def tab_page(*, user: User, tab: str, number: object, size: int = PAGE_SIZE) -> 
     at MAX_PAGES, where the count does: nobody pages through a thousand tasks.
     """
     try:
-        number = max(1, min(int(number), MAX_PAGES))
+        page_number = max(1, min(int(number if number is not None else 1), MAX_PAGES))
     except (TypeError, ValueError):
-        number = 1
-    start = (number - 1) * size
+        page_number = 1
+    start = (page_number - 1) * size
     ids = tab_task_ids(user=user, tab=tab, limit=start + size + 1)
     return Page(
         items=tasks_by_ids(ids[start : start + size]),
-        number=number,
-        has_next=len(ids) > start + size and number < MAX_PAGES,
+        number=page_number,
+        has_next=len(ids) > start + size and page_number < MAX_PAGES,
     )
 
 
@@ -166,9 +171,10 @@ def task_visible_to(*, user: User, task: Task) -> bool:
 
 def task_workable_by(*, user: User, task: Task) -> bool:
     """Return whether user may take and do task: case visible, right organisation and role."""
-    if not is_case_staff(user):
+    organisation_id = user.organisation_id
+    if not is_case_staff(user) or organisation_id is None:
         return False
-    row = _task_rows(user, task).filter(organisation_id=user.organisation_id).first()
+    row = _task_rows(user, task).filter(organisation_id=organisation_id).first()
     if row is None:
         return False
     return not row.role or has_role(user, Role(row.role))
@@ -176,10 +182,11 @@ def task_workable_by(*, user: User, task: Task) -> bool:
 
 def task_supervised_by(*, user: User, task: Task) -> bool:
     """Return whether user supervises the organisation task is routed to (and sees the case)."""
-    if not has_role(user, Role.SUPERVISOR):
+    organisation_id = user.organisation_id
+    if not has_role(user, Role.SUPERVISOR) or organisation_id is None:
         return False
     return (
-        _task_rows(user, task).filter(organisation_id=user.organisation_id).exists()
+        _task_rows(user, task).filter(organisation_id=organisation_id).exists()
         if is_case_staff(user)
         else False
     )
@@ -255,7 +262,7 @@ class ProcessSummary:
         return f"inbox:{self.process.flow_class.slug}:process_detail"
 
     @property
-    def events(self) -> list[tuple[str, str]]:
+    def events(self) -> list[tuple[str, StrOrPromise]]:
         running = self.process.status not in (PROCESS.DONE, PROCESS.CANCELED)
         if self.process.flow_class.stage == Case.Stage.GUARDIAN_SUPPORT and running:
             return list(GUARDIAN_EVENTS.items())
