@@ -22,7 +22,7 @@ from advocacy.cases import hooks
 from advocacy.cases.models import Case, CaseNumberCounter, Consultation, Person, StageChange
 from advocacy.cases.models.records import CaseRecord
 from advocacy.cases.presenters import encrypted_names
-from advocacy.cases.selectors import LISTED_PERSON_FIELDS
+from advocacy.cases.selectors import LISTED_PERSON_FIELDS, cases_visible_to
 from advocacy.crypto import services as crypto_services
 from advocacy.crypto.keycache import key_cache
 from advocacy.crypto.prefetch import prefetch_data_keys
@@ -34,6 +34,8 @@ ERR_CLOSED = _("終結したケースは変更できません。")
 ERR_ONLY_SUPERVISOR = _("ケースの終結と担当替えはスーパーバイザーが行います。")
 ERR_ASSIGNEE = _("担当者は担当組織の職員から選んでください。")
 ERR_NOT_EDITABLE = _("変更できない項目が含まれています。")
+ERR_OTHER_ORGANISATION = _("他の組織の本人については、この画面から相談を登録できません。")
+ERR_ERASED = _("この本人の情報は消去されています。新しい本人として登録してください。")
 
 CONTROLLER_OF: dict[str, Case.Controller] = {
     Organisation.Kind.CITY_OFFICE: Case.Controller.CITY,
@@ -104,7 +106,30 @@ def case_open(
     person.full_clean()
     person.save()
     person.categories.set(categories)
+    return _case_create(
+        actor=actor,
+        person=person,
+        consultation=consultation,
+        main_concerns=main_concerns,
+        urgency=urgency,
+        consent=consent,
+        consent_on=consent_on,
+        purpose=purpose,
+    )
 
+
+def _case_create(
+    *,
+    actor: User,
+    person: Person,
+    consultation: Consultation,
+    main_concerns: Iterable,
+    urgency: str,
+    consent: str,
+    consent_on: datetime.date | None,
+    purpose: str,
+) -> Case:
+    organisation = person.organisation
     opened_on = consultation.consulted_on
     fiscal_year = fiscal_year_of(opened_on)
     serial, number = _next_case_number(fiscal_year)
@@ -154,6 +179,61 @@ def case_intake(*, actor: User, **case_open_arguments) -> Case:
     through ``cases.hooks.on_case_opened``.
     """
     case = case_open(actor=actor, **case_open_arguments)
+    hooks.case_opened(actor=actor, case=case)
+    return case
+
+
+@transaction.atomic(durable=True)
+def case_intake_for_person(
+    *,
+    actor: User,
+    known_case: Case,
+    consultation: Consultation,
+    main_concerns: Iterable = (),
+    urgency: str = Case.Urgency.NORMAL,
+    consent: str = Case.Consent.NOT_ASKED,
+    consent_on: datetime.date | None = None,
+    purpose: str = Case.Purpose.CORE_AGENCY,
+) -> Case:
+    """Take in a consultation about the person of known_case, whom the actor may see.
+
+    While the person has an open case of the same purpose here, the consultation joins it
+    (a continuing consultation); otherwise a new case opens for the same person (a returning
+    person, or a 日自 user who now needs guardianship) and starts its process. The person
+    is not registered twice. Returns the case the consultation went to.
+    """
+    if not cases_visible_to(user=actor).filter(pk=known_case.pk).exists():
+        raise PermissionDenied(ERR_CANNOT_CHANGE)
+    person = known_case.person
+    if person.organisation_id != actor.organisation_id:
+        raise PermissionDenied(ERR_OTHER_ORGANISATION)
+    if person.erased_at:
+        raise ValidationError(ERR_ERASED)
+    open_case = (
+        Case.objects.filter(person=person, organisation_id=actor.organisation_id, purpose=purpose)
+        .exclude(stage=Case.Stage.CLOSED)
+        .order_by("-opened_on")
+        .first()
+    )
+    if open_case is not None:
+        consultation.is_new = False
+        record_save(
+            actor=actor,
+            case=open_case,
+            record=consultation,
+            m2m={"main_concerns": list(main_concerns)},
+        )
+        return open_case
+    case = _case_create(
+        actor=actor,
+        person=person,
+        consultation=consultation,
+        main_concerns=main_concerns,
+        urgency=urgency,
+        consent=consent,
+        consent_on=consent_on,
+        purpose=purpose,
+    )
     hooks.case_opened(actor=actor, case=case)
     return case
 

@@ -102,6 +102,8 @@ class CaseCreateView(StaffOnlyMixin, View):
         person_form = PersonForm(request.POST, prefix="person")
         consultation_form = ConsultationForm(request.POST, prefix="consultation")
         case_form = CaseIntakeForm(request.POST, prefix="case")
+        if request.POST.get("for_case"):
+            return self._for_known_person(request, person_form, consultation_form, case_form)
         forms_valid = all(
             [person_form.is_valid(), consultation_form.is_valid(), case_form.is_valid()]
         )
@@ -130,6 +132,36 @@ class CaseCreateView(StaffOnlyMixin, View):
             person_form.add_error(None, error)
             return self._render(request, person_form, consultation_form, case_form, None, 422)
         messages.success(request, _("ケース %(number)s を登録しました。") % {"number": case.number})
+        return redirect("cases:detail", case_id=case.pk)
+
+    def _for_known_person(self, request, person_form, consultation_form, case_form):
+        """The duplicate warning's "this person": the consultation goes to the known person."""
+        known_case = load_case(request, request.POST["for_case"])
+        if not (consultation_form.is_valid() and case_form.is_valid()):
+            return self._render(request, person_form, consultation_form, case_form, None, 422)
+        try:
+            case = services.case_intake_for_person(
+                actor=request.user,
+                known_case=known_case,
+                consultation=consultation_form.save(commit=False),
+                main_concerns=consultation_form.cleaned_data["main_concerns"],
+                urgency=case_form.cleaned_data["urgency"],
+                consent=case_form.cleaned_data["consent"],
+                consent_on=case_form.cleaned_data["consent_on"],
+                purpose=case_form.cleaned_data["purpose"],
+            )
+        except ValidationError as error:
+            consultation_form.add_error(None, error)
+            return self._render(request, person_form, consultation_form, case_form, None, 422)
+        except PermissionDenied as error:
+            # The person is another organisation's (a shared case): say so, keep the input.
+            consultation_form.add_error(None, str(error))
+            return self._render(request, person_form, consultation_form, case_form, None, 422)
+        messages.success(
+            request,
+            _("ケース %(number)s に相談を登録しました（登録済みの本人）。")
+            % {"number": case.number},
+        )
         return redirect("cases:detail", case_id=case.pk)
 
     def _render(self, request, person_form, consultation_form, case_form, duplicates, status=200):
