@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
 from advocacy.accounts.models import User
 from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
 from advocacy.cases.models import Case
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
 
 def task_audit(*, actor: User | None, action: Action, case: Case, node, reason: str = "") -> None:
@@ -22,7 +27,12 @@ def task_audit(*, actor: User | None, action: Action, case: Case, node, reason: 
 
 
 def task_refusal_record(
-    *, actor: User, flow_slug: str, process_pk: object, task_pk: object, reason: str
+    *,
+    actor: User | AnonymousUser,
+    flow_slug: str,
+    process_pk: object,
+    task_pk: object,
+    reason: str,
 ) -> None:
     """Audit a refused task or process URL (the guard's 404, 403 and 409 answers)."""
     # Durable: the guard records a refusal after the flow's own transaction has ended.

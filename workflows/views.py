@@ -8,6 +8,7 @@ which import this module.
 from __future__ import annotations
 
 from functools import wraps
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -29,6 +30,9 @@ from advocacy.cases.guards import StaffOnlyMixin
 from . import assignment, selectors, steps
 from . import forms as step_forms
 from .task_audit import task_refusal_record
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MSG_DONE = _("このタスクはすでに完了しているか、取り消されています。")
 MSG_TAKEN = _("このタスクはすでに他の職員が担当しています。")
@@ -101,7 +105,7 @@ def _row(task: Task) -> dict:
 
 
 def _task_context(request: HttpRequest) -> dict:
-    activation = request.activation
+    activation = request.activation  # type: ignore[attr-defined]  # viewflow's, untyped
     case_task = getattr(activation.task, "case_task", None)
     return {
         "activation": activation,
@@ -265,7 +269,7 @@ class ProcessDetailView(DetailProcessView):
 # The guard around every URL of a flow
 
 
-def _refuse(request: HttpRequest, flow_class: type, kwargs: dict, reason: str) -> None:
+def _refuse(request: HttpRequest, flow_class: type[Any], kwargs: dict, reason: str) -> None:
     task_refusal_record(
         actor=request.user,
         flow_slug=flow_class.slug,
@@ -275,7 +279,7 @@ def _refuse(request: HttpRequest, flow_class: type, kwargs: dict, reason: str) -
     )
 
 
-def _conflict(request: HttpRequest, message: str, status: int = 409) -> HttpResponse:
+def _conflict(request: HttpRequest, message: StrOrPromise, status: int = 409) -> HttpResponse:
     return render(request, "workflows/refused.html", {"message": message}, status=status)
 
 
@@ -291,7 +295,8 @@ def guard_task_url(view, flow_class: type):
     def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        process_pk, task_pk = kwargs.get("process_pk"), kwargs.get("task_pk")
+        # Every guarded URL names a process (base._guard); not every one a task.
+        process_pk, task_pk = kwargs["process_pk"], kwargs.get("task_pk")
         if not selectors.url_target_exists(
             user=request.user, flow_class=flow_class, process_pk=process_pk, task_pk=task_pk
         ):
