@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib import admin, messages
 from django.contrib.admin import AdminSite, helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -13,6 +17,13 @@ from advocacy.admin_site import SystemAdminPermissions
 
 from .models import Organisation, Professional, User
 from .services import second_factor_reset
+
+if TYPE_CHECKING:
+
+    class AdminRequest(HttpRequest):
+        """A request the admin site let in (restrict_admin_to_system_admins): a logged-in user."""
+
+        user: User
 
 
 @admin.register(Organisation)
@@ -53,7 +64,7 @@ class UserAdmin(SystemAdminPermissions, DjangoUserAdmin):
         return is_system_admin(request.user)
 
     @admin.action(description=_("二要素認証をリセット"), permissions=["second_factor_reset"])
-    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+    def reset_second_factor(self, request: AdminRequest, queryset: QuerySet) -> HttpResponse | None:
         """Ask for confirmation first (a page listing the users), then delete their devices."""
         if request.POST.get("post") != "yes":
             return TemplateResponse(
@@ -95,6 +106,7 @@ def restrict_admin_to_system_admins(admin_site: AdminSite) -> None:
         user = request.user
         return user.is_active and user.is_staff and is_system_admin(user)
 
-    admin_site.has_permission = has_permission
+    # This site's own check, set on the instance on purpose (mypy takes it for a mistake).
+    admin_site.has_permission = has_permission  # type: ignore[method-assign]
     admin_site.site_header = _("権利擁護支援 中核機関 システム管理")
     admin_site.site_title = _("システム管理")
