@@ -35,7 +35,7 @@ from advocacy.crypto.erased import ERASED
 
 PAGE_SIZE = 25
 HISTORY_SIZE = 20
-PERSON_FIELDS = PersonForm._meta.fields
+PERSON_FIELDS = PersonForm.Meta.fields  # what PersonForm._meta.fields holds
 RECORD_MODELS = {kind: model for kind, (model, _form) in RECORD_FORMS.items()}
 
 
