@@ -8,7 +8,7 @@ from viewflow.urls import Application, Site, route
 
 from advocacy.access.roles import app_permission
 from advocacy.accounts.roles import Role, has_role
-from advocacy.cases.viewsets import CasesApplication
+from advocacy.cases.viewsets import CasesApplication, GeneralConsultationsApplication
 from advocacy.portal import views as portal
 from advocacy.portal.viewsets import PortalStaffApplication
 from advocacy.stats.views import (
@@ -55,5 +55,11 @@ site = Site(
     title=_("権利擁護支援 中核機関"),
     primary_color="#2e5d8c",
     secondary_color="#c2410c",
-    viewsets=[InboxApplication(), CasesApplication(), PortalApplication(), StatsApplication()],
+    viewsets=[
+        InboxApplication(),
+        CasesApplication(),
+        GeneralConsultationsApplication(),
+        PortalApplication(),
+        StatsApplication(),
+    ],
 )

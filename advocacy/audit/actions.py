@@ -19,6 +19,10 @@ class Action(models.IntegerChoices):
     SECOND_FACTOR_RESET = 104, _("二要素認証のリセット")
     # A user confirmed a new authenticator app with its first code.
     SECOND_FACTOR_ENROLLED = 105, _("二要素認証の登録")
+    # A system administrator closed an account (a transfer, a retirement): no login, no
+    # grant, no task from then on; and opened it again.
+    USER_DEACTIVATED = 106, _("アカウントの無効化")
+    USER_REACTIVATED = 107, _("アカウントの再有効化")
 
     # 200s: case records
     CASE_VIEWED = 201, _("ケース閲覧")
@@ -28,6 +32,9 @@ class Action(models.IntegerChoices):
     CASE_REASSIGNED = 205, _("担当替え")
     CASE_CLOSED = 206, _("ケース終結")
     CASE_SEARCHED = 207, _("ケース検索")
+    # A supervisor handed all of a worker's open cases and tasks over in one act (人事異動);
+    # each case it moved has its own CASE_REASSIGNED event naming this one.
+    STAFF_HANDOVER = 208, _("担当の一括引継ぎ")
     # 211 (本人情報閲覧) and 212 (本人情報登録) were never written and are retired: the
     # person is read with the case (201) and registered with it (202).
     PERSON_UPDATED = 213, _("本人情報更新")
@@ -35,6 +42,9 @@ class Action(models.IntegerChoices):
     EXPORTED = 231, _("データ出力")
     RECORD_CREATED = 241, _("記録の登録")
     RECORD_UPDATED = 242, _("記録の更新")
+    # 一般相談: a contact that names no one, and its later link to the case it became.
+    GENERAL_CONSULTATION_RECORDED = 251, _("一般相談の記録")
+    GENERAL_CONSULTATION_LINKED = 252, _("一般相談とケースの結び付け")
 
     # 300s: access to cases
     ACCESS_GRANTED = 301, _("権限付与")

@@ -15,6 +15,7 @@ from advocacy.cases.models import (
     Contact,
     Decision,
     Document,
+    GeneralConsultation,
     GuardianAppointment,
     Person,
     Petition,
@@ -24,6 +25,7 @@ from advocacy.cases.models import (
     TeamMember,
 )
 from advocacy.cases.models.records import PETITION_DOCUMENTS
+from advocacy.cases.personal_text import looks_personal
 from advocacy.reference.models import Area, GuardianshipType, MainConcern, PersonCategory
 
 ERR_FUTURE_BIRTH = _("生年月日に未来の日付は入力できません。")
@@ -364,3 +366,50 @@ class EraseForm(forms.Form):
         if value != self.case_number:
             raise forms.ValidationError(_("ケース番号が一致しません。"))
         return value
+
+
+class GeneralConsultationForm(DateInputsMixin, forms.ModelForm):
+    """A 一般相談: only clear categories; the summary is checked for identifying words."""
+
+    main_concerns = forms.ModelMultipleChoiceField(
+        label=_("主訴"),
+        queryset=MainConcern.objects.filter(active=True),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    confirm_anonymous = forms.BooleanField(
+        label=_("要旨に個人が特定される内容がないことを確認した"), required=False
+    )
+
+    class Meta:
+        model = GeneralConsultation
+        fields = [
+            "consulted_on",
+            "channel",
+            "referrer_type",
+            "main_concerns",
+            "age_band",
+            "area",
+            "minutes",
+            "outcome",
+            "summary",
+        ]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        data = super().clean()
+        self.warnings = looks_personal([data.get("summary") or ""], names=True)
+        if self.warnings and not data.get("confirm_anonymous"):
+            raise forms.ValidationError(
+                _(
+                    "要旨に個人が特定されるおそれのある語（%(kinds)s）があります。"
+                    "書き直すか、確認欄にチェックを入れてください。"
+                )
+                % {"kinds": "、".join(str(kind) for kind in self.warnings)},
+                code="looks_personal",
+            )
+        return data
+
+
+class GeneralConsultationLinkForm(forms.Form):
+    case_number = forms.CharField(label=_("ケース番号"), max_length=16)

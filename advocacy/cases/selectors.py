@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from advocacy.access.selectors import case_visibility
 from advocacy.accounts.models import Organisation, User
-from advocacy.cases.models import Case, Person, Referral
+from advocacy.accounts.roles import is_case_staff
+from advocacy.cases.models import Case, GeneralConsultation, Person, Referral
 from advocacy.cases.models.records import CaseRecord
 from advocacy.crypto.blind_index import blind_search
 from advocacy.crypto.normalise import is_one_word
@@ -183,3 +184,26 @@ def record_get(*, case: Case, model: type[CaseRecord], record_id: object) -> Cas
     except ValueError:
         return None
     return model._default_manager.filter(case_id=case.pk, pk=record_uuid).first()
+
+
+def general_consultations_for(*, user: User) -> QuerySet[GeneralConsultation]:
+    """Return the 一般相談 of user's organisation, newest first (staff only)."""
+    if not is_case_staff(user):
+        return GeneralConsultation.objects.none()
+    return (
+        GeneralConsultation.objects.filter(organisation_id=user.organisation_id)
+        .select_related("area", "case", "created_by")
+        .prefetch_related("main_concerns")
+        .order_by("-consulted_on", "-created_at")
+    )
+
+
+def general_consultation_get_for(
+    *, user: User, consultation_id: object
+) -> GeneralConsultation | None:
+    """Return one 一般相談 of user's organisation, or None (missing, malformed or not theirs)."""
+    try:
+        pk = uuid.UUID(str(consultation_id))
+    except ValueError:
+        return None
+    return general_consultations_for(user=user).filter(pk=pk).first()

@@ -19,7 +19,14 @@ from advocacy.accounts.roles import is_case_staff
 from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
 from advocacy.cases import hooks
-from advocacy.cases.models import Case, CaseNumberCounter, Consultation, Person, StageChange
+from advocacy.cases.models import (
+    Case,
+    CaseNumberCounter,
+    Consultation,
+    GeneralConsultation,
+    Person,
+    StageChange,
+)
 from advocacy.cases.models.records import CaseRecord
 from advocacy.cases.presenters import encrypted_names
 from advocacy.cases.selectors import LISTED_PERSON_FIELDS, cases_visible_to
@@ -35,6 +42,9 @@ ERR_ONLY_SUPERVISOR = _("ケースの終結と担当替えはスーパーバイ�
 ERR_ASSIGNEE = _("担当者は担当組織の職員から選んでください。")
 ERR_NOT_EDITABLE = _("変更できない項目が含まれています。")
 ERR_OTHER_ORGANISATION = _("他の組織の本人については、この画面から相談を登録できません。")
+ERR_LINK_CASE = _(
+    "そのケース番号のケースは見つかりません（自組織で担当できるケースを入力してください）。"
+)
 ERR_ERASED = _("この本人の情報は消去されています。新しい本人として登録してください。")
 
 CONTROLLER_OF: dict[str, Case.Controller] = {
@@ -360,7 +370,18 @@ def case_close(*, actor: User, case: Case, reason: str, on: datetime.date) -> Ca
 
 @transaction.atomic(durable=True)
 def case_reassign(*, actor: User, case: Case, worker: User, reason: str) -> Case:
-    """Hand case to another worker of its organisation; only a supervisor may."""
+    """Hand case to another worker of its organisation; only a supervisor may.
+
+    The case and the new worker's grant only: a supervisor's handover
+    (``workflows.handover.worker_hand_over``) also moves the open tasks and the old
+    worker's access.
+    """
+    return case_worker_change(actor=actor, case=case, worker=worker, reason=reason)
+
+
+@transaction.atomic
+def case_worker_change(*, actor: User, case: Case, worker: User, reason: str) -> Case:
+    """Make worker the case's worker and grant them the staff permissions (nestable)."""
     if not supervises(actor, case):
         raise PermissionDenied(ERR_ONLY_SUPERVISOR)
     if not is_case_staff(worker) or worker.organisation_id != case.organisation_id:
@@ -482,3 +503,50 @@ def document_export_record(*, actor: User, case: Case, request: HttpRequest | No
 def _listed_person_fields() -> list[str]:
     # The same constant decides what the list decrypts (selectors.persons_prefetched).
     return encrypted_names(Person, LISTED_PERSON_FIELDS)
+
+
+# 一般相談: contacts that name no one.
+
+
+@transaction.atomic(durable=True)
+def general_consultation_record(
+    *, actor: User, consultation: GeneralConsultation, main_concerns: Iterable = ()
+) -> GeneralConsultation:
+    """Record a 一般相談 for the actor's organisation (the form has checked its summary)."""
+    if not is_case_staff(actor):
+        raise PermissionDenied(ERR_NOT_STAFF)
+    consultation.organisation = actor.organisation
+    consultation.created_by = actor
+    consultation.full_clean()
+    consultation.save()
+    consultation.main_concerns.set(main_concerns)
+    audit_record(
+        actor=actor,
+        action=Action.GENERAL_CONSULTATION_RECORDED,
+        obj=consultation,
+        label=f"general {consultation.consulted_on:%Y-%m-%d}",
+    )
+    return consultation
+
+
+@transaction.atomic(durable=True)
+def general_consultation_link(
+    *, actor: User, consultation: GeneralConsultation, case_number: str
+) -> Case:
+    """Link a 一般相談 to the case it became, found by number among the cases actor may edit."""
+    case = cases_visible_to(user=actor).filter(number=case_number.strip().upper()).first()
+    if case is None or case.organisation_id != consultation.organisation_id:
+        raise ValidationError(ERR_LINK_CASE)
+    if not can_change(user=actor, case=case):
+        raise ValidationError(ERR_CANNOT_CHANGE)
+    consultation.case = case
+    consultation.outcome = GeneralConsultation.Outcome.CASE_OPENED
+    consultation.save(update_fields=["case", "outcome"])
+    audit_record(
+        actor=actor,
+        action=Action.GENERAL_CONSULTATION_LINKED,
+        obj=case,
+        label=case.number,
+        reason=f"general {consultation.pk}",
+    )
+    return case

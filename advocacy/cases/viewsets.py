@@ -4,7 +4,7 @@ from viewflow.urls import Application
 
 from advocacy.access.roles import app_permission
 from advocacy.accounts.roles import is_case_staff
-from advocacy.cases import views
+from advocacy.cases import general_views, views
 
 
 class CasesApplication(Application):
@@ -34,4 +34,22 @@ class CasesApplication(Application):
         "<str:case_id>/records/<str:kind>/<str:record_id>/",
         views.RecordEditView.as_view(),
         name="record_edit",
+    )
+
+
+class GeneralConsultationsApplication(Application):
+    """一般相談: contacts that name no one, counted in the statistics."""
+
+    title = _("一般相談")
+    icon = "support_agent"
+    app_name = "general"
+    menu_template_name = None
+    permission = app_permission(is_case_staff)
+
+    index_path = path("", general_views.GeneralConsultationListView.as_view(), name="index")
+    create_path = path("new/", general_views.GeneralConsultationCreateView.as_view(), name="create")
+    link_path = path(
+        "<str:consultation_id>/link/",
+        general_views.GeneralConsultationLinkView.as_view(),
+        name="link",
     )

@@ -19,6 +19,12 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.cases.models import Case, Person
+from advocacy.cases.personal_text import (
+    KIND_ADDRESS,
+    KIND_CASE_NUMBER,
+    KIND_PHONE,
+    looks_personal,
+)
 from advocacy.crypto.normalise import normalise_text
 
 if TYPE_CHECKING:
@@ -27,11 +33,7 @@ if TYPE_CHECKING:
 KIND_NAME = _("氏名")
 KIND_KANA = _("ふりがな")
 KIND_BIRTH_DATE = _("生年月日")
-KIND_ADDRESS = _("住所")
-KIND_PHONE = _("電話番号")
-KIND_CASE_NUMBER = _("ケース番号")
 KIND_RELATIVE = _("親族の氏名")
-KIND_DATE = _("日付（年月日）")
 
 # Shorter fragments match too much ordinary text ("山" in "山間部").
 MIN_NAME_PART = 2
@@ -39,15 +41,6 @@ MIN_ADDRESS_PART = 6
 MIN_PHONE_DIGITS = 6
 
 _ERAS = (("令和", 2018), ("平成", 1988), ("昭和", 1925), ("大正", 1911))
-
-_PHONE = re.compile(r"(?<!\d)0\d{1,4}[-‐－ー−(（)）]?\d{1,4}[-‐－ー−)）]?\d{3,4}(?!\d)")
-_ADDRESS = re.compile(
-    r"(?:[都道府県].{0,8}?[市区町村郡])|\d+丁目|\d+番地|\d+号室|\d+-\d+-\d+|字.{1,6}\d"
-)
-_DATE = re.compile(
-    r"\d{4}\s*[年/.\-]\s*\d{1,2}\s*[月/.\-]\s*\d{1,2}|(?:令和|平成|昭和|大正)\s*\d{1,2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}"
-)
-_CASE_NUMBER = re.compile(r"R\d{1,2}-\d{3,}", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -142,14 +135,5 @@ def summary_check(*, case: Case, texts: Iterable[str]) -> CheckResult:
     if any(name in joined for name in _relative_names(person)):
         found(KIND_RELATIVE)
 
-    plain = unicodedata.normalize("NFKC", "\n".join(texts))
-    warnings: list[StrOrPromise] = []
-    for kind, pattern in (
-        (KIND_PHONE, _PHONE),
-        (KIND_ADDRESS, _ADDRESS),
-        (KIND_DATE, _DATE),
-        (KIND_CASE_NUMBER, _CASE_NUMBER),
-    ):
-        if kind not in findings and pattern.search(plain):
-            warnings.append(kind)
-    return CheckResult(findings=tuple(findings), warnings=tuple(warnings))
+    warnings = tuple(kind for kind in looks_personal(texts) if kind not in findings)
+    return CheckResult(findings=tuple(findings), warnings=warnings)

@@ -36,6 +36,7 @@ from advocacy.cases.models import (
     Consultation,
     Contact,
     Decision,
+    GeneralConsultation,
     GuardianAppointment,
     Person,
     Petition,
@@ -416,3 +417,15 @@ def choice_rows(choices) -> list[tuple[str, str]]:
 
 PERSON_SEX_ROWS = Person.Sex.choices
 PETITIONER_ROWS = PetitionerType.choices
+
+
+def general_consultation_counts(fiscal_year: int) -> Counts:
+    """Return the year's 一般相談 (by consultation day) by channel and outcome."""
+    rows = (
+        GeneralConsultation.objects.using(stats_alias())
+        .filter(_in_year("consulted_on", fiscal_year))
+        .values("channel", "outcome")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    return _pairs(rows, "channel", "outcome")

@@ -21,6 +21,7 @@ from advocacy.cases.models import (
     Consultation,
     Contact,
     Decision,
+    GeneralConsultation,
     GuardianAppointment,
     Person,
     Subsidy,
@@ -248,8 +249,17 @@ def _build_tables(fiscal_year: int) -> list[tuple[StrOrPromise, list[Table]]]:
         follows=subsidies,
         note="件数を秘匿したセルは金額も秘匿。",
     )
+    general = _table(
+        "general",
+        "一般相談（本人を特定しない相談）の件数",
+        _labelled(Consultation.Channel.choices),
+        _labelled(GeneralConsultation.Outcome.choices),
+        selectors.general_consultation_counts(fiscal_year),
+        note="相談日で数える。ケースに結び付けた相談も含む（ケースの相談件数とは別）。",
+    )
     sections: list[tuple[StrOrPromise, list[Table]]] = [
         (_("相談（新規・継続）"), consultations),
+        (_("一般相談"), [general]),
         (
             _("支援方針の決定（支援調整会議）"),
             [

@@ -5,6 +5,7 @@ from .case import (
     CaseNumberCounter,
     StageChange,
 )
+from .general import GeneralConsultation
 from .records import (
     Assessment,
     Consultation,
@@ -27,6 +28,7 @@ __all__ = [
     "Contact",
     "Decision",
     "Document",
+    "GeneralConsultation",
     "GuardianAppointment",
     "Person",
     "Petition",
