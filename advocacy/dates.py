@@ -42,3 +42,12 @@ def wareki(day: datetime.date) -> str:
 def western_and_wareki(day: datetime.date) -> str:
     """Format a date both ways: 2025年4月1日（令和7年4月1日）."""
     return f"{day.year}年{day.month}月{day.day}日（{wareki(day)}）"
+
+
+def fiscal_year_label(fiscal_year: int) -> str:
+    """Name a fiscal year both ways: 2026 → "2026年度（令和8年度）" (元年 for the first)."""
+    # Named by the era of its first May: 2019 became 令和元年度 (the era began 1 May 2019),
+    # 1989 平成元年度 (8 January), 1988 stays 昭和63年度.
+    name, year = era_year(datetime.date(fiscal_year, 5, 1))
+    year_text = "元" if year == 1 else str(year)
+    return f"{fiscal_year}年度（{name}{year_text}年度）"

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "guardian",
     "axes",
     "csp",
@@ -122,6 +123,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form widgets render through TEMPLATES, so the project's templates/django/forms/ override
+# apply to every form (no silent maxlength cut: see templates/django/forms/widgets/attrs.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Database: SQLite file by default, DATABASE_URL selects PostgreSQL.
 _default_db_url = f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"
