@@ -32,6 +32,8 @@ class Action(models.IntegerChoices):
     CASE_REASSIGNED = 205, _("担当替え")
     CASE_CLOSED = 206, _("ケース終結")
     CASE_SEARCHED = 207, _("ケース検索")
+    # The controller set anew from the case's purpose (manage.py case_controllers).
+    CASE_CONTROLLER_CORRECTED = 209, _("管理者の訂正")
     # A supervisor handed all of a worker's open cases and tasks over in one act (人事異動);
     # each case it moved has its own CASE_REASSIGNED event naming this one.
     STAFF_HANDOVER = 208, _("担当の一括引継ぎ")

@@ -47,10 +47,25 @@ ERR_LINK_CASE = _(
 )
 ERR_ERASED = _("この本人の情報は消去されています。新しい本人として登録してください。")
 
-CONTROLLER_OF: dict[str, Case.Controller] = {
+# Whose records a case is, by what the work is for (docs/decisions.md 35): core-agency work is
+# the city's, whoever does it (the Council does it under contract); the Council's own
+# business is the Council's. Other work follows the organisation that does it.
+CONTROLLER_OF_PURPOSE: dict[str, Case.Controller] = {
+    Case.Purpose.CORE_AGENCY: Case.Controller.CITY,
+    Case.Purpose.DAILY_LIFE_SUPPORT: Case.Controller.COUNCIL,
+    Case.Purpose.CORPORATE_GUARDIANSHIP: Case.Controller.COUNCIL,
+}
+CONTROLLER_OF_ORGANISATION: dict[str, Case.Controller] = {
     Organisation.Kind.CITY_OFFICE: Case.Controller.CITY,
     Organisation.Kind.COUNCIL_CENTRE: Case.Controller.COUNCIL,
 }
+
+
+def controller_for(*, purpose: str, organisation_kind: str) -> Case.Controller:
+    """Return who controls the records of a case of purpose done by such an organisation."""
+    return CONTROLLER_OF_PURPOSE.get(purpose) or CONTROLLER_OF_ORGANISATION.get(
+        organisation_kind, Case.Controller.CITY
+    )
 
 
 def _next_case_number(fiscal_year: int) -> tuple[int, str]:
@@ -149,7 +164,7 @@ def _case_create(
         serial=serial,
         person=person,
         organisation=organisation,
-        controller=CONTROLLER_OF.get(organisation.kind, Case.Controller.CITY),
+        controller=controller_for(purpose=purpose, organisation_kind=organisation.kind),
         purpose=purpose,
         urgency=urgency,
         consent=consent,
@@ -550,3 +565,34 @@ def general_consultation_link(
         reason=f"general {consultation.pk}",
     )
     return case
+
+
+def case_controllers_correct(*, after: object = None, size: int = 500) -> tuple[int, int, object]:
+    """Give one batch of cases the controller their purpose implies, auditing each change.
+
+    Returns (read, changed, last primary key); rerun from the last key until read is 0. For
+    cases opened before the controller followed the purpose (decision 35).
+    """
+    rows = Case.objects.select_related("organisation").order_by("pk")
+    if after is not None:
+        rows = rows.filter(pk__gt=after)
+    batch = list(rows[:size])
+    if not batch:
+        return 0, 0, after
+    changed = 0
+    with transaction.atomic():
+        for case in batch:
+            right = controller_for(purpose=case.purpose, organisation_kind=case.organisation.kind)
+            if case.controller == right:
+                continue
+            before = case.controller
+            Case.objects.filter(pk=case.pk).update(controller=right)
+            audit_record(
+                actor=None,
+                action=Action.CASE_CONTROLLER_CORRECTED,
+                obj=case,
+                label=case.number,
+                reason=f"{before} -> {right} (purpose {case.purpose})",
+            )
+            changed += 1
+    return len(batch), changed, batch[-1].pk
