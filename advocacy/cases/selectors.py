@@ -188,10 +188,11 @@ def record_get(*, case: Case, model: type[CaseRecord], record_id: object) -> Cas
 
 def general_consultations_for(*, user: User) -> QuerySet[GeneralConsultation]:
     """Return the 一般相談 of user's organisation, newest first (staff only)."""
-    if not is_case_staff(user):
+    organisation_id = user.organisation_id
+    if not is_case_staff(user) or organisation_id is None:
         return GeneralConsultation.objects.none()
     return (
-        GeneralConsultation.objects.filter(organisation_id=user.organisation_id)
+        GeneralConsultation.objects.filter(organisation_id=organisation_id)
         .select_related("area", "case", "created_by")
         .prefetch_related("main_concerns")
         .order_by("-consulted_on", "-created_at")

@@ -530,7 +530,10 @@ def general_consultation_record(
     """Record a 一般相談 for the actor's organisation (the form has checked its summary)."""
     if not is_case_staff(actor):
         raise PermissionDenied(ERR_NOT_STAFF)
-    consultation.organisation = actor.organisation
+    organisation = actor.organisation
+    if organisation is None:  # is_case_staff requires one
+        raise PermissionDenied(ERR_NOT_STAFF)
+    consultation.organisation = organisation
     consultation.created_by = actor
     consultation.full_clean()
     consultation.save()
