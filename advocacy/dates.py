@@ -27,9 +27,22 @@ def era_year(day: datetime.date) -> tuple[str, int]:
     raise ValueError("date before the Meiji era")
 
 
-def reiwa_fiscal_prefix(fiscal_year: int) -> str:
-    """Return the case-number prefix of a fiscal year: 2025 → "R7"."""
-    return f"R{fiscal_year - 2018}"
+ERA_LETTERS = {"令和": "R", "平成": "H", "昭和": "S", "大正": "T", "明治": "M"}
+
+
+def fiscal_era_year(fiscal_year: int) -> tuple[str, int]:
+    """Return the era a fiscal year is named in and its year there: 2019 → ("令和", 1).
+
+    A fiscal year is named by the era of its first May: 2019 became 令和元年度 (the era
+    began 1 May 2019), 1989 平成元年度 (8 January), 1988 stays 昭和63年度.
+    """
+    return era_year(datetime.date(fiscal_year, 5, 1))
+
+
+def fiscal_prefix(fiscal_year: int) -> str:
+    """Return the case-number prefix of a fiscal year: 2025 → "R7", 2018 → "H30"."""
+    name, year = fiscal_era_year(fiscal_year)
+    return f"{ERA_LETTERS[name]}{year}"
 
 
 def wareki(day: datetime.date) -> str:
@@ -46,8 +59,6 @@ def western_and_wareki(day: datetime.date) -> str:
 
 def fiscal_year_label(fiscal_year: int) -> str:
     """Name a fiscal year both ways: 2026 → "2026年度（令和8年度）" (元年 for the first)."""
-    # Named by the era of its first May: 2019 became 令和元年度 (the era began 1 May 2019),
-    # 1989 平成元年度 (8 January), 1988 stays 昭和63年度.
-    name, year = era_year(datetime.date(fiscal_year, 5, 1))
+    name, year = fiscal_era_year(fiscal_year)
     year_text = "元" if year == 1 else str(year)
     return f"{fiscal_year}年度（{name}{year_text}年度）"

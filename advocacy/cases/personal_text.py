@@ -31,7 +31,7 @@ ADDRESS = re.compile(
 DATE = re.compile(
     r"\d{4}\s*[年/.\-]\s*\d{1,2}\s*[月/.\-]\s*\d{1,2}|(?:令和|平成|昭和|大正)\s*\d{1,2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}"
 )
-CASE_NUMBER = re.compile(r"R\d{1,2}-\d{3,}", re.IGNORECASE)
+CASE_NUMBER = re.compile(r"(?<![A-Za-z])[RHSTM]\d{1,2}-\d{3,}", re.IGNORECASE)
 # Two to four kanji before an honorific: 田中さん, 山川様 (not お母さん).
 NAME = re.compile(r"[\u4e00-\u9fff々]{2,4}(?:さん|様|氏|君|ちゃん)")
 

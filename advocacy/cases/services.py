@@ -33,7 +33,7 @@ from advocacy.cases.selectors import LISTED_PERSON_FIELDS, cases_visible_to
 from advocacy.crypto import services as crypto_services
 from advocacy.crypto.keycache import key_cache
 from advocacy.crypto.prefetch import prefetch_data_keys
-from advocacy.dates import fiscal_year_of, reiwa_fiscal_prefix
+from advocacy.dates import fiscal_prefix, fiscal_year_of
 
 ERR_NOT_STAFF = _("ケースを登録できるのは市または社協の職員です。")
 ERR_CANNOT_CHANGE = _("このケースを変更する権限がありません。")
@@ -83,7 +83,7 @@ def _next_case_number(fiscal_year: int) -> tuple[int, str]:
             # Two first cases of a new fiscal year raced to create its counter; retry.
             continue
     serial = counter.last
-    return serial, f"{reiwa_fiscal_prefix(fiscal_year)}-{serial:04d}"
+    return serial, f"{fiscal_prefix(fiscal_year)}-{serial:04d}"
 
 
 def _record_stage(case: Case, stage: str, on: datetime.date) -> None:

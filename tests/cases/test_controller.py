@@ -1,5 +1,6 @@
 """Whose records a case is follows what the work is for, not who typed it in."""
 
+import datetime
 from io import StringIO
 
 import pytest
@@ -65,3 +66,29 @@ def test_the_case_page_shows_controller_and_purpose(client, council):
     page = client.get(f"/app/cases/{case.pk}/").content.decode()
 
     assert "市（中核機関業務）" in page and "中核機関業務" in page
+
+
+@pytest.mark.parametrize(
+    ("consulted_on", "prefix"),
+    [
+        (datetime.date(2025, 6, 1), "R7-"),
+        (datetime.date(2019, 4, 10), "R1-"),
+        (datetime.date(2019, 3, 31), "H30-"),
+        (datetime.date(1989, 3, 1), "S63-"),
+    ],
+)
+def test_case_numbers_carry_the_era_of_their_fiscal_year(city, consulted_on, prefix):
+    worker = factories.user(Role.CITY_CASEWORKER, organisation=city)
+
+    case = factories.case_for(worker, consulted_on=consulted_on)
+
+    assert case.number.startswith(prefix) and case.number == f"{prefix}{case.serial:04d}"
+
+
+def test_numbers_of_two_eras_never_clash(city):
+    worker = factories.user(Role.CITY_CASEWORKER, organisation=city)
+
+    old = factories.case_for(worker, consulted_on=datetime.date(2018, 5, 1))
+    new = factories.case_for(worker, consulted_on=datetime.date(2019, 5, 1))
+
+    assert (old.number, new.number) == ("H30-0001", "R1-0001")
