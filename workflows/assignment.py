@@ -20,7 +20,7 @@ from .task_audit import task_audit
 ERR_WORKER = _("担当者は、この組織でこのケースを見られる職員から選んでください。")
 
 
-def _audit(actor: User, activation, reason: str) -> None:
+def _audit(actor: User | None, activation, reason: str) -> None:
     task_audit(
         actor=actor,
         action=Action.TASK_ASSIGNED,
@@ -32,20 +32,28 @@ def _audit(actor: User, activation, reason: str) -> None:
 
 @transaction.atomic
 def task_assign(*, actor: User, activation) -> None:
-    """Give the task to actor, who takes it from the organisation's queue."""
-    activation.assign(actor)
+    """Give the task to actor, who takes it from the organisation's queue.
+
+    A task still held by a deactivated account is in the queue too (``selectors``), and is
+    taken the same way; any other held task is refused by viewflow's transition.
+    """
+    owner = activation.task.owner
+    if activation.task.status == STATUS.ASSIGNED and owner is not None and not owner.is_active:
+        activation.reassign(actor)
+    else:
+        activation.assign(actor)
     _audit(actor, activation, f"worker {actor.pk}")
 
 
 @transaction.atomic
-def task_unassign(*, actor: User, activation) -> None:
+def task_unassign(*, actor: User | None, activation) -> None:
     """Put the task back in the organisation's queue."""
     activation.unassign()
     _audit(actor, activation, "unassigned")
 
 
 @transaction.atomic
-def task_reassign(*, actor: User, activation, worker: User) -> None:
+def task_reassign(*, actor: User | None, activation, worker: User) -> None:
     """Give a task to worker of its organisation (a supervisor's decision)."""
     if worker.pk not in {user.pk for user in assignable_workers(task=activation.task)}:
         raise ValidationError(ERR_WORKER)

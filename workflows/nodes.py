@@ -51,6 +51,7 @@ class CaseView(flow.View):
     assign_view_class = views.AssignTaskView
     unassign_view_class = views.UnassignTaskView
     detail_view_class = views.TaskDetailView
+    index_view_class = views.TaskIndexView
 
     def __init__(
         self,
@@ -80,7 +81,10 @@ class CaseView(flow.View):
         return task.owner_id == user.pk and selectors.task_workable_by(user=user, task=task)
 
     def can_assign(self, user, task) -> bool:
-        if task.owner_id or not user.is_authenticated:
+        if not user.is_authenticated:
+            return False
+        # A task a deactivated account still holds waits in the queue like an unassigned one.
+        if task.owner_id and (task.owner_id == user.pk or task.owner.is_active):
             return False
         return selectors.task_workable_by(user=user, task=task)
 

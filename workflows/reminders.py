@@ -25,7 +25,8 @@ logger = logging.getLogger(__name__)
 
 def _recipients(row: CaseTask) -> list[str]:
     task = row.task
-    if task.owner_id:
+    # A deactivated account receives nothing: its task is the queue's (as in the inbox).
+    if task.owner is not None and task.owner.is_active:
         users = [task.owner]
     else:
         role = row.role or None

@@ -21,6 +21,8 @@ from advocacy.cases.selectors import cases_visible_to
 from .models import CaseProcess, CaseTask
 
 if TYPE_CHECKING:
+    import uuid
+
     from django_stubs_ext import StrOrPromise
 
 PAGE_SIZE = 25
@@ -31,6 +33,8 @@ MAX_PAGES = COUNT_LIMIT // PAGE_SIZE
 DUE_SOON_DAYS = 7
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
 HUMAN = "HUMAN"
+# Deactivated accounts whose left-behind tasks the queue shows (an organisation has tens).
+LEFT_BEHIND_LIMIT = 500
 
 
 def _case_visible(user: User, case: str = "case") -> Q:
@@ -47,7 +51,8 @@ def _lanes(user: User, tab: str, today: datetime.date | None = None) -> list[Que
     """Return the disjoint CaseTask querysets whose union is the tab, each one index range.
 
     "mine" is (owner, ASSIGNED); the queue is (organisation, role, NEW) for each of the
-    user's roles; "overdue" is both with ``due_on < today``. Each lane reads the index in
+    user's roles, and the tasks deactivated accounts still hold; "overdue" is both with
+    ``due_on < today``. Each lane reads the index in
     (due_on, task) order, so a LIMIT stops the walk early whatever the size of the tables.
     """
     organisation_id = user.organisation_id
@@ -63,12 +68,39 @@ def _lanes(user: User, tab: str, today: datetime.date | None = None) -> list[Que
     ]
     if tab == "mine":
         return mine
+    # Tasks still held by a deactivated account belong to the queue (for colleagues to take).
+    queue += _left_behind(user, organisation_id, visible)
     if tab == "queue":
         return queue
     if tab == "overdue":
         today = today or timezone.localdate()
         return [lane.filter(due_on__lt=today) for lane in mine + queue]
     raise ValueError(tab)
+
+
+def _left_behind(user: User, organisation_id: uuid.UUID, visible: Q) -> list[QuerySet[CaseTask]]:
+    """The lane of open tasks held by deactivated accounts of user's organisation.
+
+    ``user_deactivate`` puts them back in the queue (``handover.user_release``); this is the
+    belt for an account closed some other way. The accounts are looked up first (a short
+    list, most often empty: no lane, no query of tasks), then read on the "mine" index.
+    """
+    gone = list(
+        User.objects.filter(organisation_id=organisation_id, is_active=False).values_list(
+            "pk", flat=True
+        )[:LEFT_BEHIND_LIMIT]
+    )
+    if not gone:
+        return []
+    return [
+        CaseTask.objects.filter(
+            visible,
+            owner_id__in=gone,
+            status=STATUS.ASSIGNED,
+            organisation_id=organisation_id,
+            role__in=_roles(user),
+        )
+    ]
 
 
 def _sort_key(row: tuple) -> tuple:
@@ -239,6 +271,8 @@ class TaskLine:
     due_on: datetime.date | None
     owner: User | None
     overdue: bool = False
+    # Where a supervisor gives the task to someone else; empty for everyone else.
+    reassign_url: str = ""
 
 
 # Events of guardian support that staff report from the case page.
@@ -280,6 +314,7 @@ def case_workflows(*, user: User, case: Case) -> list[ProcessSummary]:
     if not cases_visible_to(user=user).filter(pk=case.pk).exists():
         return []
     today = timezone.localdate()
+    supervisor = has_role(user, Role.SUPERVISOR)
     processes = list(CaseProcess.objects.filter(case=case).order_by("-created")[:20])
     tasks = (
         Task.objects.filter(process__in=[p.pk for p in processes], flow_task_type=HUMAN)
@@ -301,6 +336,10 @@ def case_workflows(*, user: User, case: Case) -> list[ProcessSummary]:
         )
         summary = by_process[task.process_id]
         if task.status in OPEN:
+            if supervisor and task.flow_task.can_reassign(user, task):
+                line.reassign_url = task.flow_task.reverse(
+                    "reassign", args=[task.process_id, task.pk]
+                )
             summary.open_tasks.append(line)
         elif task.status == STATUS.DONE and len(summary.history) < HISTORY_LIMIT:
             summary.history.append(line)

@@ -20,11 +20,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 from viewflow.workflow.exceptions import FlowLockFailed
-from viewflow.workflow.flow.views import DetailProcessView
+from viewflow.workflow.flow.views import DetailProcessView, UserIndexTaskView
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from advocacy.accounts.models import User
+from advocacy.accounts.roles import Role, has_role
 from advocacy.cases.guards import StaffOnlyMixin
 
 from . import assignment, selectors, steps
@@ -40,6 +41,14 @@ MSG_BUSY = _("他の職員が同じ手続きを処理中です。少し待って
 MSG_REFUSED = _("このタスクを操作する権限がありません。")
 MSG_COMPLETED = _("「{title}」を完了しました。")
 MSG_ASSIGNED = _("「{title}」を担当しました。")
+MSG_REASSIGNED = _("「{title}」の担当者を{worker}さんに変更しました。")
+
+# The task page's buttons, by the name of the URL each opens.
+ACTION_LABELS = {
+    "assign": _("このタスクを担当する"),
+    "unassign": _("担当を外して組織の未割当に戻す"),
+    "execute": _("タスクを行う"),
+}
 
 TABS = {
     "mine": _("自分の担当"),
@@ -72,6 +81,7 @@ class InboxView(StaffMixin, TemplateView):
             tabs=tabs,
             page=page,
             rows=[_row(task) for task in page.items],
+            can_hand_over=has_role(user, Role.SUPERVISOR),
         )
         return context
 
@@ -107,14 +117,38 @@ def _row(task: Task) -> dict:
 def _task_context(request: HttpRequest) -> dict:
     activation = request.activation  # type: ignore[attr-defined]  # viewflow's, untyped
     case_task = getattr(activation.task, "case_task", None)
+    task, flow_task = activation.task, activation.flow_task
+    # A supervisor gives an open task to someone else from every task page (the button in
+    # _task_head.html); nobody else sees it.
+    reassign = task.status in selectors.OPEN and flow_task.can_reassign(request.user, task)
     return {
         "activation": activation,
-        "task": activation.task,
+        "task": task,
         "case": activation.process.case,
-        "title": activation.flow_task.task_title,
+        "title": flow_task.task_title,
         "process_title": activation.flow_class.process_title,
         "due_on": case_task.due_on if case_task else None,
+        "reassign_url": (
+            flow_task.reverse("reassign", args=[task.process_id, task.pk]) if reassign else ""
+        ),
     }
+
+
+class TaskIndexView(UserIndexTaskView):
+    """Open a task where the user can act on it (viewflow's), left-behind tasks included.
+
+    A task still held by a deactivated account waits in the queue (``selectors``): whoever
+    may take it is sent to the page that takes it, as for an unassigned task.
+    """
+
+    def get_redirect_url(self, *args, **kwargs):
+        activation = self.request.activation
+        task = activation.task
+        if task.status == STATUS.ASSIGNED and activation.flow_task.can_assign(
+            self.request.user, task
+        ):
+            return activation.flow_task.reverse("assign", args=[task.process_id, task.pk])
+        return super().get_redirect_url(*args, **kwargs)
 
 
 class TaskFormView(FormView):
@@ -231,6 +265,16 @@ class ReassignTaskView(FormView):
         except ValidationError as error:
             add_errors(form, error)
             return self.form_invalid(form)
+        activation = self.request.activation
+        messages.success(
+            self.request,
+            MSG_REASSIGNED.format(
+                title=activation.flow_task.task_title, worker=form.cleaned_data["worker"]
+            ),
+        )
+        # Back where the supervisor came from: the case page's list of open tasks, or the inbox.
+        if self.request.GET.get("from") == "case":
+            return redirect("cases:detail", activation.process.case_id)
         return redirect("inbox:index")
 
 
@@ -242,9 +286,14 @@ class TaskDetailView(TemplateView):
     def get_context_data(self, **kwargs):
         context = {**super().get_context_data(**kwargs), **_task_context(self.request)}
         activation = self.request.activation
-        context["actions"] = list(
-            activation.flow_task.get_available_actions(activation, self.request.user)
-        )
+        # viewflow names its actions in English, by the URL they open; ours are Japanese, and
+        # the reassignment is the task head's own button (for supervisors).
+        actions = []
+        for label, url in activation.flow_task.get_available_actions(activation, self.request.user):
+            name = url.rstrip("/").rsplit("/", 1)[-1]
+            if name != "reassign":
+                actions.append((ACTION_LABELS.get(name, label), url))
+        context["actions"] = actions
         return context
 
 

@@ -70,7 +70,7 @@ def case_visibility_probe(*, user: User, case: str = "case") -> Q:
     instead of first gathering every case the user may see. Callers check ``is_case_staff``.
     """
     organisation_id = user.organisation_id
-    if organisation_id is None:  # not staff: no case
+    if organisation_id is None or not user.is_active:  # not staff (or no longer): no case
         return Q(pk__in=[])
     shared = Exists(
         CaseShare.objects.filter(
@@ -113,7 +113,10 @@ def _contracted_to(user: User, case: Case) -> bool:
 
 
 def permissions_on(*, user: User, case: Case) -> frozenset[str]:
-    """Return the codenames user holds on case."""
+    """Return the codenames user holds on case (none for a deactivated account)."""
+    if not user.is_active:
+        # Deactivation revokes the grants (user_deactivate); a row left behind counts for nothing.
+        return frozenset()
     granted = set(
         CaseUserObjectPermission.objects.filter(
             user_id=user.pk, content_object_id=case.pk
@@ -126,6 +129,21 @@ def permissions_on(*, user: User, case: Case) -> frozenset[str]:
         # The Council doing the city's core-agency work under contract records the steps.
         granted |= {VIEW, CHANGE}
     return frozenset(granted)
+
+
+def grants_of(*, user: User) -> dict[uuid.UUID, frozenset[str]]:
+    """Return the codenames granted to user on each case, as stored (active or not).
+
+    For the services that take grants away (a handover, a deactivation): what there is to
+    revoke, not what counts. Who may see what is ``case_visibility`` and ``permissions_on``.
+    """
+    held: dict[uuid.UUID, set[str]] = {}
+    rows = CaseUserObjectPermission.objects.filter(user_id=user.pk).values_list(
+        "content_object_id", "permission__codename"
+    )
+    for case_id, codename in rows:
+        held.setdefault(case_id, set()).add(codename)
+    return {case_id: frozenset(names) for case_id, names in held.items()}
 
 
 def can_change(*, user: User, case: Case) -> bool:

@@ -16,7 +16,7 @@ from advocacy.accounts.roles import is_system_admin
 from advocacy.admin_site import SystemAdminPermissions
 
 from .models import Organisation, Professional, User
-from .services import second_factor_reset
+from .services import second_factor_reset, user_deactivate, user_reactivate
 
 if TYPE_CHECKING:
 
@@ -57,7 +57,13 @@ class UserAdmin(SystemAdminPermissions, DjangoUserAdmin):
     )
     # Individual permissions are not offered: roles are groups, case access is per object.
     filter_horizontal = ["groups"]
-    actions = ["reset_second_factor"]
+    actions = ["reset_second_factor", "deactivate_users", "reactivate_users"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> list[str]:
+        # An account is deactivated only through the action below (user_deactivate), which
+        # also takes away its grants and open tasks; a ticked box here would do neither.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "is_active"] if obj is not None else readonly
 
     def has_second_factor_reset_permission(self, request: HttpRequest) -> bool:
         # The one way round the second factor: system administrators only.
@@ -86,6 +92,47 @@ class UserAdmin(SystemAdminPermissions, DjangoUserAdmin):
         self.message_user(
             request,
             _t("{count}人の二要素認証をリセットしました。").format(count=len(queryset)),
+            messages.SUCCESS,
+        )
+        return None
+
+    @admin.action(description=_("アカウントを無効にする（異動・退職）"))
+    def deactivate_users(self, request: AdminRequest, queryset: QuerySet) -> HttpResponse | None:
+        """Ask for confirmation first, then deactivate each account (one service call each)."""
+        queryset = queryset.exclude(pk=request.user.pk)
+        if request.POST.get("post") != "yes":
+            return TemplateResponse(
+                request,
+                "accounts/user_deactivate_confirm.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("アカウントを無効にしますか？"),
+                    "opts": self.model._meta,
+                    "users": queryset,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                    "action_name": "deactivate_users",
+                },
+            )
+        for user in queryset:
+            user_deactivate(actor=request.user, user=user, request=request)
+        self.message_user(
+            request,
+            _t(
+                "{count}人のアカウントを無効にしました。担当していたタスクは組織の未割当に戻り、"
+                "ケースの閲覧権限は取り消されました。"
+            ).format(count=len(queryset)),
+            messages.SUCCESS,
+        )
+        return None
+
+    @admin.action(description=_("アカウントを再び有効にする"))
+    def reactivate_users(self, request: AdminRequest, queryset: QuerySet) -> HttpResponse | None:
+        """Let the accounts log in again (they get no case back by themselves)."""
+        for user in queryset.filter(is_active=False):
+            user_reactivate(actor=request.user, user=user, request=request)
+        self.message_user(
+            request,
+            _t("選んだアカウントを有効にしました。ケースの担当は改めて設定してください。"),
             messages.SUCCESS,
         )
         return None

@@ -5,17 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from advocacy.accounts import hooks
 from advocacy.accounts.roles import is_system_admin
 from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
 
 from .models import Organisation, Professional, User
 from .roles import Role
+
+ERR_DEACTIVATE_SELF = _("自分のアカウントは無効にできません。")
 
 
 def organisation_create(*, name: str, kind: str, short_name: str = "") -> Organisation:
@@ -132,6 +136,57 @@ def second_factor_reset(
         request=request,
     )
     return deleted
+
+
+@transaction.atomic(durable=True)
+def user_deactivate(*, actor: User | None, user: User, request: HttpRequest | None = None) -> User:
+    """Deactivate user's account: no login, no case, no task, no e-mail, from now on.
+
+    The account is kept (audit events and records name it). Inside the same transaction the
+    registered hook (``hooks.on_user_deactivated``, the workflows) revokes every grant the
+    user holds and puts their open tasks back in their organisation's queue. Only a system
+    administrator may; actor None is the operator at the server's console. A second call on
+    an inactive account does the hook's work again (nothing left to do) and is audited.
+    """
+    if actor is not None and not is_system_admin(actor):
+        raise PermissionDenied
+    if actor is not None and actor.pk == user.pk:
+        raise ValidationError(ERR_DEACTIVATE_SELF)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor,
+        action=Action.USER_DEACTIVATED,
+        obj=user,
+        label=f"user:{user.pk}",
+        request=request,
+    )
+    hooks.user_deactivated(actor=actor, user=user)
+    return user
+
+
+@transaction.atomic(durable=True)
+def user_reactivate(*, actor: User | None, user: User, request: HttpRequest | None = None) -> User:
+    """Let a deactivated account log in again; it gets back no grant and no task by itself.
+
+    Access to cases is given again case by case (a supervisor's grant or handover).
+    """
+    if actor is not None and not is_system_admin(actor):
+        raise PermissionDenied
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor,
+        action=Action.USER_REACTIVATED,
+        obj=user,
+        label=f"user:{user.pk}",
+        request=request,
+    )
+    return user
 
 
 def second_factor_failed_record(*, actor: User, request: HttpRequest | None = None) -> None:

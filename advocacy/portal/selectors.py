@@ -75,6 +75,8 @@ def request_get_for(*, user: User, request_id: object) -> CoordinationRequest:
 
 def guardian_cases_for(*, user: User) -> QuerySet[Case]:
     """Cases user holds the guardian's view of (granted when they accepted)."""
+    if not user.is_active:  # deactivation revokes the grant; a row left behind counts for nothing
+        return Case.objects.none()
     granted = CaseUserObjectPermission.objects.filter(
         user_id=user.pk, permission__codename=VIEW_AS_GUARDIAN
     ).values("content_object_id")

@@ -67,7 +67,7 @@ def _tell_flow(case: Case, *, accepted: bool, actor: User | None) -> bool:
 def _notify(professional: Professional, portal_url: str) -> None:
     # Nothing about the case: the mail leaves the system; the details wait behind the login.
     email = professional.user.email
-    if not email:
+    if not email or not professional.user.is_active:  # a closed account receives nothing
         return
     subject = str(_("[受任調整] 新しい依頼が届いています"))
     body = "\n".join(
