@@ -9,7 +9,7 @@ from viewflow.urls import Application
 from advocacy.access.roles import app_permission
 from advocacy.accounts.roles import is_case_staff
 
-from . import case_page_views, views
+from . import case_page_views, handover_views, views
 from .base import CaseFlowViewset
 from .consultation.flows import ConsultationFlow
 from .coordination.flows import CoordinationFlow
@@ -37,6 +37,13 @@ class InboxApplication(Application):
         "cases/<str:case_id>/event/<str:event>/",
         case_page_views.GuardianEventView.as_view(),
         name="event",
+    )
+    # A supervisor's handover of a leaving worker's cases and tasks (人事異動).
+    handover_path = path("handover/", handover_views.HandoverListView.as_view(), name="handover")
+    handover_worker_path = path(
+        "handover/<int:worker_id>/",
+        handover_views.HandoverView.as_view(),
+        name="handover_worker",
     )
 
     def __init__(self, **kwargs):
