@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
+from viewflow.workflow.exceptions import FlowLockFailed
 
 from advocacy.accounts.models import User
 from advocacy.cases.guards import StaffOnlyMixin
@@ -31,6 +32,9 @@ ERR_CHOICE = _(
 MSG_DONE = _(
     "{worker}さんの担当を引き継ぎました。ケース{cases}件、タスク{moved}件を引継ぎ先へ、"
     "{queued}件を組織の未割当へ移しました。"
+)
+MSG_BUSY = _(
+    "引き継ぐタスクを他の職員が処理中でした。何も引き継いでいません。少し待ってからやり直してください。"
 )
 DEFAULT_REASON = "人事異動による担当の引継ぎ"
 
@@ -198,6 +202,9 @@ class HandoverView(StaffOnlyMixin, View):
             )
         except PermissionDenied as error:
             return _refused(request, error)
+        except FlowLockFailed:
+            # Someone is completing one of the tasks right now; the whole act was rolled back.
+            return render(request, "workflows/refused.html", {"message": MSG_BUSY}, status=409)
         except ValidationError as error:
             # Nothing moved. The form comes back as the cases stand now, with the reason.
             data = request.POST.copy()

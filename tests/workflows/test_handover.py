@@ -437,3 +437,30 @@ def test_a_supervisor_finds_the_reassignment_on_the_task_and_case_pages(
     own = walker.client(colleague)
     assert "reassign-link" not in own.get(url(intake, "execute")).content.decode()
     assert "case-task-reassign" not in own.get(f"/app/cases/{case.pk}/").content.decode()
+
+
+def test_a_task_locked_by_someone_else_rolls_the_whole_handover_back(
+    walker, worker, supervisor, colleague, cases, monkeypatch
+):
+    from viewflow.workflow.exceptions import FlowLockFailed
+
+    def busy(**kwargs):
+        raise FlowLockFailed("locked")
+
+    client = walker.client(supervisor)
+    form = client.get(_page(worker)).context["form"]
+    before = _snapshot(cases)
+    # The cases and grants are written before the tasks are moved: all of it must go back.
+    monkeypatch.setattr(handover, "_task_move", busy)
+    response = client.post(
+        _page(worker),
+        {
+            "to": colleague.pk,
+            "reason": "異動",
+            "confirmed": form["confirmed"].value(),
+            "step": "execute",
+        },
+    )
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert "何も引き継いでいません" in response.content.decode()
+    assert _snapshot(cases) == before
