@@ -205,11 +205,25 @@ class PetitionFileForm(DateInputsMixin, forms.ModelForm):
 
     class Meta:
         model = Petition
-        fields = ["court", "documents", "filed_on"]
+        fields = ["court", "documents", "filed_on", "type_sought"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["filed_on"].required = True
+        self.fields["type_sought"].queryset = GuardianshipType.objects.filter(
+            active=True
+        ).select_related("scheme")
+        self.fields["type_sought"].help_text = _("支援調整会議で決めた類型が入っています。")
+
+    def clean(self):
+        data = super().clean()
+        # Left empty, the type stays what the petitioner step carried from the conference.
+        if not data.get("type_sought"):
+            if self.instance.type_sought_id is None:
+                self.add_error("type_sought", _("申立ての類型を選んでください。"))
+            else:
+                data["type_sought"] = self.instance.type_sought
+        return data
 
 
 class RulingForm(DateInputsMixin, forms.ModelForm):

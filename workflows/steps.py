@@ -19,6 +19,7 @@ from advocacy.cases import services as cases
 from advocacy.cases.models import (
     Assessment,
     Case,
+    Decision,
     GuardianAppointment,
     Petition,
     Subsidy,
@@ -153,8 +154,27 @@ def petition_of(activation) -> Petition:
     return activation.process.petition or Petition()
 
 
+def last_decision(process: CaseProcess) -> Decision | None:
+    """Return the case conference's latest decision on process's case."""
+    return (
+        Decision.objects.filter(case_id=process.case_id).order_by("-held_on", "-created_at").first()
+    )
+
+
+def petitioner_initial(activation) -> dict:
+    """Carry the conference's 想定する申立人 into the petitioner step."""
+    decision = last_decision(activation.process)
+    return {"petitioner_type": decision.petitioner_type} if decision else {}
+
+
 def petitioner_done(*, actor: User, activation, form) -> None:
-    record = _save_record(actor, activation.process, form.save(commit=False))
+    petition = form.save(commit=False)
+    decision = last_decision(activation.process)
+    if petition.type_sought_id is None and decision is not None:
+        # The type the conference decided on is what the petition asks for, unless changed
+        # at filing (the filing step shows it).
+        petition.type_sought_id = decision.guardianship_type_id
+    record = _save_record(actor, activation.process, petition)
     _set(
         activation.process,
         petition=record,
@@ -256,8 +276,9 @@ def current_guardian(activation) -> GuardianAppointment | None:
 
 
 def guardian_end_done(*, actor: User, activation, form) -> None:
-    if form.instance.pk is None:
-        # No appointment on record to end: nothing to save, the change still proceeds.
+    if form.instance._state.adding:
+        # No appointment on record to end: nothing to save, the change still proceeds. (Not
+        # ``pk is None``: a record's UUID key is set before it is first saved.)
         return
     _save_record(actor, activation.process, form.save(commit=False))
 

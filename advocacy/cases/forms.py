@@ -208,6 +208,7 @@ class PetitionForm(DateInputsMixin, forms.ModelForm):
             "court",
             "documents",
             "filed_on",
+            "type_sought",
             "court_case_number",
             "ruling_on",
             "type_granted",
@@ -221,6 +222,7 @@ class PetitionForm(DateInputsMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["type_granted"].queryset = _current_types()
+        self.fields["type_sought"].queryset = _current_types()
 
 
 class GuardianAppointmentForm(DateInputsMixin, forms.ModelForm):

@@ -184,15 +184,31 @@ def decision_outcomes(fiscal_year: int) -> Counts:
 
 
 def petition_counts(fiscal_year: int) -> Counts:
-    """Return petitions filed in the year by petitioner and by the type granted (or pending)."""
+    """Return petitions filed in the year (filing day) by petitioner and the type sought.
+
+    A closed year's figures do not move when rulings arrive later: the type is the one
+    petitioned for, as filed ("unknown" where the record does not say).
+    """
     rows = (
         Petition.objects.using(stats_alias())
         .filter(_in_year("filed_on", fiscal_year))
+        .values("petitioner_type", "type_sought_id")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    return {(r["petitioner_type"], str(r["type_sought_id"] or "unknown")): r["n"] for r in rows}
+
+
+def ruling_counts(fiscal_year: int) -> Counts:
+    """Return rulings given in the year (ruling day) by petitioner and the type granted."""
+    rows = (
+        Petition.objects.using(stats_alias())
+        .filter(_in_year("ruling_on", fiscal_year), type_granted__isnull=False)
         .values("petitioner_type", "type_granted_id")
         .annotate(n=Count("*"))
         .order_by()
     )
-    return {(r["petitioner_type"], str(r["type_granted_id"] or "pending")): r["n"] for r in rows}
+    return {(r["petitioner_type"], str(r["type_granted_id"])): r["n"] for r in rows}
 
 
 def subsidy_counts(fiscal_year: int) -> tuple[Counts, Counts]:

@@ -224,14 +224,22 @@ def _build_tables(fiscal_year: int) -> list[tuple[StrOrPromise, list[Table]]]:
             col_totals=False,
         ),
     ]
-    types = ref["guardianship_type"] + [("pending", "審判前")]
     petitions = _table(
         "petitions",
-        "申立人別・類型別の申立件数",
+        "申立人別・類型別の申立件数（申立日で数える）",
         _labelled(PetitionerType.choices),
-        types,
+        ref["guardianship_type"] + [("unknown", "記録なし")],
         selectors.petition_counts(fiscal_year),
-        note="類型は審判で定まったもの。市町村長申立は「市町村長」の行。",
+        note="年度内に申し立てたもの。類型は申立ての類型（審判で変わっても動かない）。"
+        "市町村長申立は「市町村長」の行。",
+    )
+    rulings = _table(
+        "rulings",
+        "申立人別・類型別の審判件数（審判日で数える）",
+        _labelled(PetitionerType.choices),
+        ref["guardianship_type"],
+        selectors.ruling_counts(fiscal_year),
+        note="年度内に審判があったもの。類型は審判で定まったもの。申立てが前年度でも数える。",
     )
     sub_counts, sub_yen = selectors.subsidy_counts(fiscal_year)
     subsidy_rows = _labelled(Subsidy.Kind.choices)
@@ -271,7 +279,7 @@ def _build_tables(fiscal_year: int) -> list[tuple[StrOrPromise, list[Table]]]:
                 ),
             ],
         ),
-        (_("申立"), [petitions]),
+        (_("申立・審判"), [petitions, rulings]),
         (_("成年後見制度利用支援事業"), [subsidies, subsidy_yen]),
         (
             _("後見人等の選任・支援"),

@@ -75,6 +75,7 @@ class CoordinationFlow(CaseFlow):
         _("申立人の検討"),
         form=forms.PetitionerForm,
         record_of=steps.petition_of,
+        initial_of=steps.petitioner_initial,
         on_complete=steps.petitioner_done,
     ).Next(this.is_mayor)
     is_mayor = flow.If(answer_is("mayor")).Then(this.relative_search).Else(this.subsidy_check)

@@ -303,6 +303,15 @@ class Petition(CaseRecord):
         _("提出書類"), default=list, blank=True, help_text=_("そろった書類のコード")
     )
     filed_on = models.DateField(_("申立日"), null=True, blank=True, validators=[not_in_future])
+    # What was petitioned for, as filed; the court may grant another type (type_granted).
+    type_sought = models.ForeignKey(
+        GuardianshipType,
+        verbose_name=_("申立ての類型"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     court_case_number = EncryptedCharField(_("事件番号"), max_length=40, blank=True)
     ruling_on = models.DateField(_("審判日"), null=True, blank=True, validators=[not_in_future])
     type_granted = models.ForeignKey(
