@@ -47,7 +47,7 @@ ERR_LINK_CASE = _(
 )
 ERR_ERASED = _("この本人の情報は消去されています。新しい本人として登録してください。")
 
-# Whose records a case is, by what the work is for (docs/decisions.md 35): core-agency work is
+# Whose records a case is, by what the work is for (docs/decisions.md 37): core-agency work is
 # the city's, whoever does it (the Council does it under contract); the Council's own
 # business is the Council's. Other work follows the organisation that does it.
 CONTROLLER_OF_PURPOSE: dict[str, Case.Controller] = {
@@ -574,7 +574,7 @@ def case_controllers_correct(*, after: object = None, size: int = 500) -> tuple[
     """Give one batch of cases the controller their purpose implies, auditing each change.
 
     Returns (read, changed, last primary key); rerun from the last key until read is 0. For
-    cases opened before the controller followed the purpose (decision 35).
+    cases opened before the controller followed the purpose (decision 37).
     """
     rows = Case.objects.select_related("organisation").order_by("pk")
     if after is not None:
