@@ -168,12 +168,14 @@ def _task(
     record_of: Callable | None,
     initial_of: Callable | None,
     due: Callable | None,
+    shows: Callable | None = None,
 ) -> CaseView:
     screen = {
         "form_class": form,
         "on_complete": on_complete,
         "record_of": record_of,
         "initial_of": initial_of,
+        "shows": shows,
     }
     view = views.TaskFormView.as_view(**{k: v for k, v in screen.items() if v is not None})
     return CaseView(view, role=role, due=due).Annotation(title=title)
@@ -187,12 +189,14 @@ def caseworker_task(
     record_of: Callable | None = None,
     initial_of: Callable | None = None,
     due: Callable[..., datetime.date | None] | None = None,
+    shows: Callable | None = None,
 ) -> CaseView:
     """Return a caseworker's step, assigned at once to the case's worker when they may do it.
 
     form is the step's form (a confirmation without one); on_complete the ``steps``
     function that saves it; record_of and initial_of give the record the form edits and
-    its initial values; due gives the task's due date. Each is ``activation -> ...``.
+    its initial values; due gives the task's due date; shows gives the record the step is
+    about, shown above the form (``steps.Shown``). Each is ``activation -> ...``.
     """
     return _task(
         title,
@@ -202,6 +206,7 @@ def caseworker_task(
         record_of=record_of,
         initial_of=initial_of,
         due=due,
+        shows=shows,
     ).Assign(routing.case_worker)
 
 

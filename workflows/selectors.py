@@ -15,7 +15,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 from advocacy.access.selectors import case_visibility_probe
 from advocacy.accounts.models import User
 from advocacy.accounts.roles import STAFF_ROLES, Role, has_role, is_case_staff, roles_of
-from advocacy.cases.models import Case
+from advocacy.cases.models import Case, Decision, Petition, Referral
 from advocacy.cases.selectors import cases_visible_to
 
 from .models import CaseProcess, CaseTask
@@ -356,3 +356,49 @@ def due_state(due_on: datetime.date | None, today: datetime.date | None = None) 
     if due_on <= today + datetime.timedelta(days=DUE_SOON_DAYS):
         return "soon"
     return ""
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """What a task page shows of its case: clear columns only, nothing to decrypt."""
+
+    stage: str
+    age_band: str
+    area: str
+    deadlines: list[tuple[str, datetime.date]]
+    decision: Decision | None
+    petition: Petition | None
+
+
+def task_case_summary(*, case: Case, process: CaseProcess) -> CaseSummary:
+    """Return the short summary of case shown on every task page (the caller may see case).
+
+    Deadlines are the case's open tasks with a due date and its referrals awaiting their
+    follow-up, soonest first; the decision is the latest case conference's.
+    """
+    person = case.person
+    deadlines = [
+        (str(row.task.flow_task.task_title), row.due_on)
+        for row in CaseTask.objects.filter(
+            task__process__caseprocess__case=case, status__in=OPEN, due_on__isnull=False
+        )
+        .select_related("task")
+        .order_by("due_on")[:5]
+    ]
+    deadlines += [
+        (str(_("つないだ先の確認")), due)
+        for due in Referral.objects.filter(case=case, followed_up_on__isnull=True)
+        .order_by("follow_up_due")
+        .values_list("follow_up_due", flat=True)[:3]
+    ]
+    return CaseSummary(
+        stage=case.get_stage_display(),
+        age_band=person.age_band or "—",
+        area=str(person.area) if person.area_id else "—",
+        deadlines=sorted(deadlines, key=lambda item: item[1]),
+        decision=Decision.objects.filter(case=case)
+        .select_related("guardianship_type")
+        .order_by("-held_on", "-created_at")
+        .first(),
+        petition=process.petition if process.petition_id else None,
+    )

@@ -10,15 +10,20 @@ receive the activation and the event's values. Each step saves the case's record
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from advocacy.accounts.models import User
 from advocacy.audit.actions import Action
+from advocacy.cases import presenters
 from advocacy.cases import services as cases
+from advocacy.cases.forms import ConsultationForm
 from advocacy.cases.models import (
     Assessment,
     Case,
+    Consultation,
     Decision,
     GuardianAppointment,
     Petition,
@@ -152,6 +157,31 @@ def less_restrictive_done(*, actor: User, activation, form) -> None:
 
 def petition_of(activation) -> Petition:
     return activation.process.petition or Petition()
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The record a step is about, as label/value rows, and the encrypted fields they read."""
+
+    title: str
+    rows: list[tuple[str, str]]
+    fields_read: list[str]
+
+
+def intake_shown(activation) -> Shown | None:
+    """Show the intake consultation the 受付内容の確認 step asks to confirm."""
+    consultation = (
+        Consultation.objects.filter(case_id=activation.process.case_id)
+        .order_by("consulted_on", "created_at")
+        .first()
+    )
+    if consultation is None:
+        return None
+    return Shown(
+        title=str(_("受付した相談")),
+        rows=presenters.rows(consultation, ConsultationForm),
+        fields_read=presenters.encrypted_names(Consultation, ConsultationForm._meta.fields),
+    )
 
 
 def last_decision(process: CaseProcess) -> Decision | None:

@@ -27,6 +27,7 @@ from viewflow.workflow.status import STATUS
 from advocacy.accounts.models import User
 from advocacy.accounts.roles import Role, has_role
 from advocacy.cases.guards import StaffOnlyMixin
+from advocacy.cases.services import case_view_record
 
 from . import assignment, selectors, steps
 from . import forms as step_forms
@@ -121,10 +122,12 @@ def _task_context(request: HttpRequest) -> dict:
     # A supervisor gives an open task to someone else from every task page (the button in
     # _task_head.html); nobody else sees it.
     reassign = task.status in selectors.OPEN and flow_task.can_reassign(request.user, task)
+    case = activation.process.case
     return {
         "activation": activation,
         "task": task,
-        "case": activation.process.case,
+        "case": case,
+        "summary": selectors.task_case_summary(case=case, process=activation.process),
         "title": flow_task.task_title,
         "process_title": activation.flow_class.process_title,
         "due_on": case_task.due_on if case_task else None,
@@ -162,6 +165,8 @@ class TaskFormView(FormView):
     record_of = None
     # A callable activation -> initial values.
     initial_of = None
+    # A callable activation -> steps.Shown (the record the step is about), or None.
+    shows = None
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -175,7 +180,18 @@ class TaskFormView(FormView):
         return kwargs
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), **_task_context(self.request)}
+        context = {**super().get_context_data(**kwargs), **_task_context(self.request)}
+        shown = self.shows(self.request.activation) if self.shows is not None else None
+        if shown is not None and self.request.method == "GET":
+            # What the page decrypts is audited as on the case page.
+            case_view_record(
+                actor=self.request.user,
+                case=context["case"],
+                fields_read=shown.fields_read,
+                request=self.request,
+            )
+        context["shown"] = shown
+        return context
 
     def form_valid(self, form):
         activation = self.request.activation

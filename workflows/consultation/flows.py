@@ -33,7 +33,7 @@ class ConsultationFlow(CaseFlow):
     )
     urgent_end = flow.End()
 
-    intake = caseworker_task(_("受付内容の確認")).Next(this.triage)
+    intake = caseworker_task(_("受付内容の確認"), shows=steps.intake_shown).Next(this.triage)
     triage = caseworker_task(
         _("振り分け"), form=forms.TriageForm, on_complete=steps.triage_done
     ).Next(this.route)
