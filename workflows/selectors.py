@@ -377,19 +377,21 @@ def task_case_summary(*, case: Case, process: CaseProcess) -> CaseSummary:
     follow-up, soonest first; the decision is the latest case conference's.
     """
     person = case.person
-    deadlines = [
+    deadlines: list[tuple[str, datetime.date]] = [
         (str(row.task.flow_task.task_title), row.due_on)
         for row in CaseTask.objects.filter(
             task__process__caseprocess__case=case, status__in=OPEN, due_on__isnull=False
         )
         .select_related("task")
         .order_by("due_on")[:5]
+        if row.due_on is not None
     ]
     deadlines += [
         (str(_("つないだ先の確認")), due)
         for due in Referral.objects.filter(case=case, followed_up_on__isnull=True)
         .order_by("follow_up_due")
         .values_list("follow_up_due", flat=True)[:3]
+        if due is not None
     ]
     return CaseSummary(
         stage=case.get_stage_display(),

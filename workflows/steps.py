@@ -180,7 +180,7 @@ def intake_shown(activation) -> Shown | None:
     return Shown(
         title=str(_("受付した相談")),
         rows=presenters.rows(consultation, ConsultationForm),
-        fields_read=presenters.encrypted_names(Consultation, ConsultationForm._meta.fields),
+        fields_read=presenters.encrypted_names(Consultation, ConsultationForm.Meta.fields),
     )
 
 
