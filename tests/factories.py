@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import itertools
 
 from faker import Faker
@@ -50,8 +52,6 @@ def professional_user(profession: str = "lawyer", organisation: Organisation | N
 
 def person_data(**overrides):
     """Plain values for a new person; every name is invented."""
-    import datetime
-
     from advocacy.reference.models import Area
 
     data = {
@@ -69,19 +69,97 @@ def person_data(**overrides):
     return data
 
 
-def case_for(worker, *, person=None, consulted_on=None, **person_overrides):
-    """Open a case through the service, as worker (who is granted it)."""
-    import datetime
+def case_for(
+    worker,
+    *,
+    person=None,
+    consulted_on=None,
+    is_new=None,
+    referrer_type="care_manager",
+    caller="架空 一郎",
+    notes="架空の相談内容",
+    categories=(),
+    concerns=(),
+    purpose="core_agency",
+    **person_overrides,
+):
+    """Open a case through the service, as worker (who is granted it).
 
+    person: a Person already registered, to open a further case for the same person; otherwise
+    a new one from person_data(**person_overrides). categories and concerns are codes.
+    is_new: None lets the service derive 新規/継続; True or False sets it by hand.
+    """
     from advocacy.cases.models import Consultation, Person
     from advocacy.cases.services import case_open
+    from advocacy.reference.models import MainConcern, PersonCategory
 
     person = person or Person(**person_data(**person_overrides))
     consultation = Consultation(
         consulted_on=consulted_on or datetime.date(2026, 4, 10),
+        is_new=bool(is_new) if is_new is not None else True,
+        is_new_by_hand=is_new is not None,
+        is_new_reason="テストで指定" if is_new is not None else "",
         channel="phone",
-        referrer_type="care_manager",
-        caller="架空 一郎",
-        notes="架空の相談内容",
+        referrer_type=referrer_type,
+        caller=caller,
+        notes=notes,
     )
-    return case_open(actor=worker, person=person, consultation=consultation)
+    return case_open(
+        actor=worker,
+        person=person,
+        consultation=consultation,
+        categories=PersonCategory.objects.filter(code__in=categories) if categories else (),
+        main_concerns=MainConcern.objects.filter(code__in=concerns) if concerns else (),
+        purpose=purpose,
+    )
+
+
+# A day of fiscal year 2025, the year the statistics tests report on.
+CANARY_DAY = datetime.date(2025, 6, 2)
+
+
+def canary_case(worker, *, consulted_on=CANARY_DAY, **kwargs):
+    """Open a case whose caller and notes are canaries that no statistic may show."""
+    return case_for(
+        worker,
+        consulted_on=consulted_on,
+        caller="カナリア相談者",
+        notes="カナリア相談内容",
+        **kwargs,
+    )
+
+
+def case_record(worker, case, record):
+    """Save a record of the case (a decision, petition, meeting...) through the service."""
+    from advocacy.cases.services import record_save
+
+    return record_save(actor=worker, case=case, record=record)
+
+
+def owner(**fields):
+    """Save an Owner of the test app (tests/testapp), which stands for a person."""
+    from tests.testapp.models import Owner
+
+    values = {"name": "山田 太郎", "kana": "やまだ たろう", "birth_date": datetime.date(1950, 1, 2)}
+    values.update(fields)
+    instance = Owner(**values)
+    instance.save()
+    return instance
+
+
+def record(owner, **fields):
+    """Save a Record of the test app under owner, every encrypted field filled."""
+    from tests.testapp.models import Record
+
+    values = {
+        "text": "本人の相談内容",
+        "day": datetime.date(2024, 4, 1),
+        "amount": decimal.Decimal("1234.50"),
+        "count": 7,
+        "data": {"続柄": "長女", "連絡": ["電話", "手紙"]},
+        "note": "メモ",
+    }
+    values.update(fields)
+    instance = Record(owner=owner, **values)
+    instance.save()
+    return instance

@@ -118,6 +118,13 @@ class CaseIntakeForm(forms.Form):
         return data
 
 
+NEW_OR_CONTINUING = [
+    ("auto", _("自動で判定する")),
+    ("new", _("新規として数える")),
+    ("continuing", _("継続として数える")),
+]
+
+
 class ConsultationForm(DateInputsMixin, forms.ModelForm):
     main_concerns = forms.ModelMultipleChoiceField(
         label=_("主訴"),
@@ -126,11 +133,20 @@ class ConsultationForm(DateInputsMixin, forms.ModelForm):
         required=False,
     )
 
+    new_or_continuing = forms.ChoiceField(
+        label=_("新規・継続"),
+        choices=NEW_OR_CONTINUING,
+        initial="auto",
+        required=False,  # left out, it is "auto"
+        help_text=_("自動：この年度で初めての相談（または終結後の最初の相談）なら新規。"),
+    )
+
     class Meta:
         model = Consultation
+        # new_or_continuing is the form's own field (not a column): placed by field_order.
         fields = [
             "consulted_on",
-            "is_new",
+            "is_new_reason",
             "channel",
             "referrer_type",
             "caller",
@@ -139,6 +155,32 @@ class ConsultationForm(DateInputsMixin, forms.ModelForm):
             "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+
+    field_order = ["consulted_on", "new_or_continuing", "is_new_reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.is_new_by_hand:
+            self.initial["new_or_continuing"] = "new" if self.instance.is_new else "continuing"
+
+    def clean(self):
+        data = super().clean()
+        choice = data.get("new_or_continuing")
+        if choice in ("new", "continuing") and not (data.get("is_new_reason") or "").strip():
+            self.add_error("is_new_reason", _("手で指定するときは理由を入力してください。"))
+        return data
+
+    def _post_clean(self):
+        super()._post_clean()
+        # A choice by hand is kept as given; "auto" leaves it to the service to derive.
+        override = {"new": True, "continuing": False}.get(
+            self.cleaned_data.get("new_or_continuing") or "auto"
+        )
+        self.instance.is_new_by_hand = override is not None
+        if override is not None:
+            self.instance.is_new = override
+        else:
+            self.instance.is_new_reason = ""
 
 
 class ReferralForm(DateInputsMixin, forms.ModelForm):

@@ -105,6 +105,33 @@ def _consultation_derive(consultation: Consultation, person: Person, creating: b
     if creating:
         for name in Consultation.PERSON_ATTRIBUTES:
             setattr(consultation, name, getattr(person, name))
+    if not consultation.is_new_by_hand:
+        consultation.is_new = _consultation_is_new(consultation, person)
+
+
+def _consultation_is_new(consultation: Consultation, person: Person) -> bool:
+    """New (新規) unless the person consulted this organisation earlier in the fiscal year
+    with no closing of their case since (decision 41)."""
+    day = consultation.consulted_on
+    start = datetime.date(fiscal_year_of(day), 4, 1)
+    organisation_id = consultation.case.organisation_id
+    earlier = (
+        Consultation.objects.filter(
+            person=person,
+            case__organisation_id=organisation_id,
+            consulted_on__gte=start,
+            consulted_on__lte=day,
+        )
+        .exclude(pk=consultation.pk)
+        .order_by("-consulted_on")
+        .values_list("consulted_on", flat=True)
+        .first()
+    )
+    if earlier is None:
+        return True
+    return Case.objects.filter(
+        person=person, organisation_id=organisation_id, closed_on__gte=earlier, closed_on__lte=day
+    ).exists()
 
 
 @transaction.atomic
@@ -241,7 +268,6 @@ def case_intake_for_person(
         .first()
     )
     if open_case is not None:
-        consultation.is_new = False
         record_save(
             actor=actor,
             case=open_case,

@@ -445,3 +445,16 @@ def general_consultation_counts(fiscal_year: int) -> Counts:
         .order_by()
     )
     return _pairs(rows, "channel", "outcome")
+
+
+def consultation_totals(fiscal_year: int) -> Counts:
+    """Return the year's consultations as contacts (延べ件数) and persons (実人数), new and
+    continuing. A person counted as new is one with a new consultation in the year; as
+    continuing, one with a continuing consultation (a person may be both)."""
+    base = Consultation.objects.using(stats_alias()).filter(_in_year("consulted_on", fiscal_year))
+    out: Counts = {}
+    for is_new, col in ((True, "new"), (False, "continuing")):
+        rows = base.filter(is_new=is_new)
+        out[("contacts", col)] = rows.count()
+        out[("persons", col)] = rows.values("person_id").distinct().count()
+    return out

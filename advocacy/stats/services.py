@@ -186,6 +186,17 @@ def _build_tables(fiscal_year: int) -> list[tuple[StrOrPromise, list[Table]]]:
     group = {"group": CONSULTATION_GROUP}
     consultations = [
         _table(
+            "c_totals",
+            "相談の延べ件数と実人数",
+            [("contacts", "延べ件数"), ("persons", "実人数")],
+            NEW_CONT,
+            selectors.consultation_totals(fiscal_year),
+            row_totals=False,
+            col_totals=False,
+            note="新規・継続は記録から判定（年度内の初回、または終結後の初回が新規。手で指定したものはその値）。"
+            "実人数は新規・継続それぞれの人数（両方に数えられる人がいる）。",
+        ),
+        _table(
             "c_referrer",
             "相談者の種別",
             _labelled(Consultation.ReferrerType.choices),

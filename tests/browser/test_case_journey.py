@@ -142,7 +142,7 @@ def test_one_case_from_intake_to_guardian_support(live_server, page, browser, ci
             "person-household_type": "alone",
             "person-wishes": "家で暮らしたい",
             "consultation-consulted_on": _today(),
-            "consultation-is_new": "on",
+            "consultation-new_or_continuing": "auto",
             "consultation-channel": "phone",
             "consultation-referrer_type": "care_manager",
             "consultation-caller": "架空の相談者",

@@ -4,61 +4,19 @@ import datetime
 
 import pytest
 
-from advocacy.cases import services as case_services
 from advocacy.cases.models import (
-    Consultation,
     Contact,
     Decision,
     GuardianAppointment,
-    Person,
     Petition,
     Subsidy,
     TeamMeeting,
 )
-from advocacy.reference.models import Area, GuardianshipType, MainConcern, PersonCategory
+from advocacy.reference.models import Area, GuardianshipType
 from tests import factories
 
 FY = 2025
-DAY = datetime.date(2025, 6, 2)
-
-
-def open_case(
-    worker,
-    *,
-    on=DAY,
-    is_new=True,
-    referrer="care_manager",
-    categories=(),
-    concerns=(),
-    purpose="core_agency",
-    existing=None,
-    **person,
-):
-    """Open a case in FY2025 with the given clear categories; names are invented canaries.
-
-    existing: a Person already registered, to open a further case for the same person.
-    """
-    person_obj = existing or Person(**factories.person_data(**person))
-    consultation = Consultation(
-        consulted_on=on,
-        is_new=is_new,
-        channel="phone",
-        referrer_type=referrer,
-        caller="カナリア相談者",
-        notes="カナリア相談内容",
-    )
-    return case_services.case_open(
-        actor=worker,
-        person=person_obj,
-        consultation=consultation,
-        categories=PersonCategory.objects.filter(code__in=categories),
-        main_concerns=MainConcern.objects.filter(code__in=concerns),
-        purpose=purpose,
-    )
-
-
-def add(worker, case, record):
-    return case_services.record_save(actor=worker, case=case, record=record)
+DAY = factories.CANARY_DAY
 
 
 @pytest.fixture
@@ -69,7 +27,7 @@ def stats_world(users_by_role):
     guardianship = GuardianshipType.objects.get(code="guardianship")
     cases = []
     for i in range(40):
-        case = open_case(
+        case = factories.canary_case(
             worker,
             name=f"カナリア氏名{i}",
             sex="female" if i % 3 else "male",
@@ -79,22 +37,22 @@ def stats_world(users_by_role):
             categories=["elderly"],
             concerns=["money"],
             is_new=i % 4 != 0,
-            on=DAY + datetime.timedelta(days=i),
+            consulted_on=DAY + datetime.timedelta(days=i),
         )
         cases.append(case)
     # One rare combination: the only person of sex "other" in a rare area.
-    rare = open_case(
+    rare = factories.canary_case(
         worker,
         name="カナリア希少",
         sex="other",
         area=Area.objects.get(code=areas[-1]),
         household_type="other",
         categories=["mental"],
-        referrer="police",
+        referrer_type="police",
     )
     cases.append(rare)
     for i, case in enumerate(cases[:20]):
-        add(
+        factories.case_record(
             worker,
             case,
             Decision(
@@ -106,7 +64,7 @@ def stats_world(users_by_role):
                 reasons="カナリア理由",
             ),
         )
-        add(
+        factories.case_record(
             worker,
             case,
             Petition(
@@ -117,7 +75,7 @@ def stats_world(users_by_role):
                 type_granted=guardianship if i < 12 else None,
             ),
         )
-        add(
+        factories.case_record(
             worker,
             case,
             Subsidy(
@@ -128,12 +86,12 @@ def stats_world(users_by_role):
                 decided_on=datetime.date(2025, 9, 30),
             ),
         )
-        add(
+        factories.case_record(
             worker,
             case,
             TeamMeeting(kind="first", held_on=datetime.date(2025, 12, 1), notes="カナリア会議"),
         )
-        add(
+        factories.case_record(
             worker,
             case,
             Contact(
@@ -144,7 +102,7 @@ def stats_world(users_by_role):
             ),
         )
         if i < 12:
-            add(
+            factories.case_record(
                 worker,
                 case,
                 GuardianAppointment(

@@ -35,6 +35,7 @@ def test_an_edit_this_year_moves_this_years_consultations_and_leaves_last_years_
         record=Consultation(
             consulted_on=datetime.date(this_year, 4, 1),
             is_new=False,
+            is_new_by_hand=True,
             channel="phone",
             referrer_type="relative",
         ),
@@ -69,6 +70,7 @@ def test_a_new_consultation_takes_the_persons_attributes_of_the_day(city):
             later := Consultation(
                 consulted_on=datetime.date(2025, 9, 1),
                 is_new=False,
+                is_new_by_hand=True,
                 channel="visit",
                 referrer_type="self",
             )

@@ -90,7 +90,13 @@ class Consultation(CaseRecord):
         OTHER = "other", _("その他")
 
     consulted_on = models.DateField(_("相談日"), validators=[not_in_future])
-    is_new = models.BooleanField(_("新規相談"), default=True)
+    # Derived when recorded (cases.services, decision 41) unless set by hand with a reason.
+    is_new = models.BooleanField(_("新規相談"), default=True, editable=False)
+    is_new_by_hand = models.BooleanField(_("新規・継続を手で指定"), default=False, editable=False)
+    # Nullable: the column is added to existing rows without writing a value into them.
+    is_new_reason = EncryptedTextField(
+        _("新規・継続を手で指定した理由"), blank=True, null=True, max_length=500
+    )
     channel = models.CharField(_("相談方法"), max_length=16, choices=Channel.choices)
     referrer_type = models.CharField(_("相談者の種別"), max_length=32, choices=ReferrerType.choices)
     caller = EncryptedCharField(_("相談者"), max_length=100, blank=True)
