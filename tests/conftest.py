@@ -1,14 +1,25 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from advocacy.accounts.models import Organisation
 from advocacy.accounts.roles import Role
 from tests import factories
 
 CHROMIUM = Path("/usr/bin/chromium")
+
+# Hypothesis searches briefly while developing and thoroughly in CI, which sets
+# HYPOTHESIS_PROFILE=ci (.ci/run). Tests set only what their nature needs (no deadline for
+# database round trips, a health check they may skip), never max_examples: the profile decides.
+# "ci" is Hypothesis's own CI profile (derandomized, so a red run is rerun with the same examples;
+# no example database on a clean clone; failures print a reproduction blob) with more examples.
+hypothesis_settings.register_profile("dev", max_examples=20)
+hypothesis_settings.register_profile("ci", hypothesis_settings.get_profile("ci"), max_examples=200)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import datetime
-import decimal
 from pathlib import Path
 
 import pytest
@@ -9,7 +7,6 @@ import pytest
 from advocacy.crypto.keycache import key_cache
 from advocacy.crypto.keyring import create_key_file
 from advocacy.crypto.signals import decryption_failed
-from tests.testapp.models import Owner, Record
 
 
 @pytest.fixture
@@ -39,29 +36,6 @@ def failures():
     decryption_failed.connect(receiver)
     yield seen
     decryption_failed.disconnect(receiver)
-
-
-def make_owner(**fields) -> Owner:
-    values = {"name": "山田 太郎", "kana": "やまだ たろう", "birth_date": datetime.date(1950, 1, 2)}
-    values.update(fields)
-    owner = Owner(**values)
-    owner.save()
-    return owner
-
-
-def make_record(owner: Owner, **fields) -> Record:
-    values = {
-        "text": "本人の相談内容",
-        "day": datetime.date(2024, 4, 1),
-        "amount": decimal.Decimal("1234.50"),
-        "count": 7,
-        "data": {"続柄": "長女", "連絡": ["電話", "手紙"]},
-        "note": "メモ",
-    }
-    values.update(fields)
-    record = Record(owner=owner, **values)
-    record.save()
-    return record
 
 
 def fresh(instance):

@@ -15,7 +15,8 @@ from advocacy.crypto.fields import Ciphertext
 from advocacy.crypto.keyring import create_key_file, get_keyring
 from advocacy.crypto.models import DataKey
 from advocacy.crypto.signals import decryption_failed
-from tests.crypto.conftest import fresh, make_owner, make_record
+from tests import factories
+from tests.crypto.conftest import fresh
 from tests.rawscan import dump, encodings
 from tests.testapp.models import Owner, Record
 
@@ -33,12 +34,12 @@ CANARIES = [
 
 
 def write_canaries() -> tuple[Owner, Record]:
-    owner = make_owner(
+    owner = factories.owner(
         name=CANARIES[0],
         kana=CANARIES[1] + " " + CANARIES[2],
         birth_date=datetime.date(1937, 11, 23),
     )
-    record = make_record(
+    record = factories.record(
         owner,
         text=CANARIES[0] + CANARIES[6],
         amount=decimal.Decimal(CANARIES[4]),
@@ -137,9 +138,9 @@ def assert_fails(instance, field_name: str, failures: list, reason: str = "authe
 
 
 def test_ciphertext_copied_to_another_row_of_the_same_person_fails(failures):
-    owner = make_owner()
-    first = make_record(owner, text="一件目")
-    second = make_record(owner, text="二件目")
+    owner = factories.owner()
+    first = factories.record(owner, text="一件目")
+    second = factories.record(owner, text="二件目")
 
     sql_copy(Record, "text", first.pk, "text", second.pk)
 
@@ -149,7 +150,7 @@ def test_ciphertext_copied_to_another_row_of_the_same_person_fails(failures):
 
 
 def test_ciphertext_copied_to_another_column_of_the_same_row_fails(failures):
-    record = make_record(make_owner(), text="本文", note="メモ")
+    record = factories.record(factories.owner(), text="本文", note="メモ")
 
     sql_copy(Record, "text", record.pk, "note", record.pk)
 
@@ -157,8 +158,8 @@ def test_ciphertext_copied_to_another_column_of_the_same_row_fails(failures):
 
 
 def test_ciphertext_copied_to_another_person_fails(failures):
-    alice = make_owner(name="有子")
-    bob = make_owner(name="文雄")
+    alice = factories.owner(name="有子")
+    bob = factories.owner(name="文雄")
 
     sql_copy(Owner, "name", alice.pk, "name", bob.pk)
 
@@ -166,9 +167,9 @@ def test_ciphertext_copied_to_another_person_fails(failures):
 
 
 def test_swapping_two_rows_fails_both_ways(failures):
-    owner = make_owner()
-    first = make_record(owner, note="A")
-    second = make_record(owner, note="B")
+    owner = factories.owner()
+    first = factories.record(owner, note="A")
+    second = factories.record(owner, note="B")
     original = fresh(first)
     original_bytes = original.__dict__["note"].blob
 
@@ -181,7 +182,7 @@ def test_swapping_two_rows_fails_both_ways(failures):
 
 
 def test_flipping_any_byte_of_a_value_fails(failures):
-    record = fresh(make_record(make_owner(), note="改ざん検知"))
+    record = fresh(factories.record(factories.owner(), note="改ざん検知"))
     blob = record.__dict__["note"].blob
 
     for position in range(len(blob)):
@@ -197,7 +198,7 @@ def test_flipping_any_byte_of_a_value_fails(failures):
 
 
 def test_tampered_byte_in_the_database_fails(failures):
-    record = make_record(make_owner(), text="本文")
+    record = factories.record(factories.owner(), text="本文")
     table = Record._meta.db_table
     blob = bytearray(fresh(record).__dict__["text"].blob)
     blob[-5] ^= 0x80
@@ -211,7 +212,7 @@ def test_tampered_byte_in_the_database_fails(failures):
 
 
 def test_unknown_generation_is_a_missing_key_not_erased(failures):
-    record = fresh(make_record(make_owner(), note="x"))
+    record = fresh(factories.record(factories.owner(), note="x"))
     blob = bytearray(record.__dict__["note"].blob)
     blob[1:5] = (99).to_bytes(4, "big")
     record.__dict__["note"] = Ciphertext(bytes(blob))
@@ -220,14 +221,14 @@ def test_unknown_generation_is_a_missing_key_not_erased(failures):
 
 
 def test_deleted_data_key_is_missing_not_erased(failures):
-    owner = make_owner()
+    owner = factories.owner()
     DataKey.objects.filter(owner_id=owner.pk).delete()
 
     assert_fails(fresh(owner), "name", failures, reason="missing_data_key")
 
 
 def test_unknown_envelope_version_fails(failures):
-    record = fresh(make_record(make_owner(), note="x"))
+    record = fresh(factories.record(factories.owner(), note="x"))
     blob = bytearray(record.__dict__["note"].blob)
     blob[0] = 2
     record.__dict__["note"] = Ciphertext(bytes(blob))
@@ -236,7 +237,7 @@ def test_unknown_envelope_version_fails(failures):
 
 
 def test_unknown_master_key_id_gives_a_clear_error(failures):
-    owner = make_owner()
+    owner = factories.owner()
     DataKey.objects.filter(owner_id=owner.pk).update(master_key_id="m-20000101-deadbeef")
 
     with pytest.raises(UnknownMasterKeyError, match="m-20000101-deadbeef.*restore the key file"):
@@ -245,7 +246,7 @@ def test_unknown_master_key_id_gives_a_clear_error(failures):
 
 
 def test_a_different_key_file_cannot_read_the_data(tmp_path, settings, failures):
-    owner = make_owner()
+    owner = factories.owner()
     other = tmp_path / "other.json"
     create_key_file(other)
     settings.ADVOCACY_KEY_FILE = other
@@ -255,8 +256,8 @@ def test_a_different_key_file_cannot_read_the_data(tmp_path, settings, failures)
 
 
 def test_wrapped_key_moved_to_another_owner_fails(failures):
-    alice = make_owner(name="有子")
-    bob = make_owner(name="文雄")
+    alice = factories.owner(name="有子")
+    bob = factories.owner(name="文雄")
     alice_key = DataKey.objects.get(owner_id=alice.pk)
     DataKey.objects.filter(owner_id=bob.pk).update(wrapped=alice_key.wrapped)
 
@@ -264,7 +265,7 @@ def test_wrapped_key_moved_to_another_owner_fails(failures):
 
 
 def test_tampered_wrapped_key_fails(failures):
-    owner = make_owner()
+    owner = factories.owner()
     row = DataKey.objects.get(owner_id=owner.pk)
     wrapped = bytearray(row.wrapped)
     wrapped[3] ^= 1
@@ -274,7 +275,7 @@ def test_tampered_wrapped_key_fails(failures):
 
 
 def test_signal_arguments_carry_no_plaintext_or_key(failures):
-    record = make_record(make_owner(), text="秘密の本文")
+    record = factories.record(factories.owner(), text="秘密の本文")
     sql_copy(Record, "text", record.pk, "note", record.pk)
 
     with pytest.raises(DecryptionError):

@@ -9,7 +9,7 @@ from advocacy.crypto.fields import Ciphertext
 from advocacy.crypto.keycache import key_cache
 from advocacy.crypto.prefetch import prefetch_data_keys
 from advocacy.crypto.services import person_erase
-from tests.crypto.conftest import make_owner, make_record
+from tests import factories
 from tests.testapp.models import Owner, Record
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ def test_the_named_fields_are_decrypted_at_fetch_and_the_others_only_when_read(
     django_assert_num_queries,
 ):
     for i in range(4):
-        make_record(make_owner(name=f"本人{i}"), note=f"メモ{i}")
+        factories.record(factories.owner(name=f"本人{i}"), note=f"メモ{i}")
 
     with key_cache(), django_assert_num_queries(2):
         page = list(Record.objects.with_data_keys("text", "note").order_by("pk"))
@@ -32,7 +32,7 @@ def test_the_named_fields_are_decrypted_at_fetch_and_the_others_only_when_read(
 
 
 def test_a_chained_queryset_keeps_the_fields_to_decrypt():
-    make_record(make_owner())
+    factories.record(factories.owner())
 
     with key_cache():
         (record,) = Record.objects.with_data_keys("text").filter(stage="open").order_by("pk")
@@ -42,8 +42,8 @@ def test_a_chained_queryset_keeps_the_fields_to_decrypt():
 
 
 def test_a_value_that_fails_in_the_pass_raises_and_is_reported_once_when_read(failures):
-    owner = make_owner()
-    good, bad = make_record(owner, note="読める"), make_record(owner, note="改ざん")
+    owner = factories.owner()
+    good, bad = factories.record(owner, note="読める"), factories.record(owner, note="改ざん")
     table = Record._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT note FROM {table} WHERE id = %s", [_pk(bad)])  # noqa: S608
@@ -68,8 +68,8 @@ def test_a_value_that_fails_in_the_pass_raises_and_is_reported_once_when_read(fa
 
 
 def test_an_erased_owner_reads_as_erased_after_the_pass():
-    owner = make_owner()
-    make_record(owner)
+    owner = factories.owner()
+    factories.record(owner)
     person_erase(owner_id=owner.pk)
 
     with key_cache():
@@ -80,7 +80,7 @@ def test_an_erased_owner_reads_as_erased_after_the_pass():
 
 
 def test_naming_a_field_that_is_not_encrypted_is_a_clear_error():
-    make_record(make_owner())
+    factories.record(factories.owner())
 
     with key_cache(), pytest.raises(ValueError, match="Record has no encrypted field 'stage'"):
         list(Record.objects.with_data_keys("stage"))

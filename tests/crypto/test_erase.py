@@ -12,7 +12,8 @@ from advocacy.crypto.fields import Ciphertext
 from advocacy.crypto.keycache import key_cache
 from advocacy.crypto.models import DataKey
 from advocacy.crypto.services import person_erase, person_reencrypt
-from tests.crypto.conftest import fresh, make_owner, make_record
+from tests import factories
+from tests.crypto.conftest import fresh
 from tests.testapp.models import Owner, Record
 
 pytestmark = pytest.mark.django_db
@@ -28,9 +29,9 @@ def test_erased_sentinel_renders_as_erased_and_is_falsy():
 
 
 def test_erase_makes_every_value_of_the_owner_read_as_erased():
-    owner = make_owner()
-    record = make_record(owner)
-    other = make_record(make_owner(name="別人"))
+    owner = factories.owner()
+    record = factories.record(owner)
+    other = factories.record(factories.owner(name="別人"))
 
     destroyed = person_erase(owner_id=owner.pk)
 
@@ -44,7 +45,7 @@ def test_erase_makes_every_value_of_the_owner_read_as_erased():
 
 
 def test_erase_is_seen_at_once_in_the_same_scope():
-    owner = make_owner()
+    owner = factories.owner()
     with key_cache():
         assert fresh(owner).name == "山田 太郎"
         person_erase(owner_id=owner.pk)
@@ -52,8 +53,8 @@ def test_erase_is_seen_at_once_in_the_same_scope():
 
 
 def test_erased_rows_still_render_and_save_other_fields():
-    owner = make_owner()
-    record = make_record(owner)
+    owner = factories.owner()
+    record = factories.record(owner)
     person_erase(owner_id=owner.pk)
     got = fresh(record)
 
@@ -67,15 +68,15 @@ def test_erased_rows_still_render_and_save_other_fields():
 
 
 def test_nothing_new_may_be_stored_for_an_erased_owner():
-    owner = make_owner()
+    owner = factories.owner()
     person_erase(owner_id=owner.pk)
 
     with pytest.raises(OwnerErasedError):
-        make_record(owner)
+        factories.record(owner)
 
 
 def test_erase_clears_blind_indexes():
-    owner = make_owner()
+    owner = factories.owner()
     assert fresh(owner).kana_index is not None
 
     person_erase(owner_id=owner.pk)
@@ -84,19 +85,19 @@ def test_erase_clears_blind_indexes():
 
 
 def test_erasing_someone_without_a_key_leaves_a_tombstone():
-    owner = make_owner()
+    owner = factories.owner()
     DataKey.objects.filter(owner_id=owner.pk).delete()
 
     person_erase(owner_id=owner.pk)
 
     assert fresh(owner).name is ERASED
     with pytest.raises(OwnerErasedError):
-        make_record(owner)
+        factories.record(owner)
 
 
 def test_reencrypt_moves_every_value_to_a_new_generation_and_destroys_the_old():
-    owner = make_owner()
-    records = [make_record(owner, note=f"メモ{i}") for i in range(3)]
+    owner = factories.owner()
+    records = [factories.record(owner, note=f"メモ{i}") for i in range(3)]
     old_blob = fresh(records[0]).__dict__["note"].blob
 
     result = person_reencrypt(owner_id=owner.pk)
@@ -123,8 +124,8 @@ def test_reencrypt_moves_every_value_to_a_new_generation_and_destroys_the_old():
 
 
 def test_a_row_loaded_before_reencryption_rereads_itself():
-    owner = make_owner()
-    record = make_record(owner, note="前")
+    owner = factories.owner()
+    record = factories.record(owner, note="前")
     loaded = fresh(record)
 
     person_reencrypt(owner_id=owner.pk)
@@ -133,7 +134,7 @@ def test_a_row_loaded_before_reencryption_rereads_itself():
 
 
 def test_reencrypt_person_command():
-    owner = make_owner()
+    owner = factories.owner()
     out = StringIO()
 
     call_command("reencrypt_person", str(owner.pk), stdout=out)

@@ -13,7 +13,8 @@ from django.test.utils import isolate_apps
 
 from advocacy.crypto.exceptions import EncryptedLookupError, EncryptionError
 from advocacy.crypto.fields import Ciphertext, EncryptedTextField
-from tests.crypto.conftest import fresh, make_owner, make_record
+from tests import factories
+from tests.crypto.conftest import fresh
 from tests.testapp.models import Owner, Record
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +31,8 @@ def raw_column(model, column: str, pk: uuid.UUID):
 
 
 def test_every_field_type_round_trips():
-    owner = make_owner()
-    record = make_record(owner)
+    owner = factories.owner()
+    record = factories.record(owner)
 
     got = fresh(record)
 
@@ -44,7 +45,7 @@ def test_every_field_type_round_trips():
 
 
 def test_values_stay_encrypted_until_read():
-    record = make_record(make_owner())
+    record = factories.record(factories.owner())
 
     got = fresh(record)
 
@@ -54,7 +55,7 @@ def test_values_stay_encrypted_until_read():
 
 
 def test_none_stays_null_and_empty_string_is_encrypted():
-    record = make_record(make_owner(), text="", note=None, data=None, count=None)
+    record = factories.record(factories.owner(), text="", note=None, data=None, count=None)
 
     assert raw_column(Record, "note", record.pk) is None
     assert raw_column(Record, "data", record.pk) is None
@@ -66,7 +67,7 @@ def test_none_stays_null_and_empty_string_is_encrypted():
 
 
 def test_each_save_uses_a_fresh_nonce():
-    owner = make_owner()
+    owner = factories.owner()
     first = raw_column(Owner, "name", owner.pk)
 
     owner.save()
@@ -75,9 +76,9 @@ def test_each_save_uses_a_fresh_nonce():
 
 
 def test_isnull_is_the_one_lookup_that_works():
-    owner = make_owner()
-    make_record(owner, note=None)
-    make_record(owner, note="x")
+    owner = factories.owner()
+    factories.record(owner, note=None)
+    factories.record(owner, note="x")
 
     assert Record.objects.filter(note__isnull=True).count() == 1
     assert Record.objects.exclude(note__isnull=True).count() == 1
@@ -98,7 +99,7 @@ def test_isnull_is_the_one_lookup_that_works():
     ],
 )
 def test_other_lookups_raise_instead_of_matching_nothing(lookup):
-    make_owner()
+    factories.owner()
 
     with pytest.raises(FieldError, match="encrypted"):
         Owner.objects.filter(**lookup).count()
@@ -111,8 +112,8 @@ def test_json_key_lookups_raise():
 
 @pytest.mark.parametrize("ordering", ["name", "-birth_date", "owner__name"])
 def test_order_by_an_encrypted_field_raises(ordering):
-    owner = make_owner()
-    make_record(owner)
+    owner = factories.owner()
+    factories.record(owner)
     model = Record if ordering.startswith("owner__") else Owner
 
     with pytest.raises(EncryptedLookupError, match="cannot be sorted"):
@@ -120,8 +121,8 @@ def test_order_by_an_encrypted_field_raises(ordering):
 
 
 def test_update_and_bulk_update_refuse_plaintext():
-    owner = make_owner()
-    record = make_record(owner)
+    owner = factories.owner()
+    record = factories.record(owner)
     record.text = "平文"
 
     with pytest.raises(EncryptionError, match=r"Model\.save"), transaction.atomic():
@@ -139,7 +140,7 @@ def test_the_owner_must_be_set_before_saving():
 
 
 def test_model_form_uses_plain_form_fields_and_validates_plaintext():
-    owner = make_owner()
+    owner = factories.owner()
     form_class = modelform_factory(
         Record, fields=["owner", "text", "day", "amount", "count", "data", "note"]
     )
@@ -170,7 +171,7 @@ def test_model_form_uses_plain_form_fields_and_validates_plaintext():
 
 
 def test_edit_form_shows_the_decrypted_values():
-    owner = make_owner()
+    owner = factories.owner()
     form_class = modelform_factory(Owner, fields=["name", "kana", "birth_date"])
 
     html = str(form_class(instance=fresh(owner)))
@@ -180,7 +181,7 @@ def test_edit_form_shows_the_decrypted_values():
 
 
 def test_full_clean_checks_the_plaintext():
-    owner = make_owner()
+    owner = factories.owner()
     owner.name = "x" * 101
 
     with pytest.raises(ValidationError) as info:
@@ -190,7 +191,7 @@ def test_full_clean_checks_the_plaintext():
 
 
 def test_templates_render_decrypted_values():
-    owner = make_owner()
+    owner = factories.owner()
 
     html = Template("{{ o.name }} {{ o.birth_date|date:'Y' }}").render(Context({"o": fresh(owner)}))
 
@@ -198,7 +199,7 @@ def test_templates_render_decrypted_values():
 
 
 def test_decimal_is_rounded_like_a_plain_decimal_column():
-    record = make_record(make_owner(), amount=decimal.Decimal("1.005"))
+    record = factories.record(factories.owner(), amount=decimal.Decimal("1.005"))
 
     assert fresh(record).amount == decimal.Decimal("1.00") or fresh(
         record

@@ -11,7 +11,8 @@ from advocacy.crypto.middleware import KeyCacheMiddleware
 from advocacy.crypto.models import DataKey
 from advocacy.crypto.prefetch import prefetch_data_keys
 from advocacy.crypto.services import datakeys_rewrap_batch, person_erase
-from tests.crypto.conftest import fresh, make_owner, make_record
+from tests import factories
+from tests.crypto.conftest import fresh
 from tests.testapp.models import Record
 
 pytestmark = pytest.mark.django_db
@@ -20,10 +21,10 @@ FIELDS = ["text", "day", "amount", "count", "data", "note"]
 
 
 def test_a_page_from_many_owners_needs_one_data_key_query(django_assert_num_queries):
-    owners = [make_owner(name=f"本人{i}") for i in range(20)]
+    owners = [factories.owner(name=f"本人{i}") for i in range(20)]
     for owner in owners:
-        make_record(owner)
-        make_record(owner)
+        factories.record(owner)
+        factories.record(owner)
 
     with key_cache() as cache:
         with django_assert_num_queries(2):
@@ -38,7 +39,7 @@ def test_a_page_from_many_owners_needs_one_data_key_query(django_assert_num_quer
 
 def test_with_data_keys_prefetches_when_the_queryset_is_fetched(django_assert_num_queries):
     for i in range(5):
-        make_record(make_owner(name=f"本人{i}"))
+        factories.record(factories.owner(name=f"本人{i}"))
 
     with key_cache(), django_assert_num_queries(2):
         texts = [r.text for r in Record.objects.with_data_keys().order_by("pk")[:10]]
@@ -47,9 +48,9 @@ def test_with_data_keys_prefetches_when_the_queryset_is_fetched(django_assert_nu
 
 
 def test_each_owner_key_is_unwrapped_once_per_scope():
-    owner = make_owner()
+    owner = factories.owner()
     for _ in range(3):
-        make_record(owner)
+        factories.record(owner)
 
     with key_cache() as cache:
         for record in Record.objects.all():
@@ -60,7 +61,7 @@ def test_each_owner_key_is_unwrapped_once_per_scope():
 
 
 def test_without_a_scope_nothing_is_cached(django_assert_num_queries):
-    record = make_record(make_owner())
+    record = factories.record(factories.owner())
     got = fresh(record)
 
     with django_assert_num_queries(2):
@@ -71,7 +72,7 @@ def test_without_a_scope_nothing_is_cached(django_assert_num_queries):
 
 
 def test_middleware_gives_each_request_its_own_cache_and_clears_it():
-    owner = make_owner()
+    owner = factories.owner()
     seen = []
 
     def view(request):
@@ -95,27 +96,27 @@ def test_nested_scopes_share_the_outer_cache():
 
 
 def test_a_key_created_in_a_rolled_back_transaction_is_not_reused():
-    owner = make_owner()
+    owner = factories.owner()
     # An owner without a key yet (e.g. created before any encrypted value was entered).
     DataKey.objects.filter(owner_id=owner.pk).delete()
 
     with key_cache():
         with pytest.raises(RuntimeError), transaction.atomic():
-            make_record(owner, text="巻き戻される")
+            factories.record(owner, text="巻き戻される")
             assert DataKey.objects.filter(owner_id=owner.pk).count() == 1
             raise RuntimeError
         assert not DataKey.objects.filter(owner_id=owner.pk).exists()
 
-        record = make_record(owner, text="残る")
+        record = factories.record(owner, text="残る")
 
     assert DataKey.objects.filter(owner_id=owner.pk).count() == 1
     assert fresh(record).text == "残る"
 
 
 def test_the_first_key_of_an_owner_is_created_once():
-    owner = make_owner()
+    owner = factories.owner()
     for _ in range(3):
-        make_record(owner)
+        factories.record(owner)
 
     assert DataKey.objects.filter(owner_id=owner.pk).count() == 1
 
@@ -123,7 +124,7 @@ def test_the_first_key_of_an_owner_is_created_once():
 def test_later_requests_reuse_unwrapped_keys_but_still_read_the_key_rows(
     django_assert_num_queries, monkeypatch
 ):
-    record = make_record(make_owner())
+    record = factories.record(factories.owner())
     unwrap_memo.clear()
     with key_cache():
         assert fresh(record).text == "本人の相談内容"
@@ -141,8 +142,8 @@ def test_later_requests_reuse_unwrapped_keys_but_still_read_the_key_rows(
 
 
 def test_an_erased_owner_is_not_read_through_a_remembered_key():
-    owner = make_owner()
-    record = make_record(owner)
+    owner = factories.owner()
+    record = factories.record(owner)
     with key_cache():
         assert fresh(record).text == "本人の相談内容"
 
@@ -153,7 +154,7 @@ def test_an_erased_owner_is_not_read_through_a_remembered_key():
 
 
 def test_a_rewrapped_key_is_unwrapped_again_under_the_new_master_key(key_file):
-    owner = make_owner()
+    owner = factories.owner()
     with key_cache():
         assert fresh(owner).name == "山田 太郎"
     old_master = DataKey.objects.get(owner_id=owner.pk).master_key_id

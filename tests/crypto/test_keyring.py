@@ -22,7 +22,8 @@ from advocacy.crypto.keyring import (
     load_keyring,
     remove_master_key,
 )
-from tests.crypto.conftest import fresh, make_owner
+from tests import factories
+from tests.crypto.conftest import fresh
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -224,7 +225,7 @@ def test_crypto_keys_commands(key_file):
 @pytest.mark.django_db
 def test_retire_refuses_a_master_key_still_in_use(key_file):
     first = get_keyring().active_master_id
-    owner = make_owner()
+    owner = factories.owner()
     add_master_key(key_file)
 
     with pytest.raises(CommandError, match="still wrapped"):

@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advocacy.crypto.normalise import normalise_text
-from tests.crypto.conftest import fresh, make_owner
+from tests import factories
+from tests.crypto.conftest import fresh
 from tests.testapp.models import Record
 
 pytestmark = pytest.mark.django_db
@@ -33,14 +34,13 @@ json_values = st.recursive(
     max_leaves=12,
 ).filter(lambda v: v is not None)
 
-slow = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+# A database round trip outlasts Hypothesis's deadline; all examples share the owner fixture.
+no_deadline = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @pytest.fixture
 def owner(db):
-    return make_owner()
+    return factories.owner()
 
 
 def round_trip(owner, **values):
@@ -49,43 +49,42 @@ def round_trip(owner, **values):
     return fresh(record)
 
 
-@slow
+@no_deadline
 @given(text=st.one_of(any_text, kana_text, st.just(""), st.text(min_size=3000, max_size=5000)))
 def test_text_round_trips(owner, text):
     assert round_trip(owner, note=text).note == text
 
 
-@slow
+@no_deadline
 @given(day=st.dates())
 def test_dates_round_trip(owner, day):
     assert round_trip(owner, day=day).day == day
 
 
-@slow
+@no_deadline
 @given(amount=st.decimals(min_value=-(10**9), max_value=10**9, places=2))
 def test_decimals_round_trip(owner, amount):
     assert round_trip(owner, amount=amount).amount == amount
 
 
-@slow
+@no_deadline
 @given(count=st.integers(min_value=-(2**63), max_value=2**63 - 1))
 def test_integers_round_trip(owner, count):
     assert round_trip(owner, count=count).count == count
 
 
-@slow
+@no_deadline
 @given(data=json_values)
 def test_json_round_trips(owner, data):
     assert round_trip(owner, data=data).data == data
 
 
-@slow
+@no_deadline
 @given(text=st.text(max_size=30))
 def test_normaliser_is_idempotent(text):
     assert normalise_text(normalise_text(text)) == normalise_text(text)
 
 
-@settings(max_examples=300)
 @given(text=kana_text)
 def test_katakana_hiragana_and_half_width_normalise_alike(text):
     hiragana = normalise_text(text)

@@ -16,7 +16,8 @@ import pytest
 from advocacy.cases.models import Consultation
 from advocacy.reference.models import Area
 from advocacy.stats import services
-from tests.stats.conftest import FY, open_case
+from tests import factories
+from tests.stats.conftest import FY
 from tests.stats.lpaudit import difference_range
 
 pytestmark = pytest.mark.django_db
@@ -59,13 +60,13 @@ def test_adding_a_rare_case_between_releases_reveals_nothing(stats_world):
     users, _cases = stats_world
     before = services.report_build(fiscal_year=FY, publish=True)
 
-    open_case(
+    factories.canary_case(
         users["city_caseworker"],
         name="カナリア追加",
         sex="other",
         household_type="elderly_couple",
         area=Area.objects.order_by("sort_order").last(),
-        referrer="financial",
+        referrer_type="financial",
         birth_date=datetime.date(1990, 1, 1),
         categories=["intellectual"],
     )

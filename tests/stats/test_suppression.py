@@ -60,14 +60,14 @@ def grid_sets(draw, counts=counts):
     return grids
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(grid_sets())
 def test_random_tables_are_protected(grids):
     suppress(grids, K)
     _assert_safe(grids)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(grid_sets(counts=tiny_counts))
 def test_random_tiny_tables_are_protected(grids):
     suppress(grids, K)

@@ -10,7 +10,8 @@ from advocacy.cases.models import Decision
 from advocacy.reference.models import GuardianshipType
 from advocacy.stats import services
 from advocacy.stats.selectors import daily_life_transitions
-from tests.stats.conftest import FY, add, open_case
+from tests import factories
+from tests.stats.conftest import FY
 from tests.stats.lpaudit import hidden_ranges
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,7 @@ def worker(users_by_role):
 
 def decide(worker, case, on, outcome="guardianship"):
     guardianship = GuardianshipType.objects.get(code="guardianship")
-    return add(
+    return factories.case_record(
         worker,
         case,
         Decision(
@@ -42,8 +43,8 @@ def decide(worker, case, on, outcome="guardianship"):
 
 def daily_life_then_guardianship(worker, *, opened, held_on):
     """A person's 日自 case, then a core-agency case of the same person deciding guardianship."""
-    daily = open_case(worker, on=opened, purpose=DAILY_LIFE)
-    core = open_case(worker, on=opened, existing=daily.person)
+    daily = factories.canary_case(worker, consulted_on=opened, purpose=DAILY_LIFE)
+    core = factories.canary_case(worker, consulted_on=opened, person=daily.person)
     decide(worker, core, held_on)
     return daily, core
 
@@ -59,29 +60,35 @@ def test_counts_a_person_who_moved_from_daily_life_support_to_guardianship(worke
         worker, opened=datetime.date(2025, 4, 10), held_on=datetime.date(2025, 9, 1)
     )
     # A conference in the 日自 case itself counts too.
-    own = open_case(worker, on=datetime.date(2025, 4, 10), purpose=DAILY_LIFE)
+    own = factories.canary_case(worker, consulted_on=datetime.date(2025, 4, 10), purpose=DAILY_LIFE)
     decide(worker, own, datetime.date(2025, 10, 1))
 
     assert daily_life_transitions(FY) == 2
 
 
 def test_other_outcomes_and_persons_without_daily_life_support_do_not_count(worker):
-    daily = open_case(worker, on=datetime.date(2025, 4, 10), purpose=DAILY_LIFE)
+    daily = factories.canary_case(
+        worker, consulted_on=datetime.date(2025, 4, 10), purpose=DAILY_LIFE
+    )
     decide(worker, daily, datetime.date(2025, 9, 1), outcome="voluntary")
-    core = open_case(worker, on=datetime.date(2025, 4, 10))
+    core = factories.canary_case(worker, consulted_on=datetime.date(2025, 4, 10))
     decide(worker, core, datetime.date(2025, 9, 1))
 
     assert daily_life_transitions(FY) == 0
 
 
 def test_a_daily_life_case_opened_after_the_conference_does_not_count(worker):
-    core = open_case(worker, on=datetime.date(2025, 4, 10))
+    core = factories.canary_case(worker, consulted_on=datetime.date(2025, 4, 10))
     decide(worker, core, datetime.date(2025, 9, 1))
-    open_case(worker, on=datetime.date(2025, 9, 2), existing=core.person, purpose=DAILY_LIFE)
+    factories.canary_case(
+        worker, consulted_on=datetime.date(2025, 9, 2), person=core.person, purpose=DAILY_LIFE
+    )
     # Opened the same day as the conference: it followed the decision, not before it.
-    same_day = open_case(worker, on=datetime.date(2025, 4, 10))
+    same_day = factories.canary_case(worker, consulted_on=datetime.date(2025, 4, 10))
     decide(worker, same_day, datetime.date(2025, 9, 1))
-    open_case(worker, on=datetime.date(2025, 9, 1), existing=same_day.person, purpose=DAILY_LIFE)
+    factories.canary_case(
+        worker, consulted_on=datetime.date(2025, 9, 1), person=same_day.person, purpose=DAILY_LIFE
+    )
 
     assert daily_life_transitions(FY) == 0
 
