@@ -4,13 +4,20 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.accounts.models import Professional
-from advocacy.reference.models import Area
+from advocacy.reference.models import Area, GuardianshipType
 
 from .models import DeclineReason, Need
 
 
 class NeedForm(forms.Form):
     need = forms.ChoiceField(label=_("必要な支援"), choices=Need.choices)
+
+
+def _type_choices() -> list[tuple[str, str]]:
+    return [
+        (t.name, t.name)
+        for t in GuardianshipType.objects.filter(active=True).order_by("sort_order", "pk")
+    ]
 
 
 class RequestForm(forms.Form):
@@ -23,7 +30,8 @@ class RequestForm(forms.Form):
     age_band = forms.CharField(label=_("年齢階級"), max_length=8)
     area = forms.ModelChoiceField(label=_("地域"), queryset=Area.objects.all())
     category = forms.CharField(label=_("本人の区分"), max_length=100, required=False)
-    type_sought = forms.CharField(label=_("想定する類型"), max_length=50)
+    # A choice, not words: the types of the classification in force (their names are sent).
+    type_sought = forms.ChoiceField(label=_("想定する類型"), choices=_type_choices)
     main_issues = forms.CharField(label=_("主な課題"), widget=forms.Textarea, max_length=2000)
     workload = forms.CharField(label=_("想定される業務量"), widget=forms.Textarea, max_length=1000)
     confirm_warnings = forms.BooleanField(

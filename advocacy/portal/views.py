@@ -18,7 +18,7 @@ from advocacy.access.selectors import can_change
 from advocacy.accounts.roles import Role
 from advocacy.cases import presenters
 from advocacy.cases.guards import StaffOnlyMixin, denied, load_case
-from advocacy.cases.models import GuardianAppointment, Person, Petition, TeamMember
+from advocacy.cases.models import Decision, GuardianAppointment, Person, Petition, TeamMember
 from advocacy.cases.services import case_view_record
 
 from . import selectors, services
@@ -204,11 +204,21 @@ class StaffMixin(StaffOnlyMixin):
 
 def _summary_initial(case) -> dict:
     person = case.person
-    return {
+    initial = {
         "age_band": person.current_age_band(),
         "area": person.area_id,
         "category": "、".join(person.categories.values_list("name", flat=True)),
     }
+    # The type the case conference decided on (its latest decision naming one).
+    decided = (
+        Decision.objects.filter(case=case, guardianship_type__isnull=False)
+        .order_by("-held_on", "-created_at")
+        .select_related("guardianship_type")
+        .first()
+    )
+    if decided is not None and decided.guardianship_type is not None:
+        initial["type_sought"] = decided.guardianship_type.name
+    return initial
 
 
 class CaseRequestsView(StaffMixin, View):

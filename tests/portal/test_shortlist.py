@@ -42,3 +42,33 @@ def test_unknown_specialities_are_refused():
         profile.full_clean()
 
     assert "得意分野に不明な項目があります。" in str(error.value)
+
+
+def test_the_request_offers_the_types_in_force_starting_from_the_conference_decision(
+    worker_client, case, worker
+):
+    from advocacy.cases.models import Decision
+    from advocacy.cases.services import record_save
+    from advocacy.reference.models import GuardianshipType
+
+    curatorship = GuardianshipType.objects.filter(code="curatorship", active=True).first()
+    record_save(
+        actor=worker,
+        case=case,
+        record=Decision(
+            held_on=case.opened_on,
+            participants="架空の参加者",
+            outcome="guardianship",
+            guardianship_type=curatorship,
+            reasons="架空の理由",
+        ),
+    )
+
+    form = worker_client.get(f"/app/portal/staff/cases/{case.pk}/").context["form"]
+    refused = worker_client.post(
+        f"/app/portal/staff/cases/{case.pk}/", {"type_sought": "自由に書いた類型"}
+    )
+
+    assert form.initial["type_sought"] == curatorship.name
+    assert {name for name, _label in form.fields["type_sought"].choices} >= {"後見", "保佐", "補助"}
+    assert "type_sought" in refused.context["form"].errors
