@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import io
+from collections.abc import Iterable, Mapping
 
 import pytest
+from django import forms
+from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -81,6 +86,19 @@ class Walker:
         )
         assert response.status_code == 302, _errors(response)
 
+    def task_form(self, user, task: Task):
+        """Open the task's form as user, taking it from the queue first as the inbox does."""
+        client = self.client(user)
+        if task.owner_id is None:
+            page(client, url(task, "assign"))
+            response = client.post(url(task, "assign"))
+            assert response.status_code == 302, response.content
+        return page(client, url(task, "execute"))
+
+    def complete(self, user, task: Task, data: dict) -> None:
+        response = self.client(user).post(url(task, "execute"), data)
+        assert response.status_code == 302, f"{task.flow_task.name}: {_errors(response)}"
+
 
 def _errors(response) -> str:
     form = response.context and response.context.get("form")
@@ -122,3 +140,117 @@ def open_task(case, flow: str, node: str) -> Task:
 
 def url(task: Task, action: str) -> str:
     return task.flow_task.reverse(action, args=[task.process_id, task.pk])
+
+
+def post(client: Client, path: str, data: dict):
+    """POST data to path and insist on a redirect (a refused form shows its errors)."""
+    response = client.post(path, data)
+    assert response.status_code == 302, f"POST {path}: {response.status_code} {_errors(response)}"
+    return response
+
+
+def page(client: Client, path: str):
+    """GET path and insist on 200 (a 500 raises its exception here, with its traceback)."""
+    response = client.get(path)
+    assert response.status_code == 200, f"GET {path}: {response.status_code}"
+    return response
+
+
+def fire_timer(task: Task) -> None:
+    """Make a waiting timer due and run the cron command that fires it."""
+    Task.objects.filter(pk=task.pk).update(scheduled=timezone.now() - datetime.timedelta(minutes=1))
+    call_command("send_reminders", stdout=io.StringIO())
+    task.refresh_from_db()
+    assert task.status == STATUS.DONE, f"timer {task.flow_task.name} did not fire"
+
+
+def walked_edges(process) -> set[tuple[str, str]]:
+    """The edges a process has walked, as (node, next node) names (viewflow's Task.previous)."""
+    edges = set()
+    for task in Task.objects.filter(process=process).prefetch_related("previous"):
+        edges |= {(prior.flow_task.name, task.flow_task.name) for prior in task.previous.all()}
+    return edges
+
+
+# Form data derived from a form, as a caseworker fills it in.
+
+TEXT = "架空の{label}"
+# A value for form_data's values: fill the field as if it were required (a form-wide rule
+# asks for it).
+FILL = object()
+
+
+def form_data(form: forms.Form, *, filled: bool, values: Mapping[str, object] = ()) -> dict:
+    """Return POST data for an unbound form as it was rendered.
+
+    Required fields keep the value the page shows or get a valid one derived from the
+    field; optional fields are all left empty (filled=False) or all filled (filled=True).
+    values sets fields by name: the choices that decide a branch, and the few values a
+    field cannot tell about itself (a form-wide rule, say).
+    """
+    values = dict(values)
+    data: dict[str, object] = {}
+    for name, field in form.fields.items():
+        if name in values and values[name] is not FILL:
+            value = values[name]
+        elif name in values:
+            value = _derived(field)
+        elif field.disabled or (not field.required and not filled):
+            continue
+        else:
+            value = _shown(form[name].value())
+            if value in (None, "", [], False):
+                value = _derived(field)
+        if value in (None, False, []):
+            continue
+        data[form.add_prefix(name)] = value
+    return data
+
+
+def forms_data(form_list: Iterable[forms.Form], *, filled: bool, values: Mapping) -> dict:
+    """form_data of several forms on one page; every name in values must belong to one."""
+    form_list = list(form_list)
+    unknown = set(values) - {name for form in form_list for name in form.fields}
+    assert not unknown, f"no form field named {sorted(unknown)}"
+    data: dict[str, object] = {}
+    for form in form_list:
+        mine = {k: v for k, v in values.items() if k in form.fields}
+        data |= form_data(form, filled=filled, values=mine)
+    return data
+
+
+def _shown(value):
+    if isinstance(value, bool):
+        return "on" if value else None
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return value
+
+
+def _choices(field) -> list[str]:
+    found = []
+    for value, label in field.choices:
+        if isinstance(label, list | tuple):  # an option group
+            found += [str(v) for v, _label in label]
+        else:
+            found.append(str(getattr(value, "value", value)))
+    return [value for value in found if value not in ("", "None")]
+
+
+def _derived(field: forms.Field):
+    if isinstance(field, forms.BooleanField):
+        return "on"
+    if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+        return _choices(field)[:2]
+    if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+        return _choices(field)[0]
+    if isinstance(field, forms.DateField):
+        return timezone.localdate().isoformat()
+    if isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
+        low = field.min_value if field.min_value is not None else 0
+        return str(max(low, 1000) if field.max_value is None else field.max_value)
+    if isinstance(field, forms.CharField):
+        return TEXT.format(label=field.label)[: field.max_length or None]
+    raise AssertionError(f"no value derived for {type(field).__name__} {field.label}")

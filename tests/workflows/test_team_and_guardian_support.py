@@ -152,6 +152,24 @@ def test_guardian_change_goes_back_to_coordination(walker, worker, case, support
     assert open_names(case) == ["assessment", "documents"]
 
 
+def test_guardian_change_proceeds_when_no_appointment_is_on_record(walker, worker, case, support):
+    # The appointment was recorded as ended already (or never recorded): the step has no
+    # record to end. It used to try saving a blank appointment and refuse the form.
+    walker.event(worker, case, "change")
+    walker.step(
+        worker,
+        case,
+        "guardiansupport",
+        "guardian_end",
+        {"ended_on": _today().isoformat(), "end_reason": "辞任"},
+    )
+
+    assert not GuardianAppointment.objects.filter(case=case).exists()
+    case.refresh_from_db()
+    assert case.stage == Case.Stage.COORDINATION
+    assert open_names(case) == ["assessment", "documents"]
+
+
 def test_closing_hands_over_then_the_supervisor_closes(walker, worker, supervisor, case, support):
     walker.event(worker, case, "closing", {"reason": "death"})
     assert open_names(case) == ["final_settlement", "handover"]
