@@ -16,7 +16,7 @@ from advocacy.access.selectors import case_visibility_probe
 from advocacy.accounts.models import User
 from advocacy.accounts.roles import STAFF_ROLES, Role, has_role, is_case_staff, roles_of
 from advocacy.cases.models import Case, Decision, Petition, Referral
-from advocacy.cases.selectors import cases_visible_to
+from advocacy.cases.selectors import cases_visible_to, last_decision
 
 from .models import CaseProcess, CaseTask
 
@@ -398,9 +398,6 @@ def task_case_summary(*, case: Case, process: CaseProcess) -> CaseSummary:
         age_band=person.age_band or "—",
         area=str(person.area) if person.area_id else "—",
         deadlines=sorted(deadlines, key=lambda item: item[1]),
-        decision=Decision.objects.filter(case=case)
-        .select_related("guardianship_type")
-        .order_by("-held_on", "-created_at")
-        .first(),
+        decision=last_decision(case_id=case.pk),
         petition=process.petition if process.petition_id else None,
     )

@@ -24,12 +24,12 @@ from advocacy.cases.models import (
     Assessment,
     Case,
     Consultation,
-    Decision,
     GuardianAppointment,
     Petition,
     Subsidy,
     TeamMeeting,
 )
+from advocacy.cases.selectors import last_decision
 
 from .models import CaseProcess
 from .schedule import add_months, setting, today
@@ -184,22 +184,15 @@ def intake_shown(activation) -> Shown | None:
     )
 
 
-def last_decision(process: CaseProcess) -> Decision | None:
-    """Return the case conference's latest decision on process's case."""
-    return (
-        Decision.objects.filter(case_id=process.case_id).order_by("-held_on", "-created_at").first()
-    )
-
-
 def petitioner_initial(activation) -> dict:
     """Carry the conference's 想定する申立人 into the petitioner step."""
-    decision = last_decision(activation.process)
+    decision = last_decision(case_id=activation.process.case_id)
     return {"petitioner_type": decision.petitioner_type} if decision else {}
 
 
 def petitioner_done(*, actor: User, activation, form) -> None:
     petition = form.save(commit=False)
-    decision = last_decision(activation.process)
+    decision = last_decision(case_id=activation.process.case_id)
     if petition.type_sought_id is None and decision is not None:
         # The type the conference decided on is what the petition asks for, unless changed
         # at filing (the filing step shows it).

@@ -13,7 +13,7 @@ from django.utils import timezone
 from advocacy.access.selectors import case_visibility
 from advocacy.accounts.models import Organisation, User
 from advocacy.accounts.roles import is_case_staff
-from advocacy.cases.models import Case, GeneralConsultation, Person, Referral
+from advocacy.cases.models import Case, Decision, GeneralConsultation, Person, Referral
 from advocacy.cases.models.records import CaseRecord
 from advocacy.crypto.blind_index import blind_search
 from advocacy.crypto.normalise import is_one_word
@@ -208,3 +208,11 @@ def general_consultation_get_for(
     except ValueError:
         return None
     return general_consultations_for(user=user).filter(pk=pk).first()
+
+
+def last_decision(*, case_id: uuid.UUID, naming_a_type: bool = False) -> Decision | None:
+    """Return the latest case-conference decision of a case (optionally one naming a type)."""
+    decisions = Decision.objects.filter(case_id=case_id).select_related("guardianship_type")
+    if naming_a_type:
+        decisions = decisions.filter(guardianship_type__isnull=False)
+    return decisions.order_by("-held_on", "-created_at").first()

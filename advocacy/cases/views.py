@@ -86,6 +86,17 @@ class CaseSearchView(StaffOnlyMixin, View):
         return response
 
 
+def _intake_arguments(consultation_form, case_form) -> dict:
+    """The intake's case facts, as both intake services take them."""
+    return {
+        "main_concerns": consultation_form.cleaned_data["main_concerns"],
+        **{
+            name: case_form.cleaned_data[name]
+            for name in ("urgency", "consent", "consent_on", "purpose")
+        },
+    }
+
+
 class CaseCreateView(StaffOnlyMixin, View):
     template_name = "cases/new.html"
 
@@ -122,11 +133,7 @@ class CaseCreateView(StaffOnlyMixin, View):
                 person=person_form.save(commit=False),
                 consultation=consultation_form.save(commit=False),
                 categories=person_form.cleaned_data["categories"],
-                main_concerns=consultation_form.cleaned_data["main_concerns"],
-                urgency=case_form.cleaned_data["urgency"],
-                consent=case_form.cleaned_data["consent"],
-                consent_on=case_form.cleaned_data["consent_on"],
-                purpose=case_form.cleaned_data["purpose"],
+                **_intake_arguments(consultation_form, case_form),
             )
         except ValidationError as error:
             person_form.add_error(None, error)
@@ -144,11 +151,7 @@ class CaseCreateView(StaffOnlyMixin, View):
                 actor=request.user,
                 known_case=known_case,
                 consultation=consultation_form.save(commit=False),
-                main_concerns=consultation_form.cleaned_data["main_concerns"],
-                urgency=case_form.cleaned_data["urgency"],
-                consent=case_form.cleaned_data["consent"],
-                consent_on=case_form.cleaned_data["consent_on"],
-                purpose=case_form.cleaned_data["purpose"],
+                **_intake_arguments(consultation_form, case_form),
             )
         except ValidationError as error:
             consultation_form.add_error(None, error)

@@ -18,7 +18,8 @@ from advocacy.access.selectors import can_change
 from advocacy.accounts.roles import Role
 from advocacy.cases import presenters
 from advocacy.cases.guards import StaffOnlyMixin, denied, load_case
-from advocacy.cases.models import Decision, GuardianAppointment, Person, Petition, TeamMember
+from advocacy.cases.models import GuardianAppointment, Person, Petition, TeamMember
+from advocacy.cases.selectors import last_decision
 from advocacy.cases.services import case_view_record
 
 from . import selectors, services
@@ -210,12 +211,7 @@ def _summary_initial(case) -> dict:
         "category": "、".join(person.categories.values_list("name", flat=True)),
     }
     # The type the case conference decided on (its latest decision naming one).
-    decided = (
-        Decision.objects.filter(case=case, guardianship_type__isnull=False)
-        .order_by("-held_on", "-created_at")
-        .select_related("guardianship_type")
-        .first()
-    )
+    decided = last_decision(case_id=case.pk, naming_a_type=True)
     if decided is not None and decided.guardianship_type is not None:
         initial["type_sought"] = decided.guardianship_type.name
     return initial

@@ -447,14 +447,23 @@ def general_consultation_counts(fiscal_year: int) -> Counts:
     return _pairs(rows, "channel", "outcome")
 
 
+NEW_OR_CONT = ("new", "continuing")
+
+
 def consultation_totals(fiscal_year: int) -> Counts:
     """Return the year's consultations as contacts (延べ件数) and persons (実人数), new and
     continuing. A person counted as new is one with a new consultation in the year; as
     continuing, one with a continuing consultation (a person may be both)."""
-    base = Consultation.objects.using(stats_alias()).filter(_in_year("consulted_on", fiscal_year))
-    out: Counts = {}
-    for is_new, col in ((True, "new"), (False, "continuing")):
-        rows = base.filter(is_new=is_new)
-        out[("contacts", col)] = rows.count()
-        out[("persons", col)] = rows.values("person_id").distinct().count()
+    rows = (
+        Consultation.objects.using(stats_alias())
+        .filter(_in_year("consulted_on", fiscal_year))
+        .values("is_new")
+        .annotate(contacts=Count("*"), persons=Count("person_id", distinct=True))
+        .order_by()
+    )
+    out: Counts = {(kind, col): 0 for kind in ("contacts", "persons") for col in NEW_OR_CONT}
+    for row in rows:
+        col = "new" if row["is_new"] else "continuing"
+        out[("contacts", col)] = row["contacts"]
+        out[("persons", col)] = row["persons"]
     return out

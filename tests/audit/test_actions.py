@@ -24,7 +24,3 @@ def test_every_action_is_written_by_some_code_path():
 
 def test_every_action_is_asserted_by_some_test():
     assert {a.name for a in Action} - _names_in(TESTS) == set()
-
-
-def test_no_two_actions_share_a_number():
-    assert len({a.value for a in Action}) == len(Action)
