@@ -1,6 +1,7 @@
 """Events from outside a task's screens: a candidate's answer (the portal), guardian support.
 
-Each moves on the handle that waits for it. These name the flows' nodes, so they sit above
+Each moves on the step that waits for it (a handle, or the coordination step a candidate's
+acceptance completes). These name the flows' nodes, so they sit above
 the flow modules; no flow imports this module.
 """
 
@@ -58,19 +59,43 @@ def _run_handle(*, case: Case, node, actor: User | None, **kwargs) -> None:
     raise ValidationError(ERR_NOT_WAITING)
 
 
-# Not durable: the portal calls these inside its own transaction (the request's answer).
+def _complete_waiting_step(*, case: Case, node, actor: User | None) -> None:
+    """Complete case's open task at node for an event outside its page (not by hand)."""
+    for _attempt in range(2):
+        task = (
+            Task.objects.filter(
+                process__caseprocess__case=case,
+                flow_task=node,
+                status__in=[STATUS.NEW, STATUS.ASSIGNED],
+            )
+            .order_by("pk")
+            .first()
+        )
+        if task is None:
+            break
+        with task.activation() as activation:
+            if activation.task.status not in (STATUS.NEW, STATUS.ASSIGNED):
+                continue  # completed meanwhile; look again
+            if activation.task.status == STATUS.NEW:
+                activation.assign(activation.task.owner)  # the queue's task: nobody's
+            activation.start(None)
+            task_audit(actor=actor, action=Action.TASK_COMPLETED, case=case, node=node)
+            activation.execute()
+        return
+    raise ValidationError(ERR_NOT_WAITING)
+
+
+# Not durable: the portal calls this inside its own transaction (the request's answer).
 
 
 @transaction.atomic
 def candidate_accepted(*, case: Case, actor: User | None = None) -> None:
-    """Record that a candidate accepted the appointment request; the petition step follows."""
-    _run_handle(case=case, node=CoordinationFlow.await_candidate, actor=actor, accepted=True)
+    """Complete the appointment-coordination step: a candidate accepted; the petition follows.
 
-
-@transaction.atomic
-def candidate_declined(*, case: Case, actor: User | None = None) -> None:
-    """Record that the candidate declined; the request is issued again."""
-    _run_handle(case=case, node=CoordinationFlow.await_candidate, actor=actor, accepted=False)
+    A decline or an expired request changes nothing here: the step stays open, with the
+    requests so far on its page, until a candidate accepts.
+    """
+    _complete_waiting_step(case=case, node=CoordinationFlow.matching, actor=actor)
 
 
 @transaction.atomic(durable=True)

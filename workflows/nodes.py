@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.urls import path
 from viewflow import this
@@ -26,6 +27,9 @@ from advocacy.accounts.roles import Role
 from advocacy.cases.models import Case
 
 from . import routing, selectors, views
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class CaseViewActivation(ViewActivation):
@@ -59,11 +63,14 @@ class CaseView(flow.View):
         *,
         role: Role | None = None,
         due: Callable[..., datetime.date | None] | None = None,
+        completed_by: StrOrPromise | None = None,
         **kwargs,
     ):
         super().__init__(view, **kwargs)
         self.role = role.value if role else ""
         self._due = due
+        # What completes the step when its form does not (see caseworker_task).
+        self.completed_by = completed_by
 
     def _resolve(self, instance):
         super()._resolve(instance)
@@ -169,6 +176,7 @@ def _task(
     initial_of: Callable | None,
     due: Callable | None,
     shows: Callable | None = None,
+    completed_by: StrOrPromise | None = None,
 ) -> CaseView:
     screen = {
         "form_class": form,
@@ -176,9 +184,10 @@ def _task(
         "record_of": record_of,
         "initial_of": initial_of,
         "shows": shows,
+        "completed_by": completed_by,
     }
     view = views.TaskFormView.as_view(**{k: v for k, v in screen.items() if v is not None})
-    return CaseView(view, role=role, due=due).Annotation(title=title)
+    return CaseView(view, role=role, due=due, completed_by=completed_by).Annotation(title=title)
 
 
 def caseworker_task(
@@ -190,6 +199,7 @@ def caseworker_task(
     initial_of: Callable | None = None,
     due: Callable[..., datetime.date | None] | None = None,
     shows: Callable | None = None,
+    completed_by: StrOrPromise | None = None,
 ) -> CaseView:
     """Return a caseworker's step, assigned at once to the case's worker when they may do it.
 
@@ -197,6 +207,9 @@ def caseworker_task(
     function that saves it; record_of and initial_of give the record the form edits and
     its initial values; due gives the task's due date; shows gives the record the step is
     about, shown above the form (``steps.Shown``). Each is ``activation -> ...``.
+
+    completed_by, for a step that an event outside its page completes (``events``), says
+    which: the page shows it instead of a form, and nobody can complete the step by hand.
     """
     return _task(
         title,
@@ -207,6 +220,7 @@ def caseworker_task(
         initial_of=initial_of,
         due=due,
         shows=shows,
+        completed_by=completed_by,
     ).Assign(routing.case_worker)
 
 

@@ -23,7 +23,6 @@ DEFAULTS = {
     "REVIEW_TASK_DAYS": 14,
     "HELP_REQUEST_DAYS": 7,
     "FEE_SUBSIDY_MONTHS": 3,
-    "CANDIDATE_WAIT_DAYS": 30,
 }
 
 
@@ -96,8 +95,3 @@ def due_fee_subsidy(activation) -> datetime.date | None:
 def review_at(activation) -> datetime.datetime:
     """Return when the next periodic review (支援の見直し) falls due."""
     return _at_nine(add_months(today(), setting("REVIEW_MONTHS")))
-
-
-def candidate_deadline(activation) -> datetime.datetime:
-    """Return when an unanswered appointment request expires and is issued again."""
-    return timezone.now() + datetime.timedelta(days=setting("CANDIDATE_WAIT_DAYS"))

@@ -221,18 +221,6 @@ def subsidy_check_done(*, actor: User, activation, form) -> None:
     _save_record(actor, activation.process, subsidy)
 
 
-def matching_done(*, actor: User, activation, form) -> None:
-    # The profession asked is a code, kept on the task for the portal and statistics.
-    activation.task.data = {"profession": form.cleaned_data["profession"]}
-    activation.task.save(update_fields=["data"])
-    _set(activation.process, answer="")
-
-
-def candidate_answer(activation, *, accepted: bool) -> None:
-    """Record a candidate's answer on the waiting step (the Handle's function)."""
-    _set(activation.process, answer="accepted" if accepted else "declined")
-
-
 def guardian_done(*, actor: User, activation, form) -> None:
     record = form.save(commit=False)
     record.petition = activation.process.petition

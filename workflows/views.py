@@ -29,7 +29,7 @@ from advocacy.accounts.roles import Role, has_role
 from advocacy.cases.guards import StaffOnlyMixin
 from advocacy.cases.services import case_view_record
 
-from . import assignment, selectors, steps
+from . import assignment, hooks, selectors, steps
 from . import forms as step_forms
 from .task_audit import task_refusal_record
 
@@ -167,6 +167,8 @@ class TaskFormView(FormView):
     initial_of = None
     # A callable activation -> steps.Shown (the record the step is about), or None.
     shows = None
+    # For a step an event completes (the candidate's acceptance): what completes it.
+    completed_by = None
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -191,7 +193,19 @@ class TaskFormView(FormView):
                 request=self.request,
             )
         context["shown"] = shown
+        context["completed_by"] = self.completed_by
+        context["sections"] = hooks.task_page_sections(
+            request=self.request, activation=self.request.activation
+        )
         return context
+
+    def post(self, request, *args, **kwargs):
+        if self.completed_by is not None:
+            # Nobody completes this step by hand: only its event does (nodes.caseworker_task).
+            form = self.get_form()
+            form.add_error(None, self.completed_by)
+            return self.render_to_response(self.get_context_data(form=form), status=422)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         activation = self.request.activation

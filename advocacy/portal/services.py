@@ -50,18 +50,45 @@ def expiry_days() -> int:
     return getattr(settings, "PORTAL_REQUEST_EXPIRY_DAYS", DEFAULT_EXPIRY_DAYS)
 
 
-def _tell_flow(case: Case, *, accepted: bool, actor: User | None) -> bool:
-    """Move a waiting coordination step on; return False when no step waits."""
+def _tell_flow(case: Case, *, actor: User | None) -> bool:
+    """Complete the case's waiting coordination step; return False when none waits."""
     try:
-        if accepted:
-            workflow.candidate_accepted(case=case, actor=actor)
-        else:
-            workflow.candidate_declined(case=case, actor=actor)
+        workflow.candidate_accepted(case=case, actor=actor)
     except ValidationError:
         # No coordination process waits for this case (none started, or it is elsewhere):
         # the request stands on its own.
         return False
     return True
+
+
+def _tell_worker(case: Case, *, what: str) -> None:
+    """E-mail the case's worker that a request is no longer open (the step waits for them).
+
+    Like the task reminders: the case number and what happened, nothing about the person.
+    A worker who has left (deactivated) receives nothing; the supervisors are told instead.
+    """
+    worker = case.assigned_worker
+    if worker is not None and worker.is_active and worker.email:
+        recipients = [worker.email]
+    else:
+        supervisors = User.objects.filter(
+            is_active=True,
+            organisation_id=case.organisation_id,
+            groups__name=Role.SUPERVISOR.value,
+        )
+        recipients = sorted({user.email for user in supervisors[:50] if user.email})
+    if not recipients:
+        return
+    subject = f"[{_('受任調整')}] {case.number} {what}"
+    body = "\n".join(
+        [
+            f"{_('ケース番号')}: {case.number}",
+            f"{_('依頼')}: {what}",
+            "",
+            str(_("受信箱の受任調整のタスクで、次の候補者への依頼を検討してください。")),
+        ]
+    )
+    send_mail(subject, body, None, recipients)
 
 
 def _notify(professional: Professional, portal_url: str) -> None:
@@ -185,7 +212,7 @@ def request_accept(*, actor: User, request: CoordinationRequest) -> Coordination
         label=case.number,
         reason=f"request {request.pk}",
     )
-    _tell_flow(case, accepted=True, actor=actor)
+    _tell_flow(case, actor=actor)
     return request
 
 
@@ -193,7 +220,7 @@ def request_accept(*, actor: User, request: CoordinationRequest) -> Coordination
 def request_decline(
     *, actor: User, request: CoordinationRequest, reason: str, note: str = ""
 ) -> CoordinationRequest:
-    """Decline the request with a reason from the list; the coordination step moves on."""
+    """Decline the request with a reason from the list; the case's worker is told."""
     _require_addressee(actor, request)
     if not reason:
         raise ValidationError(ERR_NO_REASON)
@@ -211,7 +238,8 @@ def request_decline(
         label=request.case.number,
         reason=f"request {request.pk} {reason}",
     )
-    _tell_flow(request.case, accepted=False, actor=actor)
+    case = request.case
+    transaction.on_commit(lambda: _tell_worker(case, what=str(_("辞退されました"))))
     return request
 
 
@@ -226,7 +254,8 @@ def _expire(request: CoordinationRequest) -> None:
         label=request.case.number,
         reason=f"request {request.pk} expired",
     )
-    _tell_flow(request.case, accepted=False, actor=None)
+    case = request.case
+    transaction.on_commit(lambda: _tell_worker(case, what=str(_("回答期限が過ぎました"))))
 
 
 def requests_expire(*, now: datetime.datetime | None = None) -> int:
@@ -275,8 +304,8 @@ def request_withdraw(
 ) -> CoordinationRequest:
     """Withdraw a request (or close it because the court appointed someone else).
 
-    An accepted request loses the candidate's access to the case; a pending one lets the
-    coordination step move on to the next candidate.
+    An accepted request loses the candidate's access to the case; after a pending one the
+    coordination step (still open) can send the next request.
     """
     case = request.case
     if not can_change(user=actor, case=case):
@@ -312,8 +341,6 @@ def request_withdraw(
             reason=("裁判所が別の者を選任" if superseded else "受任調整依頼の取下げ"),
             check_actor=False,
         )
-    else:
-        _tell_flow(case, accepted=False, actor=actor)
     return request
 
 

@@ -6,21 +6,25 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from advocacy.access.roles import RoleRequiredMixin
 from advocacy.access.selectors import can_change
+from advocacy.accounts.models import User
 from advocacy.accounts.roles import Role
 from advocacy.cases import presenters
 from advocacy.cases.guards import StaffOnlyMixin, denied, load_case
 from advocacy.cases.models import GuardianAppointment, Person, Petition, TeamMember
 from advocacy.cases.selectors import last_decision
 from advocacy.cases.services import case_view_record
+from workflows.coordination.flows import CoordinationFlow
+from workflows.hooks import TaskSection
 
 from . import selectors, services
 from .anonymity import summary_check
@@ -217,6 +221,49 @@ def _summary_initial(case) -> dict:
     return initial
 
 
+def _need_of(query) -> str:
+    need = query.get("need")
+    return need if need in Need.values else Need.WELFARE
+
+
+def matching_section(*, request: HttpRequest, activation) -> TaskSection | None:
+    """The appointment-coordination step's page: requests so far, shortlist, send form.
+
+    Registered as the task page's section (``workflows.hooks``); the form posts to
+    ``CaseRequestsView``, which comes back to the step.
+    """
+    user = request.user
+    if activation.flow_task is not CoordinationFlow.matching or not isinstance(user, User):
+        return None
+    case = activation.process.case
+    need = _need_of(request.GET)
+    initial = {**_summary_initial(case), "need": need}
+    if request.GET.get("professional"):
+        initial["professional"] = request.GET["professional"]
+    return TaskSection(
+        "portal/_task_matching.html",
+        {
+            "case": case,
+            "requests": selectors.requests_of_case(case=case).order_by("sent_at"),
+            "need_form": NeedForm(initial={"need": need}),
+            "shortlist": selectors.shortlist(case=case, need=need),
+            "form": RequestForm(initial=initial),
+            "can_change": can_change(user=user, case=case),
+            "back": request.path,
+        },
+    )
+
+
+def _back_to(request: HttpRequest) -> str | None:
+    """Return the task page a send came from, if the form names a safe one."""
+    back = request.POST.get("back", "")
+    if back.startswith("/app/inbox/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return back
+    return None
+
+
 class CaseRequestsView(StaffMixin, View):
     """A case's requests, the shortlist for a need, and the form that sends the next one."""
 
@@ -234,15 +281,14 @@ class CaseRequestsView(StaffMixin, View):
                 "form": form,
                 "check": check,
                 "can_change": can_change(user=request.user, case=case),
+                "back": _back_to(request) if request.method == "POST" else None,
             },
             status=status,
         )
 
     def get(self, request, case_id):
         case = self.load_case(request, case_id)
-        need = request.GET.get("need")
-        if need not in Need.values:
-            need = Need.WELFARE
+        need = _need_of(request.GET)
         initial = {**_summary_initial(case), "need": need}
         if request.GET.get("professional"):
             initial["professional"] = request.GET["professional"]
@@ -253,7 +299,7 @@ class CaseRequestsView(StaffMixin, View):
         if not can_change(user=request.user, case=case):
             raise PermissionDenied
         form = RequestForm(request.POST)
-        need = request.POST.get("need") if request.POST.get("need") in Need.values else Need.WELFARE
+        need = _need_of(request.POST)
         if not form.is_valid():
             return self._render(request, case, form, need, status=422)
         data = form.cleaned_data
@@ -279,7 +325,7 @@ class CaseRequestsView(StaffMixin, View):
             form.add_error(None, error)
             return self._render(request, case, form, need, check=check, status=422)
         messages.success(request, _("依頼を送りました。"))
-        return redirect("portal:staff:case_requests", case_id=case.pk)
+        return redirect(_back_to(request) or reverse("portal:staff:case_requests", args=[case.pk]))
 
 
 class StaffRequestView(StaffMixin, View):

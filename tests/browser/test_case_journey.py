@@ -1,8 +1,9 @@
 """One case from the intake form to the start of guardian support, clicked through in a browser.
 
 The caseworker logs in through the login form; the supervisor's browser gets a session
-cookie. Every task is taken and completed by clicking its form's buttons. The candidate's
-acceptance comes from the portal in real life; here it is reported through the service.
+cookie. Every task is taken and completed by clicking its form's buttons; appointment
+coordination by sending a request from its step, which the candidate (a lawyer logging in
+with a password and a TOTP code) accepts in the portal.
 
 With SQLite the live server shares the test's in-memory database connection, so this test
 reads the database only while the browser is idle: the inbox keeps loading its tab counts
@@ -18,6 +19,7 @@ import re
 import pytest
 from django.test import Client
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -25,7 +27,8 @@ from advocacy.accounts.roles import Role
 from advocacy.cases.models import Case
 from advocacy.reference.models import Area, GuardianshipType, MainConcern, PersonCategory
 from tests import factories
-from workflows import events as services
+from tests.portal.otp import token_for
+from workflows.coordination.flows import CoordinationFlow
 from workflows.models import CaseProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -77,6 +80,37 @@ class Journey:
         """Wait until no browser has a request in flight (see the module's docstring)."""
         for page in self.pages.values():
             page.wait_for_load_state("networkidle")
+
+    def send_request(self, case: Case, professional, summary: dict) -> None:
+        """Open the coordination step, choose the candidate, send the request; come back."""
+        page = self.pages["worker"]
+        self.settle()
+        task = _open_task(case, "coordination", "matching")
+        execute = self.base + task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+        page.goto(execute)
+        page.get_by_test_id("send-form").wait_for()
+        assert page.get_by_test_id("complete").count() == 0  # nothing to tick
+        _fill(page, {"professional": professional.professional.pk, **summary})
+        page.get_by_test_id("send").click()
+        page.wait_for_url(execute)
+        page.locator("[data-testid=request-row][data-status=sent]").wait_for()
+        self.settle()
+
+    def accept_as(self, professional, device) -> None:
+        """Log in as the candidate (password and TOTP code) and accept the waiting request."""
+        page = self.pages["professional"]
+        page.goto(f"{self.base}/accounts/login/")
+        page.fill("input[name=username]", professional.username)
+        page.fill("input[name=password]", factories.PASSWORD)
+        page.click("button[type=submit]")
+        page.get_by_test_id("otp-title").wait_for()
+        page.fill("input[name=token]", token_for(device))
+        page.get_by_test_id("otp-submit").click()
+        page.wait_for_url(f"{self.base}/app/portal/")
+        page.locator("a[href^='/app/portal/requests/']").first.click()
+        page.get_by_test_id("accept").click()
+        page.wait_for_url(re.compile(r".*/app/portal/cases/[0-9a-f-]{36}/$"))
+        self.settle()
 
     def step(self, who: str, case: Case, flow: str, node: str, data: dict | None = None):
         """Open the task, take it if it waits in the queue, fill its form and complete it."""
@@ -168,7 +202,15 @@ def test_one_case_from_intake_to_guardian_support(live_server, page, browser, ci
     page.wait_for_load_state("networkidle")
 
     supervisor_context, supervisor_page = _cookie_page(browser, live_server, supervisor)
-    journey = Journey(live_server, {"worker": page, "supervisor": supervisor_page})
+    lawyer = factories.professional_user(profession="lawyer")
+    device = TOTPDevice.objects.create(user=lawyer, name="app", confirmed=True)
+    professional_context = browser.new_context(locale="ja-JP")
+    professional_page = professional_context.new_page()
+    professional_page.set_default_timeout(15_000)
+    journey = Journey(
+        live_server,
+        {"worker": page, "supervisor": supervisor_page, "professional": professional_page},
+    )
     step = journey.step
     try:
         step("worker", case, "consultation", "intake")
@@ -224,15 +266,14 @@ def test_one_case_from_intake_to_guardian_support(live_server, page, browser, ci
             "subsidy_check",
             {"needed": "yes", "applied_on": _today(), "amount_yen": "12000"},
         )
-        step(
-            "worker",
-            case,
-            "coordination",
-            "matching",
-            {"profession": "lawyer", "confirmed": "on"},
+        # Appointment coordination: the request is sent from the step's page, and the
+        # candidate, logged in with a password and a TOTP code, accepts it in the portal.
+        journey.send_request(case, lawyer, {"main_issues": "預貯金の管理", "workload": "月1回"})
+        journey.accept_as(lawyer, device)
+        matching = Task.objects.get(
+            process__caseprocess__case=case, flow_task=CoordinationFlow.matching
         )
-        # The candidate answers through the portal (an event, not a task screen).
-        services.candidate_accepted(case=case)
+        assert matching.status == STATUS.DONE
         step(
             "worker",
             case,
@@ -283,6 +324,7 @@ def test_one_case_from_intake_to_guardian_support(live_server, page, browser, ci
         step("supervisor", case, "teamsupport", "independence", {"independent": "yes"})
     finally:
         supervisor_context.close()
+        professional_context.close()
 
     case.refresh_from_db()
     assert case.stage == Case.Stage.GUARDIAN_SUPPORT

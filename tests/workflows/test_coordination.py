@@ -1,17 +1,18 @@
 """The coordination flow: assessment to registration, walked as caseworker and supervisor."""
 
-import datetime
+import importlib
 
 import pytest
-from django.core.management import call_command
+from django.apps import apps as django_apps
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from advocacy.cases.models import Assessment, Case, GuardianAppointment, Petition, Subsidy
 from advocacy.reference.models import GuardianshipType
-from tests.workflows.conftest import open_names, process_of
+from tests.workflows.conftest import open_names, open_task, process_of, url
 from workflows import events as services
+from workflows.models import CaseTask
 
 pytestmark = pytest.mark.django_db
 
@@ -124,30 +125,14 @@ def _to_matching(walker, worker, supervisor, case, petitioner):
         "subsidy_check",
         {"needed": "yes", "applied_on": _today(), "amount_yen": "12000"},
     )
-    walker.step(
-        worker,
-        case,
-        "coordination",
-        "matching",
-        {"profession": "lawyer", "confirmed": "on"},
-    )
 
 
 def test_mayor_petition_to_registration_starts_team_support(
     walker, worker, supervisor, case, coordination
 ):
     _to_matching(walker, worker, supervisor, case, "mayor")
-    assert open_names(case) == []  # waiting for the candidate
+    assert open_names(case) == ["matching"]  # requests are sent from it, in the portal
 
-    services.candidate_declined(case=case)
-    assert open_names(case) == ["matching"]
-    walker.step(
-        worker,
-        case,
-        "coordination",
-        "matching",
-        {"profession": "judicial_scrivener", "confirmed": "on"},
-    )
     services.candidate_accepted(case=case)
     assert open_names(case) == ["petition"]
 
@@ -204,11 +189,6 @@ def test_mayor_petition_to_registration_starts_team_support(
     assert case.stage == Case.Stage.TEAM_SUPPORT
     assert process_of(case, "coordination").status == PROCESS.DONE
     assert open_names(case) == ["form_team"]
-    matching = Task.objects.filter(process=process_of(case, "coordination"), status=STATUS.DONE)
-    assert {t.data.get("profession") for t in matching if t.flow_task.name == "matching"} == {
-        "lawyer",
-        "judicial_scrivener",
-    }
 
 
 def test_relative_petition_skips_the_mayor_steps(walker, worker, supervisor, case, coordination):
@@ -217,23 +197,36 @@ def test_relative_petition_skips_the_mayor_steps(walker, worker, supervisor, cas
     assert open_names(case) == ["petition"]
 
 
-def test_unanswered_request_is_issued_again_when_it_expires(
+def test_the_coordination_step_cannot_be_completed_by_hand(
+    walker, worker, supervisor, case, coordination
+):
+    """Ticking the step (any data, any user who may work it) is refused: only an acceptance."""
+    _to_matching(walker, worker, supervisor, case, "relative")
+    task = open_task(case, "coordination", "matching")
+    client = walker.client(worker)
+    for data in ({"confirmed": "on"}, {"profession": "lawyer", "confirmed": "on"}, {}):
+        response = client.post(url(task, "execute"), data)
+        assert response.status_code == 422
+        assert "候補者が受任を承諾すると" in response.content.decode()
+    assert open_names(case) == ["matching"]
+    task.refresh_from_db()
+    assert task.status != STATUS.DONE
+
+
+def test_acceptance_completes_the_step_the_worker_holds(
     walker, worker, supervisor, case, coordination
 ):
     _to_matching(walker, worker, supervisor, case, "relative")
-    process = process_of(case, "coordination")
-    timer = Task.objects.get(process=process, flow_task_type="TIMER", status=STATUS.SCHEDULED)
-    assert timer.scheduled > timezone.now() + datetime.timedelta(days=29)
-    Task.objects.filter(pk=timer.pk).update(
-        scheduled=timezone.now() - datetime.timedelta(minutes=1)
-    )
+    task = open_task(case, "coordination", "matching")
+    assert task.owner == worker
 
-    call_command("send_reminders")
+    services.candidate_accepted(case=case)
 
-    assert open_names(case) == ["matching"]
-    handle = Task.objects.get(process=process, flow_task_type="FUNCTION", status=STATUS.CANCELED)
-    assert handle.flow_task.name == "await_candidate"
-    # A late answer finds nothing waiting.
+    task.refresh_from_db()
+    assert task.status == STATUS.DONE
+    assert [t.flow_task.name for t in task.leading.all()] == ["petition"]
+    assert open_names(case) == ["petition"]
+    # A second answer finds nothing waiting.
     with pytest.raises(services.ValidationError):
         services.candidate_accepted(case=case)
 
@@ -241,3 +234,29 @@ def test_unanswered_request_is_issued_again_when_it_expires(
 def test_acceptance_without_a_waiting_request_is_refused(case):
     with pytest.raises(services.ValidationError):
         services.candidate_accepted(case=case)
+
+
+def test_a_process_waiting_at_the_old_handle_is_moved_into_the_coordination_step(
+    walker, worker, supervisor, case, coordination
+):
+    """Migration workflows.0004: a wait of the retired await_candidate node becomes the step."""
+    migration = importlib.import_module("workflows.migrations.0004_matching_waits_in_its_task")
+    _to_matching(walker, worker, supervisor, case, "relative")
+    task = open_task(case, "coordination", "matching")
+    # As the old flow left it: the request sent, the handle waiting, its timer armed.
+    CaseTask.objects.filter(task=task).delete()
+    Task.objects.filter(pk=task.pk).update(
+        flow_task=migration.WAIT, flow_task_type="FUNCTION", status=STATUS.NEW, owner=None
+    )
+    timer = Task.objects.create(
+        process=task.process, flow_task=migration.TIMER, flow_task_type="TIMER"
+    )
+    Task.objects.filter(pk=timer.pk).update(status="SCHEDULED")
+
+    migration.waits_to_tasks(django_apps, None)
+
+    assert open_task(case, "coordination", "matching").pk == task.pk
+    assert CaseTask.objects.get(task=task).owner == worker
+    assert Task.objects.get(pk=timer.pk).status == STATUS.CANCELED
+    services.candidate_accepted(case=case)
+    assert open_names(case) == ["petition"]

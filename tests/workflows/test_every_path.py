@@ -47,7 +47,15 @@ from tests.workflows.conftest import (
     post,
     walked_edges,
 )
-from tests.workflows.paths import Planner, Step, branch_edges, graph_edges, is_event, paths
+from tests.workflows.paths import (
+    Planner,
+    Step,
+    branch_edges,
+    graph_edges,
+    is_event,
+    is_human,
+    paths,
+)
 from workflows import events, processes
 from workflows.base import CaseFlow
 from workflows.selectors import tab_task_ids
@@ -90,8 +98,6 @@ BRANCHES = {
         ("took", "less_restrictive"): {"took": "no"},
         ("is_mayor", "relative_search"): {"petitioner_type": "mayor"},
         ("is_mayor", "subsidy_check"): {"petitioner_type": ["relative", "self", "spouse"]},
-        ("accepted", "petition"): {"answer": "accept"},
-        ("accepted", "matching"): {"answer": "decline"},
     },
     "teamsupport": {
         ("independent", "start_guardian_support"): {"independent": "yes"},
@@ -121,9 +127,10 @@ STEP_VALUES = {
 }
 
 CASE_EVENTS = {node.name: event for event, node in events.GUARDIAN_EVENT_NODES.items()}
-# The candidate's answer comes from the portal: the caseworker sends a request there and
-# the professional accepts or declines it.
-PORTAL_ANSWERS = {("coordination", "await_candidate")}
+# Steps an event completes, not their page's form (nodes.caseworker_task's completed_by),
+# and how the walk does it: appointment coordination is done with the portal's form on its
+# page, a first candidate declining and the next one accepting.
+COMPLETED_BY_EVENT = {("coordination", "matching")}
 
 RECORD_LINK = re.compile(r'href="(/app/cases/[0-9a-f-]{36}/records/[a-z_]+/[0-9a-f-]{36}/)"')
 GUARDIAN_SEES = re.compile(r"/records/(petition|guardian|team_member)/")
@@ -158,7 +165,9 @@ def test_paths_walk_every_edge_of_the_graph(flow_class):
     for node in flow_class.instance.nodes():
         if is_event(node) and not isinstance(node, vf.Timer):
             key = (flow_class.slug, node.name)
-            assert node.name in CASE_EVENTS or key in PORTAL_ANSWERS, f"no trigger for {key}"
+            assert node.name in CASE_EVENTS, f"no trigger for {key}"
+        if is_human(node) and node.completed_by:
+            assert (flow_class.slug, node.name) in COMPLETED_BY_EVENT, f"no walk for {node.name}"
 
 
 class PathWalk:
@@ -274,10 +283,45 @@ class PathWalk:
         node = flow_class.instance.node(name)
         user = self.supervisor if node.role == Role.SUPERVISOR.value else self.worker
         task = open_task(self.case, flow_class.slug, name)
-        form = self.walker.task_form(user, task).context["form"]
+        shown = self.walker.task_form(user, task)
+        if (flow_class.slug, name) in COMPLETED_BY_EVENT:
+            self.coordinate(shown, task)
+            return
+        form = shown.context["form"]
         unknown = set(values) - set(form.fields)
         assert not unknown, f"{name} has no field {sorted(unknown)}"
         self.walker.complete(user, task, form_data(form, filled=self.filled, values=values))
+
+    def coordinate(self, shown, task) -> None:
+        """Send requests from the step's page: the first candidate declines, the next accepts.
+
+        After the decline the same step is still open, its page answers and lists the
+        declined request; the acceptance completes it.
+        """
+        self.send_and_answer(shown, task, "decline")
+        assert open_task(self.case, "coordination", "matching").pk == task.pk
+        again = self.walker.task_form(self.worker, task)
+        assert 'data-status="declined"' in again.content.decode()
+        self.send_and_answer(again, task, "accept")
+
+    def send_and_answer(self, shown, task, answer: str) -> None:
+        (section,) = shown.context["sections"]
+        sent = CoordinationRequest.objects.filter(case=self.case).count()
+        professional = self.professionals[sent % len(self.professionals)]
+        values = {"professional": professional.professional.pk}
+        data = form_data(section.context["form"], filled=self.filled, values=values)
+        data["back"] = section.context["back"]
+        staff = self.client(self.worker)
+        response = post(staff, f"/app/portal/staff/cases/{self.case.pk}/", data)
+        assert response.url == section.context["back"], "the send did not come back"
+        request = CoordinationRequest.objects.filter(case=self.case).latest("sent_at")
+        client = self.client(professional)
+        address = f"/app/portal/requests/{request.pk}/"
+        context = page(client, address).context
+        data = {"action": answer}
+        if answer == "decline":
+            data |= form_data(context["decline_form"], filled=self.filled)
+        post(client, address, data)
 
     def event(self, flow_class, name: str, values) -> None:
         node = flow_class.instance.node(name)
@@ -291,28 +335,8 @@ class PathWalk:
             address = f"/app/inbox/cases/{self.case.pk}/event/{CASE_EVENTS[name]}/"
             form = page(client, address).context["form"]
             post(client, address, form_data(form, filled=self.filled, values=values))
-        elif (flow_class.slug, name) in PORTAL_ANSWERS:
-            self.portal_answer(values["answer"])
         else:
             raise AssertionError(f"no trigger for {name}")
-
-    def portal_answer(self, answer: str) -> None:
-        """The caseworker sends a request in the portal; the next candidate answers it."""
-        sent = CoordinationRequest.objects.filter(case=self.case).count()
-        professional = self.professionals[sent % len(self.professionals)]
-        staff = self.client(self.worker)
-        address = f"/app/portal/staff/cases/{self.case.pk}/"
-        form = page(staff, address).context["form"]
-        values = {"professional": professional.professional.pk}
-        post(staff, address, form_data(form, filled=self.filled, values=values))
-        request = CoordinationRequest.objects.filter(case=self.case).latest("sent_at")
-        client = self.client(professional)
-        address = f"/app/portal/requests/{request.pk}/"
-        shown = page(client, address).context
-        data = {"action": answer}
-        if answer == "decline":
-            data |= form_data(shown["decline_form"], filled=self.filled)
-        post(client, address, data)
 
     # The checks after every step
 

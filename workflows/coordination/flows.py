@@ -5,9 +5,9 @@ then the case conference (支援調整会議) decides. A less restrictive suppor
 or a referral; voluntary guardianship (任意後見) in supporting the contract. For
 guardianship: who petitions (for a mayor's petition: relative search, relatives'
 intentions, internal approval), the petition-cost subsidy, appointment coordination — the
-step waits for a candidate's acceptance (``events.candidate_accepted``) and is issued
-again after a decline or when the wait expires — then the petition, the ruling (the court
-may appoint someone else), registration, and team support starts.
+caseworker sends requests from the step's page until a candidate accepts, which completes
+it (``events.candidate_accepted``) — then the petition, the ruling (the court may appoint
+someone else), registration, and team support starts.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +15,7 @@ from viewflow import this
 from viewflow.workflow import flow
 
 from advocacy.cases.models import Case
-from workflows import forms, processes, schedule, steps
+from workflows import forms, processes, steps
 from workflows.base import CaseFlow
 from workflows.nodes import answer_is, caseworker_task, route_is, supervisor_task
 from workflows.shared_steps import close_approval, referral_steps
@@ -102,18 +102,13 @@ class CoordinationFlow(CaseFlow):
         form=forms.SubsidyCheckForm,
         on_complete=steps.subsidy_check_done,
     ).Next(this.matching)
+    # Done in the portal: the page shows the shortlist, the send form and the requests so
+    # far; a candidate's acceptance completes it (events.candidate_accepted), a decline or
+    # an expired request leaves it open for the next candidate.
     matching = caseworker_task(
         _("受任調整（候補者への依頼）"),
-        form=forms.MatchingForm,
-        on_complete=steps.matching_done,
-    ).Next(this.await_candidate)
-    await_candidate = (
-        flow.Handle(steps.candidate_answer)
-        .OnTimeout(schedule.candidate_deadline, this.matching, title=_("回答期限切れ"))
-        .Annotation(title=_("候補者の回答待ち"))
-        .Next(this.accepted)
-    )
-    accepted = flow.If(answer_is("accepted")).Then(this.petition).Else(this.matching)
+        completed_by=_("候補者が受任を承諾すると、この手順は完了して申立へ進みます。"),
+    ).Next(this.petition)
     petition = caseworker_task(
         _("申立"),
         form=forms.PetitionFileForm,
