@@ -1,4 +1,4 @@
-"""One case from the intake form to the start of guardian support, clicked through in a browser.
+"""One case from the intake form to a guardian's call for help, clicked through in a browser.
 
 The caseworker logs in through the login form; the supervisor's browser gets a session
 cookie. Every task is taken and completed by clicking its form's buttons; appointment
@@ -24,7 +24,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from advocacy.accounts.roles import Role
-from advocacy.cases.models import Case
+from advocacy.cases.models import Case, Contact
 from advocacy.reference.models import Area, GuardianshipType, MainConcern, PersonCategory
 from tests import factories
 from tests.portal.otp import token_for
@@ -331,6 +331,27 @@ def test_one_case_from_intake_to_guardian_support(live_server, page, browser, ci
     slugs = {process.flow_class.slug for process in CaseProcess.objects.filter(case=case)}
     assert slugs == {"consultation", "coordination", "teamsupport", "guardiansupport"}
 
-    # The case page shows guardian support waiting for events.
+    # The case page shows guardian support waiting for events; the guardian calls for help.
     page.goto(f"{live_server.url}/app/cases/{case.pk}/")
     page.get_by_text("後見人支援").first.wait_for()
+    page.get_by_test_id("event-contact").click()
+    page.locator("[name=confirmed]").check()
+    page.get_by_role("button", name="登録する").click()
+    page.wait_for_url(f"{live_server.url}/app/cases/{case.pk}/")
+    page.wait_for_load_state("networkidle")
+    helper = Journey(live_server, {"worker": page})
+    helper.step(
+        "worker",
+        case,
+        "guardiansupport",
+        "help",
+        {
+            "contacted_on": _today(),
+            "contact_from": "guardian",
+            "is_help_request": "on",
+            "summary": "架空の後見人から施設契約の相談",
+        },
+    )
+    page.wait_for_load_state("networkidle")
+    contact = Contact.objects.get(case=case)
+    assert contact.is_help_request and contact.contact_from == "guardian"
