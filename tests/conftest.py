@@ -66,6 +66,18 @@ def users_by_role(city, council, committee_org) -> dict[str, object]:
     }
 
 
+@pytest.fixture(autouse=True, scope="session")
+def url_patterns_loaded():
+    """Load the URLconf before any test: viewflow learns a flow's URL namespace from it.
+
+    A test that reverses a task URL before any request was made (the first test of a
+    worker process under xdist, or a file run alone) would otherwise find no namespace.
+    """
+    from django.urls import get_resolver
+
+    assert get_resolver().url_patterns
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Argon2 is deliberately slow; tests that check hashing ask for it explicitly.

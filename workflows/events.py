@@ -23,6 +23,7 @@ from advocacy.cases.models import Case
 from .coordination.flows import CoordinationFlow
 from .guardian_support.flows import GuardianSupportFlow
 from .processes import ERR_CANNOT_START
+from .steps import ACCEPTED_BY
 from .task_audit import task_audit
 
 ERR_NOT_WAITING = _("このケースはその連絡を受け付ける段階にありません。")
@@ -59,18 +60,35 @@ def _run_handle(*, case: Case, node, actor: User | None, **kwargs) -> None:
     raise ValidationError(ERR_NOT_WAITING)
 
 
-def _complete_waiting_step(*, case: Case, node, actor: User | None) -> None:
-    """Complete case's open task at node for an event outside its page (not by hand)."""
-    for _attempt in range(2):
-        task = (
-            Task.objects.filter(
-                process__caseprocess__case=case,
-                flow_task=node,
-                status__in=[STATUS.NEW, STATUS.ASSIGNED],
-            )
-            .order_by("pk")
-            .first()
+# The appointment-coordination steps: a new guardianship's, and a guardian change's.
+MATCHING_STEPS = (CoordinationFlow.matching, GuardianSupportFlow.change_matching)
+
+
+def matching_step_open(*, case: Case) -> Task | None:
+    """Return case's open appointment-coordination step, if one waits for a candidate."""
+    return _open_step(case, MATCHING_STEPS)
+
+
+def _open_step(case: Case, nodes) -> Task | None:
+    return (
+        Task.objects.filter(
+            process__caseprocess__case=case,
+            flow_task__in=nodes,
+            status__in=[STATUS.NEW, STATUS.ASSIGNED],
         )
+        .order_by("pk")
+        .first()
+    )
+
+
+def _complete_waiting_step(*, case: Case, nodes, actor: User | None) -> None:
+    """Complete case's open task at one of nodes for an event outside its page (not by hand).
+
+    The actor is kept on the task (``steps.ACCEPTED_BY``): the appointment that follows is
+    linked to the candidate who accepted.
+    """
+    for _attempt in range(2):
+        task = _open_step(case, nodes)
         if task is None:
             break
         with task.activation() as activation:
@@ -79,6 +97,9 @@ def _complete_waiting_step(*, case: Case, node, actor: User | None) -> None:
             if activation.task.status == STATUS.NEW:
                 activation.assign(activation.task.owner)  # the queue's task: nobody's
             activation.start(None)
+            if actor is not None:
+                activation.task.data = {**(activation.task.data or {}), ACCEPTED_BY: actor.pk}
+            node = activation.flow_task
             task_audit(actor=actor, action=Action.TASK_COMPLETED, case=case, node=node)
             activation.execute()
         return
@@ -92,10 +113,12 @@ def _complete_waiting_step(*, case: Case, node, actor: User | None) -> None:
 def candidate_accepted(*, case: Case, actor: User | None = None) -> None:
     """Complete the appointment-coordination step: a candidate accepted; the petition follows.
 
+    The step is a new guardianship's (coordination) or a guardian change's (guardian support).
+
     A decline or an expired request changes nothing here: the step stays open, with the
     requests so far on its page, until a candidate accepts.
     """
-    _complete_waiting_step(case=case, node=CoordinationFlow.matching, actor=actor)
+    _complete_waiting_step(case=case, nodes=MATCHING_STEPS, actor=actor)
 
 
 @transaction.atomic(durable=True)

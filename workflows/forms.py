@@ -307,15 +307,45 @@ class FeeSubsidyForm(DateInputsMixin, forms.ModelForm):
         fields = ["fee_ruling_on", "deadline", "applied_on", "amount_yen"]
 
 
-class GuardianEndForm(DateInputsMixin, forms.ModelForm):
+class ChangeRecordForm(forms.ModelForm):
+    """What change of guardian is sought, and who petitions for it."""
+
     class Meta:
-        model = GuardianAppointment
-        fields = ["ended_on", "end_reason"]
+        model = Petition
+        fields = ["change_kind", "petitioner_type"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ended_on"].required = True
-        self.fields["end_reason"].required = True
+        self.fields["change_kind"].required = True
+
+
+class ChangePetitionForm(DateInputsMixin, forms.ModelForm):
+    """The petition for the appointment: court, papers, filing date (no type: it stands)."""
+
+    documents = forms.MultipleChoiceField(
+        label=_("提出書類"),
+        choices=PETITION_DOCUMENTS,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Petition
+        fields = ["court", "documents", "filed_on"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["filed_on"].required = True
+
+
+class ChangeRulingForm(DateInputsMixin, forms.ModelForm):
+    class Meta:
+        model = Petition
+        fields = ["ruling_on", "court_case_number"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ruling_on"].required = True
 
 
 class FinalSettlementForm(forms.Form):

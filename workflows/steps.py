@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from advocacy.accounts.models import User
+from advocacy.access import services as access
+from advocacy.accounts.models import Professional, User
 from advocacy.audit.actions import Action
 from advocacy.cases import presenters
 from advocacy.cases import services as cases
@@ -222,9 +223,7 @@ def subsidy_check_done(*, actor: User, activation, form) -> None:
 
 
 def guardian_done(*, actor: User, activation, form) -> None:
-    record = form.save(commit=False)
-    record.petition = activation.process.petition
-    _save_record(actor, activation.process, record)
+    _save_record(actor, activation.process, _appointment_from(actor, activation, form))
 
 
 # Team support
@@ -280,18 +279,103 @@ def fee_subsidy_done(*, actor: User, activation, form) -> None:
 
 def current_guardian(activation) -> GuardianAppointment | None:
     return (
-        GuardianAppointment.objects.filter(case_id=activation.process.case_id, ended_on=None)
+        GuardianAppointment.objects.filter(
+            case_id=activation.process.case_id,
+            ended_on=None,
+            role=GuardianAppointment.Role.GUARDIAN,
+        )
         .order_by("-appointed_on")
         .first()
     )
 
 
-def guardian_end_done(*, actor: User, activation, form) -> None:
-    if form.instance._state.adding:
-        # No appointment on record to end: nothing to save, the change still proceeds. (Not
-        # ``pk is None``: a record's UUID key is set before it is first saved.)
-        return
-    _save_record(actor, activation.process, form.save(commit=False))
+# A guardian change (交代・追加): its own petition for an appointment, in guardian support.
+
+# The changes after which the guardian before no longer acts (the others add someone).
+ENDS_PREVIOUS = {
+    Petition.ChangeKind.RESIGNATION,
+    Petition.ChangeKind.REMOVAL,
+    Petition.ChangeKind.RELAY,
+}
+
+
+def change_petition_new(activation) -> Petition:
+    """Return a new petition for the appointment the change needs (one per change)."""
+    return Petition(purpose=Petition.Purpose.APPOINTMENT)
+
+
+def change_recorded(*, actor: User, activation, form) -> None:
+    petition = form.save(commit=False)
+    petition.purpose = Petition.Purpose.APPOINTMENT
+    record = _save_record(actor, activation.process, petition)
+    _set(activation.process, petition=record, route=record.change_kind)
+
+
+def accepted_professional(process: CaseProcess) -> Professional | None:
+    """Return the candidate whose acceptance completed process's latest coordination step."""
+    task = (
+        process.task_set.filter(status="DONE", data__has_key=ACCEPTED_BY)
+        .order_by("-finished", "-pk")
+        .first()
+    )
+    if task is None:
+        return None
+    return Professional.objects.filter(user_id=task.data[ACCEPTED_BY]).first()
+
+
+ACCEPTED_BY = "accepted_by"
+
+
+def appointed_initial(activation) -> dict:
+    """Start the appointment's form from the candidate who accepted (the court may differ)."""
+    professional = accepted_professional(activation.process)
+    if professional is None:
+        return {}
+    return {
+        "kind": GuardianAppointment.Kind.PERSON,
+        "profession": professional.profession,
+        "name": professional.user.get_full_name(),
+    }
+
+
+def _appointment_from(actor: User, activation, form) -> GuardianAppointment:
+    record = form.save(commit=False)
+    record.petition = activation.process.petition
+    professional = accepted_professional(activation.process)
+    # Linked to the roster only when the court appointed the candidate who accepted.
+    if professional is not None and record.profession == professional.profession:
+        record.professional = professional
+    return record
+
+
+def change_appointed(*, actor: User, activation, form) -> None:
+    """Record who the ruling appointed; end the one before when the change replaces them.
+
+    The guardian before loses the case in the portal when their account is on the roster.
+    """
+    process = activation.process
+    petition = process.petition
+    record = _appointment_from(actor, activation, form)
+    if petition.change_kind == Petition.ChangeKind.SUPERVISOR:
+        record.role = GuardianAppointment.Role.SUPERVISOR
+    if petition.change_kind in ENDS_PREVIOUS:
+        before = GuardianAppointment.objects.filter(
+            case_id=process.case_id, ended_on=None, role=GuardianAppointment.Role.GUARDIAN
+        ).select_related("professional__user")
+        for previous in before:
+            previous.ended_on = petition.ruling_on or record.appointed_on
+            previous.end_reason = str(petition.get_change_kind_display())
+            _save_record(actor, process, previous)
+            if previous.professional is not None:
+                access.revoke(
+                    actor=actor,
+                    case=process.case,
+                    user=previous.professional.user,
+                    permissions=access.GUARDIAN_PERMISSIONS,
+                    reason="後見人等の交代",
+                    check_actor=False,
+                )
+    _save_record(actor, process, record)
 
 
 def closing_received(activation, *, reason: str) -> None:

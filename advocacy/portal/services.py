@@ -133,7 +133,12 @@ def request_send(
     existing = CoordinationRequest.objects.filter(case=case)
     if existing.filter(status=CoordinationRequest.Status.SENT).exists():
         raise ValidationError(ERR_OPEN_REQUEST)
-    if existing.filter(status=CoordinationRequest.Status.ACCEPTED).exists():
+    accepted = existing.filter(status=CoordinationRequest.Status.ACCEPTED)
+    step = workflow.matching_step_open(case=case)
+    if step is not None:
+        # A guardian change coordinates again: only an acceptance in this round counts.
+        accepted = accepted.filter(answered_at__gte=step.created)
+    if accepted.exists():
         raise ValidationError(ERR_ACCEPTED)
     now = timezone.now()
     request = CoordinationRequest(

@@ -23,7 +23,7 @@ from advocacy.cases.guards import StaffOnlyMixin, denied, load_case
 from advocacy.cases.models import GuardianAppointment, Person, Petition, TeamMember
 from advocacy.cases.selectors import last_decision
 from advocacy.cases.services import case_view_record
-from workflows.coordination.flows import CoordinationFlow
+from workflows.events import MATCHING_STEPS
 from workflows.hooks import TaskSection
 
 from . import selectors, services
@@ -233,7 +233,7 @@ def matching_section(*, request: HttpRequest, activation) -> TaskSection | None:
     ``CaseRequestsView``, which comes back to the step.
     """
     user = request.user
-    if activation.flow_task is not CoordinationFlow.matching or not isinstance(user, User):
+    if activation.flow_task not in MATCHING_STEPS or not isinstance(user, User):
         return None
     case = activation.process.case
     need = _need_of(request.GET)

@@ -191,7 +191,7 @@ def petition_counts(fiscal_year: int) -> Counts:
     """
     rows = (
         Petition.objects.using(stats_alias())
-        .filter(_in_year("filed_on", fiscal_year))
+        .filter(_in_year("filed_on", fiscal_year), purpose=Petition.Purpose.START)
         .values("petitioner_type", "type_sought_id")
         .annotate(n=Count("*"))
         .order_by()
@@ -203,7 +203,11 @@ def ruling_counts(fiscal_year: int) -> Counts:
     """Return rulings given in the year (ruling day) by petitioner and the type granted."""
     rows = (
         Petition.objects.using(stats_alias())
-        .filter(_in_year("ruling_on", fiscal_year), type_granted__isnull=False)
+        .filter(
+            _in_year("ruling_on", fiscal_year),
+            type_granted__isnull=False,
+            purpose=Petition.Purpose.START,
+        )
         .values("petitioner_type", "type_granted_id")
         .annotate(n=Count("*"))
         .order_by()
@@ -224,14 +228,35 @@ def subsidy_counts(fiscal_year: int) -> tuple[Counts, Counts]:
 
 
 def appointment_counts(fiscal_year: int) -> Counts:
+    """Return guardians appointed in the year at the start of a guardianship, by profession.
+
+    Appointments of a guardian change (successors, added guardians, supervisors) are
+    counted by ``change_counts``, not here.
+    """
     rows = (
         GuardianAppointment.objects.using(stats_alias())
-        .filter(_in_year("appointed_on", fiscal_year))
+        .filter(_in_year("appointed_on", fiscal_year), role=GuardianAppointment.Role.GUARDIAN)
+        .exclude(petition__purpose=Petition.Purpose.APPOINTMENT)
         .values("profession")
         .annotate(n=Count("*"))
         .order_by()
     )
     return _singles(rows, "profession")
+
+
+def change_counts(fiscal_year: int) -> Counts:
+    """Return appointments of guardian changes in the year (選任日), by kind and profession."""
+    rows = (
+        GuardianAppointment.objects.using(stats_alias())
+        .filter(
+            _in_year("appointed_on", fiscal_year),
+            petition__purpose=Petition.Purpose.APPOINTMENT,
+        )
+        .values("petition__change_kind", "profession")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    return _pairs(rows, "petition__change_kind", "profession")
 
 
 def team_meeting_counts(fiscal_year: int) -> Counts:

@@ -24,6 +24,7 @@ from advocacy.cases.models import (
     GeneralConsultation,
     GuardianAppointment,
     Person,
+    Petition,
     Subsidy,
     TeamMeeting,
 )
@@ -297,9 +298,17 @@ def _build_tables(fiscal_year: int) -> list[tuple[StrOrPromise, list[Table]]]:
             [
                 _single(
                     "appointments",
-                    "選任された後見人等の職種",
+                    "選任された後見人等の職種（開始の審判、選任日で数える）",
                     _labelled(GuardianAppointment.Profession.choices),
                     selectors.appointment_counts(fiscal_year),
+                ),
+                _table(
+                    "changes",
+                    "後見人等の交代・追加（選任日で数える）",
+                    _labelled(Petition.ChangeKind.choices),
+                    _labelled(GuardianAppointment.Profession.choices),
+                    selectors.change_counts(fiscal_year),
+                    note="新たに選任された者の職種。開始の申立・審判の件数には含めない。",
                 ),
                 _single(
                     "team_meetings",

@@ -129,8 +129,9 @@ STEP_VALUES = {
 CASE_EVENTS = {node.name: event for event, node in events.GUARDIAN_EVENT_NODES.items()}
 # Steps an event completes, not their page's form (nodes.caseworker_task's completed_by),
 # and how the walk does it: appointment coordination is done with the portal's form on its
-# page, a first candidate declining and the next one accepting.
-COMPLETED_BY_EVENT = {("coordination", "matching")}
+# page (a new guardianship's and a guardian change's), a first candidate declining and the
+# next one accepting.
+COMPLETED_BY_EVENT = {("coordination", "matching"), ("guardiansupport", "change_matching")}
 
 RECORD_LINK = re.compile(r'href="(/app/cases/[0-9a-f-]{36}/records/[a-z_]+/[0-9a-f-]{36}/)"')
 GUARDIAN_SEES = re.compile(r"/records/(petition|guardian|team_member)/")
@@ -299,7 +300,8 @@ class PathWalk:
         declined request; the acceptance completes it.
         """
         self.send_and_answer(shown, task, "decline")
-        assert open_task(self.case, "coordination", "matching").pk == task.pk
+        flow_slug = task.flow_task.flow_class.slug
+        assert open_task(self.case, flow_slug, task.flow_task.name).pk == task.pk
         again = self.walker.task_form(self.worker, task)
         assert 'data-status="declined"' in again.content.decode()
         self.send_and_answer(again, task, "accept")

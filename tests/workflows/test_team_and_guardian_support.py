@@ -1,23 +1,40 @@
 """Team support and guardian support, started as the coordination flow would start them."""
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from advocacy.cases.models import Case, Contact, GuardianAppointment, Subsidy, TeamMeeting
+from advocacy.access.selectors import VIEW_AS_GUARDIAN, permissions_on
+from advocacy.access.services import GUARDIAN_PERMISSIONS, grant
+from advocacy.cases.models import (
+    Case,
+    Contact,
+    GuardianAppointment,
+    Petition,
+    Subsidy,
+    TeamMeeting,
+)
 from advocacy.cases.services import record_save
-from tests.workflows.conftest import open_names, open_task, process_of
+from tests import factories
+from tests.workflows.conftest import open_names, open_task, process_of, url
+from workflows import events
 from workflows.guardian_support.flows import GuardianSupportFlow
 from workflows.models import CaseTask
 from workflows.schedule import add_months
 from workflows.team_support.flows import TeamSupportFlow
 
 pytestmark = pytest.mark.django_db
+
+
+def process_of_stage_started(case, slug):
+    return any(p.flow_class.slug == slug for p in case.processes.all())
 
 
 def _today():
@@ -127,47 +144,148 @@ def test_periodic_review_comes_when_its_timer_fires(walker, worker, case, suppor
     assert mail.outbox == [] or all("架空" not in m.body for m in mail.outbox)
 
 
-def test_guardian_change_goes_back_to_coordination(walker, worker, case, support):
+def _change(walker, worker, case, kind: str, petitioner: str = "guardian"):
+    """Report a change and walk its path; the candidate (a roster lawyer) accepts it."""
+    walker.event(worker, case, "change")
+    walker.step(
+        worker,
+        case,
+        "guardiansupport",
+        "change_record",
+        {"change_kind": kind, "petitioner_type": petitioner},
+    )
+    assert "change_matching" in open_names(case)
+    successor = factories.professional_user(profession="lawyer")
+    events.candidate_accepted(case=case, actor=successor)
+    assert "change_petition" in open_names(case)
+    assert "change_matching" not in open_names(case)
+    walker.step(
+        worker,
+        case,
+        "guardiansupport",
+        "change_petition",
+        {"court": "架空家庭裁判所", "filed_on": _today().isoformat()},
+    )
+    walker.step(
+        worker,
+        case,
+        "guardiansupport",
+        "change_ruling",
+        {"ruling_on": _today().isoformat(), "court_case_number": "令和8年(家)第2号"},
+    )
+    walker.step(
+        worker,
+        case,
+        "guardiansupport",
+        "change_appointed",
+        {
+            "kind": "person",
+            "profession": "lawyer",
+            "name": "架空 四郎",
+            "appointed_on": _today().isoformat(),
+        },
+    )
+    return successor
+
+
+def _guardian(worker, case, professional=None):
     appointment = GuardianAppointment(
-        kind="person", profession="lawyer", name="架空 三郎", appointed_on=_today()
+        kind="person",
+        profession="social_worker",
+        name="架空 三郎",
+        appointed_on=_today() - datetime.timedelta(days=400),
+        professional=professional.professional if professional else None,
     )
-    record_save(actor=worker, case=case, record=appointment)
+    return record_save(actor=worker, case=case, record=appointment)
+
+
+def test_a_resignation_appoints_a_successor_and_support_goes_on(walker, worker, case, support):
+    before = factories.professional_user(profession="social_worker")
+    grant(
+        actor=None,
+        case=case,
+        user=before,
+        permissions=GUARDIAN_PERMISSIONS,
+        reason="受任調整依頼の承諾",
+        check_actor=False,
+    )
+    previous = _guardian(worker, case, before)
     walker.event(worker, case, "contact")
-    walker.event(worker, case, "change")
-    walker.step(
-        worker,
-        case,
-        "guardiansupport",
-        "guardian_end",
-        {"ended_on": _today().isoformat(), "end_reason": "辞任"},
-    )
+    stage = Case.objects.get(pk=case.pk).stage
 
-    appointment.refresh_from_db()
-    assert appointment.ended_on == _today()
+    successor = _change(walker, worker, case, "resignation")
+
+    previous.refresh_from_db()
+    assert previous.ended_on == _today()
+    assert previous.end_reason == "辞任・後任選任"
+    new = GuardianAppointment.objects.get(case=case, ended_on=None)
+    assert new.professional == successor.professional
+    assert new.role == GuardianAppointment.Role.GUARDIAN
+    assert new.petition.purpose == Petition.Purpose.APPOINTMENT
+    assert new.petition.change_kind == "resignation"
+    # The case, the team and guardian support stay; the help request is still open and
+    # the next change can be reported.
+    case.refresh_from_db()
+    assert case.stage == stage
     support.refresh_from_db()
-    assert support.status == PROCESS.DONE
-    case.refresh_from_db()
-    assert case.stage == Case.Stage.COORDINATION
-    # The open help request was cancelled with the process; coordination starts afresh.
-    assert open_names(case) == ["assessment", "documents"]
+    assert support.status != PROCESS.DONE
+    assert not process_of_stage_started(case, "coordination")
+    assert open_names(case) == ["help"]
+    assert Task.objects.filter(
+        process=support, flow_task=GuardianSupportFlow.await_change, status=STATUS.NEW
+    ).exists()
+    # The guardian before no longer sees the case in the portal.
+    assert VIEW_AS_GUARDIAN not in permissions_on(user=before, case=case)
 
 
-def test_guardian_change_proceeds_when_no_appointment_is_on_record(walker, worker, case, support):
-    # The appointment was recorded as ended already (or never recorded): the step has no
-    # record to end. It used to try saving a blank appointment and refuse the form.
+def test_an_added_guardian_or_supervisor_leaves_the_guardian_in_office(
+    walker, worker, case, support
+):
+    previous = _guardian(worker, case)
+
+    _change(walker, worker, case, "additional")
+    _change(walker, worker, case, "supervisor")
+
+    previous.refresh_from_db()
+    assert previous.ended_on is None
+    roles = sorted(
+        GuardianAppointment.objects.filter(case=case, ended_on=None).values_list("role", flat=True)
+    )
+    assert roles == ["guardian", "guardian", "supervisor"]
+    kinds = sorted(
+        Petition.objects.filter(case=case, purpose="appointment").values_list(
+            "change_kind", flat=True
+        )
+    )
+    assert kinds == ["additional", "supervisor"]
+
+
+def test_the_change_step_cannot_be_completed_by_hand(walker, worker, case, support):
     walker.event(worker, case, "change")
     walker.step(
         worker,
         case,
         "guardiansupport",
-        "guardian_end",
-        {"ended_on": _today().isoformat(), "end_reason": "辞任"},
+        "change_record",
+        {"change_kind": "removal", "petitioner_type": "mayor"},
+    )
+    task = open_task(case, "guardiansupport", "change_matching")
+
+    response = walker.client(worker).post(url(task, "execute"), {"confirmed": "on"})
+
+    assert response.status_code == 422
+    assert open_names(case) == ["change_matching"]
+
+
+def test_a_second_change_waits_until_the_first_is_done(walker, worker, case, support):
+    walker.event(worker, case, "change")
+
+    response = walker.client(worker).post(
+        f"/app/inbox/cases/{case.pk}/event/change/", {"confirmed": "on"}
     )
 
-    assert not GuardianAppointment.objects.filter(case=case).exists()
-    case.refresh_from_db()
-    assert case.stage == Case.Stage.COORDINATION
-    assert open_names(case) == ["assessment", "documents"]
+    assert response.status_code != 302 or open_names(case) == ["change_record"]
+    assert open_names(case) == ["change_record"]
 
 
 def test_closing_hands_over_then_the_supervisor_closes(walker, worker, supervisor, case, support):
@@ -212,3 +330,18 @@ def test_events_are_refused_when_nothing_waits_for_them(walker, worker, case):
     )
     assert response.status_code == 200
     assert "受け付ける段階にありません" in response.content.decode()
+
+
+def test_an_open_step_of_the_old_change_path_becomes_the_new_first_step(
+    walker, worker, case, support
+):
+    """Migration workflows.0005: an open guardian_end task is the change's first step now."""
+    migration = importlib.import_module("workflows.migrations.0005_guardian_change_path")
+    walker.event(worker, case, "change")
+    task = open_task(case, "guardiansupport", "change_record")
+    Task.objects.filter(pk=task.pk).update(flow_task=f"{migration.FLOW}.guardian_end")
+    assert "change_record" not in open_names(case)
+
+    migration.open_ends_to_change_records(django_apps, None)
+
+    assert open_task(case, "guardiansupport", "change_record").pk == task.pk

@@ -124,6 +124,7 @@ class CoordinationFlow(CaseFlow):
     guardian = caseworker_task(
         _("選任された後見人等の記録"),
         form=forms.AppointedGuardianForm,
+        initial_of=steps.appointed_initial,
         on_complete=steps.guardian_done,
     ).Next(this.registration)
     registration = caseworker_task(

@@ -2,9 +2,11 @@
 
 Long-running. The guardian may ask for help at any time (each request becomes a task);
 the arrangement is reviewed every few months (支援の見直し); each fee ruling opens a
-fee-subsidy application with its deadline. A guardian change goes back to coordination;
-closing (death, capacity restored, moved away) sets hand-over tasks and the supervisor
-closes the case. Events arrive from the case page through ``events.guardian_event_report``.
+fee-subsidy application with its deadline. A guardian change (resignation, removal, an
+added guardian, a relay to a citizen guardian, a supervisor) runs its own short path and
+support goes on; closing (death, capacity restored, moved away) sets hand-over tasks and the
+supervisor closes the case. Events arrive from the case page through
+``events.guardian_event_report``.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -72,20 +74,40 @@ class GuardianSupportFlow(CaseFlow):
     ).Next(this.fee_end)
     fee_end = flow.End()
 
-    # A guardian change goes back to coordination.
-    await_change = EventHandle().Annotation(title=_("後見人等の交代")).Next(this.guardian_end)
-    guardian_end = caseworker_task(
-        _("交代前の後見人等の終了記録"),
-        form=forms.GuardianEndForm,
-        record_of=steps.current_guardian,
-        on_complete=steps.guardian_end_done,
-    ).Next(this.restart_coordination)
-    restart_coordination = (
-        flow.Function(processes.start_coordination)
-        .Annotation(title=_("支援調整へ戻る"))
-        .Next(this.change_end)
+    # A guardian change (交代・追加) is its own short path: the team and the case stay.
+    # What is sought, a candidate (the portal, as in coordination), the petition for the
+    # appointment, the ruling, who was appointed; then the next change can be reported.
+    await_change = (
+        EventHandle().Annotation(title=_("後見人等の交代・追加")).Next(this.change_record)
     )
-    change_end = flow.TerminateEnd()
+    change_record = caseworker_task(
+        _("交代・追加の内容"),
+        form=forms.ChangeRecordForm,
+        record_of=steps.change_petition_new,
+        on_complete=steps.change_recorded,
+    ).Next(this.change_matching)
+    change_matching = caseworker_task(
+        _("受任調整（後任・追加の候補者への依頼）"),
+        completed_by=_("候補者が受任を承諾すると、この手順は完了して選任の申立へ進みます。"),
+    ).Next(this.change_petition)
+    change_petition = caseworker_task(
+        _("選任の申立"),
+        form=forms.ChangePetitionForm,
+        record_of=steps.petition_of,
+        on_complete=steps.petition_step_done,
+    ).Next(this.change_ruling)
+    change_ruling = caseworker_task(
+        _("選任の審判"),
+        form=forms.ChangeRulingForm,
+        record_of=steps.petition_of,
+        on_complete=steps.petition_step_done,
+    ).Next(this.change_appointed)
+    change_appointed = caseworker_task(
+        _("選任された後見人等・監督人の記録"),
+        form=forms.AppointedGuardianForm,
+        initial_of=steps.appointed_initial,
+        on_complete=steps.change_appointed,
+    ).Next(this.await_change)
 
     # Closing: hand-over, final settlement, the supervisor closes the case.
     await_closing = (

@@ -227,6 +227,8 @@ class PetitionerType(models.TextChoices):
     SPOUSE = "spouse", _("配偶者")
     RELATIVE = "relative", _("四親等内の親族")
     MAYOR = "mayor", _("市町村長")
+    # A guardian petitions for leave to resign and for a successor (辞任・後任選任).
+    GUARDIAN = "guardian", _("後見人等")
     OTHER = "other", _("その他")
 
 
@@ -293,10 +295,31 @@ PETITION_DOCUMENTS = [
 
 
 class Petition(CaseRecord):
-    """The petition to the family court (申立) and its ruling (審判)."""
+    """The petition to the family court (申立) and its ruling (審判).
+
+    Most are to start a guardianship (開始); during guardian support, a change of guardian
+    is a petition of its own for an appointment (選任), counted apart (decision 59).
+    """
 
     date_field = "filed_on"
 
+    class Purpose(models.TextChoices):
+        START = "start", _("開始の申立")
+        APPOINTMENT = "appointment", _("選任の申立（交代・追加）")
+
+    class ChangeKind(models.TextChoices):
+        RESIGNATION = "resignation", _("辞任・後任選任")
+        REMOVAL = "removal", _("解任・後任選任")
+        ADDITIONAL = "additional", _("追加選任")
+        RELAY = "relay", _("リレー（専門職から市民後見人へ）")
+        SUPERVISOR = "supervisor", _("監督人の選任")
+
+    purpose = models.CharField(
+        _("申立の種類"), max_length=16, choices=Purpose.choices, default=Purpose.START
+    )
+    change_kind = models.CharField(
+        _("交代・追加の種類"), max_length=16, choices=ChangeKind.choices, blank=True
+    )
     petitioner_type = models.CharField(_("申立人"), max_length=16, choices=PetitionerType.choices)
     # For a mayor's petition: the relative search and the internal approval.
     relative_search_degree = models.PositiveSmallIntegerField(
@@ -363,6 +386,8 @@ class Petition(CaseRecord):
             errors["registered_on"] = _("登記日は審判日より前にはできません。")
         if self.petitioner_type == PetitionerType.MAYOR and self.filed_on and not self.approved_on:
             errors["approved_on"] = _("市長申立では申立前に決裁日を入れてください。")
+        if (self.purpose == self.Purpose.APPOINTMENT) != bool(self.change_kind):
+            errors["change_kind"] = _("交代・追加の申立では、その種類を選んでください。")
         if errors:
             raise ValidationError(errors)
 
@@ -386,9 +411,14 @@ class GuardianAppointment(CaseRecord):
         RELATIVE = "relative", _("親族")
         OTHER = "other", _("その他")
 
+    class Role(models.TextChoices):
+        GUARDIAN = "guardian", _("後見人等")
+        SUPERVISOR = "supervisor", _("監督人")
+
     petition = models.ForeignKey(
         Petition, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments"
     )
+    role = models.CharField(_("役割"), max_length=16, choices=Role.choices, default=Role.GUARDIAN)
     kind = models.CharField(_("種別"), max_length=16, choices=Kind.choices)
     profession = models.CharField(_("職種"), max_length=32, choices=Profession.choices)
     professional = models.ForeignKey(
