@@ -1,4 +1,5 @@
-"""The case page's workflow actions: start the consultation, report a guardian-support event.
+"""The case page's workflow actions: start the consultation, report a guardian-support event,
+reopen a closed case.
 
 These call services that name the flows (``consultation.start``, ``events``), so they sit
 above the flow modules, apart from the task screens in ``views`` that the flows use.
@@ -10,18 +11,22 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from advocacy.cases.forms import ConsultationForm
 from advocacy.cases.guards import load_case
 
 from . import events, selectors
 from . import forms as step_forms
 from .consultation.start import consultation_start
+from .reopen import case_reopen_for_help
 from .views import StaffMixin, add_errors
 
 MSG_STARTED = _("手続きを開始しました。")
 MSG_EVENT = _("受け付けました。")
+MSG_REOPENED = _("ケースを再開しました。相談は継続として記録しました。")
 
 
 class StartConsultationView(StaffMixin, View):
@@ -43,6 +48,7 @@ EVENT_FORMS = {
     "fee_ruling": (selectors.GUARDIAN_EVENTS["fee_ruling"], step_forms.FeeRulingForm),
     "change": (selectors.GUARDIAN_EVENTS["change"], step_forms.ConfirmForm),
     "closing": (selectors.GUARDIAN_EVENTS["closing"], step_forms.ClosingRequestForm),
+    "support_end": (selectors.GUARDIAN_EVENTS["support_end"], step_forms.SupportEndForm),
 }
 
 
@@ -75,3 +81,35 @@ class GuardianEventView(StaffMixin, View):
                 messages.success(request, MSG_EVENT)
                 return redirect("cases:detail", case.pk)
         return render(request, self.template_name, {"case": case, "title": title, "form": form})
+
+
+class ReopenView(StaffMixin, View):
+    """Reopen a closed case with the consultation that asks for help again."""
+
+    template_name = "workflows/reopen.html"
+
+    def _render(self, request, case, form, status=200):
+        return render(request, self.template_name, {"case": case, "form": form}, status=status)
+
+    def get(self, request, case_id):
+        case = load_case(request, case_id)
+        form = ConsultationForm(initial={"consulted_on": timezone.localdate()})
+        return self._render(request, case, form)
+
+    def post(self, request, case_id):
+        case = load_case(request, case_id)
+        form = ConsultationForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, case, form, status=422)
+        try:
+            case_reopen_for_help(
+                actor=request.user,
+                case=case,
+                consultation=form.save(commit=False),
+                main_concerns=form.cleaned_data["main_concerns"],
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+            return self._render(request, case, form, status=422)
+        messages.success(request, MSG_REOPENED)
+        return redirect("cases:detail", case.pk)

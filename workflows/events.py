@@ -34,6 +34,7 @@ GUARDIAN_EVENT_NODES = {
     "fee_ruling": GuardianSupportFlow.await_fee_ruling,
     "change": GuardianSupportFlow.await_change,
     "closing": GuardianSupportFlow.await_closing,
+    "support_end": GuardianSupportFlow.await_support_end,
 }
 
 
@@ -121,9 +122,15 @@ def candidate_accepted(*, case: Case, actor: User | None = None) -> None:
     _complete_waiting_step(case=case, nodes=MATCHING_STEPS, actor=actor)
 
 
-@transaction.atomic(durable=True)
-def guardian_event_report(*, actor: User, case: Case, event: str, **kwargs) -> None:
-    """Report an event of guardian support: a request for help, a fee ruling, a change, a close."""
-    if not is_case_staff(actor) or not can_change(user=actor, case=case):
-        raise PermissionDenied(ERR_CANNOT_START)
-    _run_handle(case=case, node=GUARDIAN_EVENT_NODES[event], actor=actor, **kwargs)
+def guardian_event_report(
+    *, actor: User, case: Case, event: str, nested: bool = False, **kwargs
+) -> None:
+    """Report an event of guardian support: a request for help, a fee ruling, a change, a close.
+
+    Its own transaction (durable) from the case page; ``nested`` inside a caller's (the
+    reopening of a case).
+    """
+    with transaction.atomic(durable=not nested):
+        if not is_case_staff(actor) or not can_change(user=actor, case=case):
+            raise PermissionDenied(ERR_CANNOT_START)
+        _run_handle(case=case, node=GUARDIAN_EVENT_NODES[event], actor=actor, **kwargs)

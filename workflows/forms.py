@@ -16,6 +16,8 @@ from advocacy.cases.forms import (
     GuardianAppointmentForm,
 )
 from advocacy.cases.models import (
+    GUARDIANSHIP_END_REASONS,
+    SUPPORT_END_REASONS,
     Assessment,
     Case,
     GuardianAppointment,
@@ -361,12 +363,21 @@ class FeeRulingForm(forms.Form):
     fee_ruling_on = _date(_("報酬付与の審判日"))
 
 
+def _reasons(reasons) -> list[tuple[str, str]]:
+    return [(code, str(label)) for code, label in Case.ClosingReason.choices if code in reasons]
+
+
 class ClosingRequestForm(forms.Form):
+    """The end of the guardianship itself: hand-over and final settlement follow."""
+
     reason = forms.ChoiceField(
-        label=_("終了の理由"),
-        choices=[
-            (Case.ClosingReason.DEATH, Case.ClosingReason.DEATH.label),
-            (Case.ClosingReason.CAPACITY_RESTORED, Case.ClosingReason.CAPACITY_RESTORED.label),
-            (Case.ClosingReason.MOVED_AWAY, Case.ClosingReason.MOVED_AWAY.label),
-        ],
+        label=_("終了の理由"), choices=lambda: _reasons(GUARDIANSHIP_END_REASONS)
+    )
+
+
+class SupportEndForm(forms.Form):
+    """The end of the agency's support while the guardianship goes on."""
+
+    reason = forms.ChoiceField(
+        label=_("支援終結の理由"), choices=lambda: _reasons(SUPPORT_END_REASONS)
     )

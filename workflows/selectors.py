@@ -279,8 +279,9 @@ class TaskLine:
 GUARDIAN_EVENTS = {
     "contact": _("後見人等からの支援依頼"),
     "fee_ruling": _("報酬付与の審判"),
-    "change": _("後見人等の交代"),
+    "change": _("後見人等の交代・追加"),
     "closing": _("後見等の終了"),
+    "support_end": _("支援の終結（後見等は継続）"),
 }
 
 

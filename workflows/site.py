@@ -38,6 +38,9 @@ class InboxApplication(Application):
         case_page_views.GuardianEventView.as_view(),
         name="event",
     )
+    reopen_path = path(
+        "cases/<str:case_id>/reopen/", case_page_views.ReopenView.as_view(), name="reopen"
+    )
     # A supervisor's handover of a leaving worker's cases and tasks (人事異動).
     handover_path = path("handover/", handover_views.HandoverListView.as_view(), name="handover")
     handover_worker_path = path(

@@ -49,6 +49,9 @@ CLOSING_REASON_OF = {
     "death": Case.ClosingReason.DEATH,
     "capacity_restored": Case.ClosingReason.CAPACITY_RESTORED,
     "moved_away": Case.ClosingReason.MOVED_AWAY,
+    "ended_by_court": Case.ClosingReason.ENDED_BY_COURT,
+    "team_independent": Case.ClosingReason.TEAM_INDEPENDENT,
+    "guardian_suffices": Case.ClosingReason.GUARDIAN_SUFFICES,
 }
 
 

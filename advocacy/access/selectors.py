@@ -146,6 +146,15 @@ def grants_of(*, user: User) -> dict[uuid.UUID, frozenset[str]]:
     return {case_id: frozenset(names) for case_id, names in held.items()}
 
 
+def can_reopen(*, user: User, case: Case) -> bool:
+    """Return whether user may reopen closed case: who could change it while it was open."""
+    if not case.is_closed or not is_case_staff(user):
+        return False
+    if case.organisation_id != user.organisation_id and not _contracted_to(user, case):
+        return False
+    return CHANGE in permissions_on(user=user, case=case)
+
+
 def can_change(*, user: User, case: Case) -> bool:
     """Return whether user may edit case: its organisation's staff with change (or the
     contractor it is shared with), while the case is open."""

@@ -31,6 +31,7 @@ class Action(models.IntegerChoices):
     CASE_STAGE_CHANGED = 204, _("段階の変更")
     CASE_REASSIGNED = 205, _("担当替え")
     CASE_CLOSED = 206, _("ケース終結")
+    CASE_REOPENED = 218, _("ケースの再開")
     CASE_SEARCHED = 207, _("ケース検索")
     # The controller set anew from the case's purpose (manage.py case_controllers).
     CASE_CONTROLLER_CORRECTED = 209, _("管理者の訂正")

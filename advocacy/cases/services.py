@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from advocacy.access import services as access
 from advocacy.access.roles import supervises
-from advocacy.access.selectors import can_change
+from advocacy.access.selectors import can_change, can_reopen
 from advocacy.accounts.models import Organisation, User
 from advocacy.accounts.roles import is_case_staff
 from advocacy.audit.actions import Action
@@ -38,6 +38,7 @@ from advocacy.dates import fiscal_prefix, fiscal_year_of
 ERR_NOT_STAFF = _("ケースを登録できるのは市または社協の職員です。")
 ERR_CANNOT_CHANGE = _("このケースを変更する権限がありません。")
 ERR_CLOSED = _("終結したケースは変更できません。")
+ERR_NOT_CLOSED = _("終結していないケースは再開できません。")
 ERR_ONLY_SUPERVISOR = _("ケースの終結と担当替えはスーパーバイザーが行います。")
 ERR_ASSIGNEE = _("担当者は担当組織の職員から選んでください。")
 ERR_NOT_EDITABLE = _("変更できない項目が含まれています。")
@@ -111,8 +112,13 @@ def _consultation_derive(consultation: Consultation, person: Person, creating: b
 
 def _consultation_is_new(consultation: Consultation, person: Person) -> bool:
     """New (新規) unless the person consulted this organisation earlier in the fiscal year
-    with no closing of their case since (decision 41)."""
+    with no closing of their case since (decision 41), or the consultation reopens its own
+    case, closed before (継続: decision 60)."""
     day = consultation.consulted_on
+    if StageChange.objects.filter(
+        case_id=consultation.case_id, stage=Case.Stage.CLOSED, changed_on__lte=day
+    ).exists():
+        return False
     start = datetime.date(fiscal_year_of(day), 4, 1)
     organisation_id = consultation.case.organisation_id
     earlier = (
@@ -406,6 +412,37 @@ def case_close(*, actor: User, case: Case, reason: str, on: datetime.date) -> Ca
     case.save()
     _record_stage(case, Case.Stage.CLOSED, on)
     audit_record(actor=actor, action=Action.CASE_CLOSED, obj=case, label=case.number)
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, actor: User, case: Case, on: datetime.date) -> Case:
+    """Reopen a closed case: its guardian or team asks for help again (nestable).
+
+    A case closed with the guardianship going on goes back to guardian support; any other
+    goes back to consultation. The closing is kept in the stage history and the audit
+    trail; the consultation that reopens it is recorded by the caller, as 継続.
+    """
+    if not case.is_closed:
+        raise ValidationError(ERR_NOT_CLOSED)
+    if not can_reopen(user=actor, case=case):
+        raise PermissionDenied(ERR_CANNOT_CHANGE)
+    if case.closed_on and on < case.closed_on:
+        raise ValidationError({"consulted_on": _("再開の相談日は終結日より前にはできません。")})
+    stage = Case.Stage.GUARDIAN_SUPPORT if case.guardianship_continues else Case.Stage.CONSULTATION
+    closed = f"{case.closed_on.isoformat() if case.closed_on else ''} {case.closing_reason}"
+    case.closed_on = None
+    case.closing_reason = ""
+    case.stage = stage
+    case.save(update_fields=["closed_on", "closing_reason", "stage", "updated_at"])
+    _record_stage(case, stage, on)
+    audit_record(
+        actor=actor,
+        action=Action.CASE_REOPENED,
+        obj=case,
+        label=case.number,
+        reason=f"closed {closed.strip()} → {stage}",
+    )
     return case
 
 

@@ -14,7 +14,13 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from advocacy.access.roles import supervises
-from advocacy.access.selectors import VIEW_FINANCES, VIEW_HEALTH, can_change, permissions_on
+from advocacy.access.selectors import (
+    VIEW_FINANCES,
+    VIEW_HEALTH,
+    can_change,
+    can_reopen,
+    permissions_on,
+)
 from advocacy.audit.selectors import audit_events_for_object
 from advocacy.cases import hooks, presenters, selectors, services
 from advocacy.cases.forms import (
@@ -215,6 +221,7 @@ class CaseDetailView(StaffOnlyMixin, View):
                     (kind, model._meta.verbose_name) for kind, model in RECORD_MODELS.items()
                 ],
                 "can_change": can_change(user=request.user, case=case),
+                "can_reopen": can_reopen(user=request.user, case=case),
                 "is_supervisor": is_supervisor,
                 "workflows": hooks.case_page_sections(user=request.user, case=case),
                 "access_history": (

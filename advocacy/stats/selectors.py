@@ -32,6 +32,8 @@ from django.db.models import (
 from django.db.models.aggregates import Aggregate
 
 from advocacy.cases.models import (
+    GUARDIANSHIP_END_REASONS,
+    SUPPORT_END_REASONS,
     Case,
     Consultation,
     Contact,
@@ -281,7 +283,17 @@ def contact_counts(fiscal_year: int) -> Counts:
     return {(r["contact_from"], "help" if r["is_help_request"] else "other"): r["n"] for r in rows}
 
 
+def closing_group(reason: str) -> str:
+    """Return what a closing reason says of the guardianship (the closings table's column)."""
+    if reason in SUPPORT_END_REASONS:
+        return "support_end"
+    if reason in GUARDIANSHIP_END_REASONS:
+        return "guardianship_end"
+    return "other"
+
+
 def closing_counts(fiscal_year: int) -> Counts:
+    """Return cases closed in the year by reason, and whether the guardianship went on."""
     rows = (
         Case.objects.using(stats_alias())
         .filter(_in_year("closed_on", fiscal_year))
@@ -289,7 +301,7 @@ def closing_counts(fiscal_year: int) -> Counts:
         .annotate(n=Count("*"))
         .order_by()
     )
-    return _singles(rows, "closing_reason")
+    return {(str(r["closing_reason"]), closing_group(r["closing_reason"])): r["n"] for r in rows}
 
 
 def daily_life_transitions(fiscal_year: int) -> int:

@@ -350,11 +350,18 @@ def _build_tables(fiscal_year: int) -> list[tuple[StrOrPromise, list[Table]]]:
         (
             _("終結"),
             [
-                _single(
+                _table(
                     "closings",
-                    "終結の理由",
+                    "終結の理由（終結日で数える）",
                     _labelled(Case.ClosingReason.choices),
+                    [
+                        ("support_end", "支援の終結（後見等は継続）"),
+                        ("guardianship_end", "後見等の終了"),
+                        ("other", "後見等に至らず終結"),
+                    ],
                     selectors.closing_counts(fiscal_year),
+                    note="「支援の終結」は後見等が続いたまま中核機関の支援を終えたもの。"
+                    "再開したケースは終結として数えない。",
                 ),
             ],
         ),

@@ -4,8 +4,10 @@ Long-running. The guardian may ask for help at any time (each request becomes a 
 the arrangement is reviewed every few months (支援の見直し); each fee ruling opens a
 fee-subsidy application with its deadline. A guardian change (resignation, removal, an
 added guardian, a relay to a citizen guardian, a supervisor) runs its own short path and
-support goes on; closing (death, capacity restored, moved away) sets hand-over tasks and the
-supervisor closes the case. Events arrive from the case page through
+support goes on. The end of the guardianship (death, capacity restored, ended by the
+court, moved away) sets hand-over tasks and the supervisor closes the case; the agency's
+support can also end while the guardianship goes on (the team runs on its own), the
+supervisor confirming. Events arrive from the case page through
 ``events.guardian_event_report``.
 """
 
@@ -33,6 +35,7 @@ class GuardianSupportFlow(CaseFlow):
         .Always(this.await_fee_ruling)
         .Always(this.await_change)
         .Always(this.await_closing)
+        .Always(this.await_support_end)
     )
 
     # A request for help: one task per request, and wait for the next.
@@ -125,3 +128,13 @@ class GuardianSupportFlow(CaseFlow):
     closing_join = flow.Join().Next(this.approve_close)
     approve_close = close_approval().Next(this.close_end)
     close_end = flow.TerminateEnd()
+
+    # The agency's support ends while the guardianship goes on (the team runs on its own):
+    # a reason from the list, the supervisor confirms, the case closes. It can be reopened.
+    await_support_end = (
+        EventHandle(steps.closing_received)
+        .Annotation(title=_("支援の終結（後見等は継続）"))
+        .Next(this.approve_support_end)
+    )
+    approve_support_end = close_approval().Next(this.support_end_end)
+    support_end_end = flow.TerminateEnd()

@@ -1,6 +1,8 @@
 # Person first: the records' encryption owner (person_id) must resolve when they load.
 from .person import Person  # isort: skip
 from .case import (
+    GUARDIANSHIP_END_REASONS,
+    SUPPORT_END_REASONS,
     Case,
     CaseNumberCounter,
     StageChange,
@@ -21,6 +23,8 @@ from .records import (
 )
 
 __all__ = [
+    "GUARDIANSHIP_END_REASONS",
+    "SUPPORT_END_REASONS",
     "Assessment",
     "Case",
     "CaseNumberCounter",

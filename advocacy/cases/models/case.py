@@ -43,6 +43,11 @@ class Case(models.Model):  # type: ignore[django-manager-missing]
         DEATH = "death", _("死亡")
         CAPACITY_RESTORED = "capacity_restored", _("能力の回復")
         MOVED_AWAY = "moved_away", _("転出")
+        # The 2026 reform lets the court end a guardianship that is no longer needed.
+        ENDED_BY_COURT = "ended_by_court", _("審判による終了（必要がなくなった）")
+        # The agency's support ends while the guardianship goes on (decision 60).
+        TEAM_INDEPENDENT = "team_independent", _("チームの自立（後見等は継続）")
+        GUARDIAN_SUFFICES = "guardian_suffices", _("後見人等の対応で足りる（後見等は継続）")
         OTHER = "other", _("その他")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -121,6 +126,26 @@ class Case(models.Model):  # type: ignore[django-manager-missing]
     @property
     def is_closed(self) -> bool:
         return self.stage == self.Stage.CLOSED
+
+    @property
+    def guardianship_continues(self) -> bool:
+        """Whether the case was closed with the guardianship going on (support ended only)."""
+        return self.closing_reason in SUPPORT_END_REASONS
+
+
+# What a closing says of the guardianship: only the agency's support ended (the guardianship
+# goes on), or the guardianship itself ended; the other reasons close a case that had none.
+SUPPORT_END_REASONS = frozenset(
+    {Case.ClosingReason.TEAM_INDEPENDENT, Case.ClosingReason.GUARDIAN_SUFFICES}
+)
+GUARDIANSHIP_END_REASONS = frozenset(
+    {
+        Case.ClosingReason.DEATH,
+        Case.ClosingReason.CAPACITY_RESTORED,
+        Case.ClosingReason.ENDED_BY_COURT,
+        Case.ClosingReason.MOVED_AWAY,
+    }
+)
 
 
 class StageChange(models.Model):

@@ -87,6 +87,8 @@ class Consultation(CaseRecord):
         WELFARE_COMMISSIONER = "welfare_commissioner", _("民生委員")
         FINANCIAL = "financial", _("金融機関")
         POLICE = "police", _("警察")
+        # A guardian or the team asking again after the agency's support ended (decision 60).
+        GUARDIAN = "guardian", _("後見人等")
         OTHER = "other", _("その他")
 
     consulted_on = models.DateField(_("相談日"), validators=[not_in_future])
