@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -551,6 +551,7 @@ def report_build(*, fiscal_year: int) -> Report:
 RELEASE_FINAL_EXISTS = _("この年度の確定版はすでに公表されています。")
 RELEASE_YEAR_OPEN = _("確定版は年度が終わってから公表できます。")
 RELEASE_YEAR_FUTURE = _("まだ始まっていない年度は公表できません。")
+RELEASE_CONCURRENT = _("同じ年度の公表が同時に行われました。もう一度お試しください。")
 
 
 def _shown(report: Report, own_year: dict) -> dict:
@@ -612,7 +613,12 @@ def report_release(
         counts=extra["counts"],
     )
     release.full_clean()
-    release.save()
+    try:
+        with transaction.atomic():
+            release.save()
+    except IntegrityError as error:
+        # Another supervisor released the year meanwhile (their row was not locked yet).
+        raise ValidationError(RELEASE_CONCURRENT) from error
     audit_record(
         actor=actor,
         action=Action.REPORT_RELEASED,
