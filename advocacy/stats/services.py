@@ -33,7 +33,7 @@ from advocacy.dates import fiscal_year_label, fiscal_year_of, wareki
 from advocacy.portal.models import CoordinationRequest
 from advocacy.stats import selectors
 from advocacy.stats.models import NationalFigure, Release
-from advocacy.stats.suppression import Grid, suppress
+from advocacy.stats.suppression import Earlier, Grid, suppress
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -358,14 +358,14 @@ def _build_tables(fiscal_year: int) -> list[tuple[StrOrPromise, list[Table]]]:
     return sections
 
 
-def _earlier_tables(releases: list[Release], tables: list[Table]):
+def _earlier_tables(releases: list[Release], tables: list[Table]) -> tuple[dict, Earlier]:
     """Return what suppress() needs of the year's earlier releases: hidden cells and counts.
 
     Cells are matched by their row and column codes, so a release stays comparable when a
     reference list gains a row.
     """
     previous: dict[str, set] = {}
-    earlier: dict[str, list[dict[tuple[int, int], tuple[int, bool]]]] = {}
+    earlier: Earlier = {}
     by_key = {t.key: t for t in tables}
     for release in releases:
         for key, stored in release.counts["tables"].items():
@@ -375,13 +375,14 @@ def _earlier_tables(releases: list[Release], tables: list[Table]):
             hidden_codes = {tuple(code) for code in stored["hidden"]}
             previous.setdefault(key, set()).update(table.cells_from_codes(hidden_codes))
             grid = _stored_grid(key, stored)
+            ext = grid.extended()
             row_codes = [*stored["rows"], TOTAL]
             col_codes = [*stored["cols"], TOTAL]
             cells = {}
             for r, c in grid.all_cells():
                 code = (row_codes[r], col_codes[c])
                 for cell in table.cells_from_codes([code]):
-                    cells[cell] = (grid.value((r, c)), code in hidden_codes)
+                    cells[cell] = (ext[r][c], code in hidden_codes)
             earlier.setdefault(key, []).append(cells)
     return previous, earlier
 

@@ -154,6 +154,10 @@ def _protect(
     grid: Grid, cell: Cell, k: int, *, avoid_total_row: bool, moves: Moves | None = None
 ) -> bool:
     """Hide what the cheapest direction through cell needs; return True if anything changed."""
+    if not grid.row_totals and not grid.col_totals:
+        # No margin: nothing published constrains the cell, hiding it is enough (a figure, the
+        # 延べ件数/実人数 table); hiding its neighbours too would protect nothing more.
+        return False
     best: tuple[int, Direction] | None = None
     # Only this cell's own moves bind its direction; a partner's moves are its own business.
     own = {cell: moves[cell]} if moves and cell in moves else None

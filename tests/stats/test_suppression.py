@@ -171,3 +171,10 @@ def test_a_count_shown_before_that_moved_by_one_is_hidden_and_can_move_back():
 
     assert (0, 0) in after[0].hidden
     assert differencing_violations(before, after, K) == []
+
+
+def test_a_table_without_margins_hides_only_its_small_cells():
+    grid = Grid(key="t", cells=[[3, 40], [30, 20]], row_totals=False, col_totals=False)
+    suppress([grid], K)
+    assert grid.hidden == {(0, 0)}
+    _assert_safe([grid])
