@@ -409,3 +409,47 @@ def test_the_screen_links_to_no_case_and_offers_only_the_year(client, stats_worl
     assert "/app/cases/" not in html
     assert html.count("<select") == 1
     assert 'name="year"' in html
+
+
+def test_earlier_years_in_the_chart_come_from_their_release_not_the_live_tables(users_by_role):
+    import datetime
+
+    worker = users_by_role["city_caseworker"]
+    supervisor = users_by_role["city_supervisor"]
+    for i in range(6):
+        factories.canary_case(
+            worker, name=f"カナリア前年{i}", consulted_on=datetime.date(FY - 1, 6, 1 + i)
+        )
+    services.report_release(actor=supervisor, fiscal_year=FY - 1, kind="final")
+    factories.canary_case(worker, name="カナリア前年追加", consulted_on=datetime.date(FY - 1, 7, 1))
+
+    years = {row[5]: row[1:4] for row in services.report_build(fiscal_year=FY).years}
+
+    assert years[FY - 1] == ("6", "0", "6")  # as released, not the live 7
+    assert years[FY - 2] == ("—", "—", "—")  # never released
+
+
+def test_a_lead_time_count_that_moved_by_less_than_k_since_a_release_is_hidden(users_by_role):
+    import datetime
+
+    sent = datetime.datetime(FY, 6, 1, 10, 0, tzinfo=datetime.UTC)
+
+    def answer(requests):
+        for request in requests:
+            type(request).objects.filter(pk=request.pk).update(
+                sent_at=sent, answered_at=sent + datetime.timedelta(hours=24), status="declined"
+            )
+
+    def lead(report):
+        return {label: (n, median) for label, n, median in report.lead_times}[
+            "受任調整依頼 → 専門職の回答"
+        ]
+
+    answer(_send_requests(users_by_role, 5))
+    first = services.report_release(
+        actor=users_by_role["city_supervisor"], fiscal_year=FY, kind="before_committee"
+    )
+    assert lead(services.release_report(first)) == ("5", "1.0日")
+    answer(_send_requests(users_by_role, 1))
+
+    assert lead(services.report_build(fiscal_year=FY)) == ("＊", "＊")
