@@ -16,6 +16,7 @@ from advocacy.stats.views import (
     StatsHomeView,
     StatsPreviewView,
     StatsPrintView,
+    StatsReleaseView,
 )
 from workflows.site import InboxApplication
 
@@ -41,11 +42,13 @@ class StatsApplication(Application):
     icon = "bar_chart"
     app_name = "stats"
     menu_template_name = None
-    # Supervisors may enter only to preview (stats:preview); the views check the roles.
+    # Supervisors may enter only to preview and release (stats:preview, stats:release); the
+    # committee sees releases only. The views check the roles.
     permission = app_permission(lambda user: has_role(user, Role.COMMITTEE_MEMBER, Role.SUPERVISOR))
 
     index_path = path("", StatsHomeView.as_view(), name="index")
     preview_path = path("preview/", StatsPreviewView.as_view(), name="preview")
+    release_path = path("release/", StatsReleaseView.as_view(), name="release")
     print_path = path("print/", StatsPrintView.as_view(), name="print")
     csv_path = path("export.csv", StatsExportView.as_view(fmt="csv"), name="export_csv")
     xlsx_path = path("export.xlsx", StatsExportView.as_view(fmt="xlsx"), name="export_xlsx")

@@ -81,3 +81,5 @@ class Action(models.IntegerChoices):
     # 700s: anonymised statistics
     REPORT_VIEWED = 701, _("統計の閲覧")
     REPORT_EXPORTED = 702, _("統計の出力")
+    # A supervisor released a year's report to the committee (it cannot be undone).
+    REPORT_RELEASED = 703, _("統計の公表")

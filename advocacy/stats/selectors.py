@@ -24,6 +24,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -47,6 +48,7 @@ from advocacy.cases.models import (
 )
 from advocacy.cases.models.records import PetitionerType
 from advocacy.reference.models import Area, GuardianshipType, MainConcern, PersonCategory
+from advocacy.stats.models import Release
 
 # Counts are COUNT(*), never COUNT(id): PostgreSQL can then answer a year's rows from a
 # covering index (an index-only scan) without reading the key.
@@ -504,3 +506,27 @@ def consultation_totals(fiscal_year: int) -> Counts:
         out[("contacts", col)] = row["contacts"]
         out[("persons", col)] = row["persons"]
     return out
+
+
+def releases_listed() -> QuerySet[Release]:
+    """Return every release, newest first, without its tables (for the paginated list).
+
+    Releases are written by the application: they are read from the default database, never
+    the statistics replica, so a release is visible the moment it is made.
+    """
+    return (
+        Release.objects.using("default")
+        .defer("shown", "counts")
+        .select_related("released_by")
+        .order_by("-released_at", "-pk")
+    )
+
+
+def release_get(*, release_id: int | None, fiscal_year: int | None) -> Release | None:
+    """Return the release asked for, else the latest of fiscal_year, else the latest of all."""
+    releases = Release.objects.using("default").defer("counts")
+    if release_id is not None:
+        return releases.filter(pk=release_id).first()
+    if fiscal_year is not None:
+        releases = releases.filter(fiscal_year=fiscal_year)
+    return releases.order_by("-released_at", "-pk").first()

@@ -1,4 +1,4 @@
-"""The committee's yearly report: tables, suppression, publication of the pattern, exports."""
+"""The committee's yearly report: tables, suppression, releases, exports."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,10 +30,11 @@ from advocacy.cases.models import (
     TeamMeeting,
 )
 from advocacy.cases.models.records import PetitionerType
+from advocacy.dates import fiscal_year_label, fiscal_year_of, wareki
 from advocacy.portal.models import CoordinationRequest
 from advocacy.stats import selectors
-from advocacy.stats.models import NationalFigure, PublishedPattern
-from advocacy.stats.suppression import Grid, suppress
+from advocacy.stats.models import NationalFigure, Release
+from advocacy.stats.suppression import Earlier, Grid, suppress
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -125,14 +127,17 @@ class Table:
 
 @dataclass
 class Report:
+    """A year's report: live (a supervisor's preview) or a release (release is set)."""
+
     fiscal_year: int
     k: int
-    sections: list[tuple[StrOrPromise, list[Table]]]  # (title, tables)
-    lead_times: list[tuple[str, str, str]]
-    years: list[tuple[str, str, str, str, int, int]]
-    national: list[tuple[str, str, str, str]]
+    sections: list  # (title, tables): Table when live, ShownTable when released
+    lead_times: list
+    years: list
+    national: list
+    release: Release | None = None
 
-    def tables(self) -> list[Table]:
+    def tables(self) -> list:
         return [t for _title, tables in self.sections for t in tables]
 
 
@@ -369,44 +374,86 @@ def _build_tables(fiscal_year: int) -> list[tuple[StrOrPromise, list[Table]]]:
     return sections
 
 
-def _previous_patterns(fiscal_year: int, tables: list[Table]) -> dict[str, set]:
+def _earlier_tables(releases: list[Release], tables: list[Table]) -> tuple[dict, Earlier]:
+    """Return what suppress() needs of the year's earlier releases: hidden cells and counts.
+
+    Cells are matched by their row and column codes, so a release stays comparable when a
+    reference list gains a row.
+    """
+    previous: dict[str, set] = {}
+    earlier: Earlier = {}
     by_key = {t.key: t for t in tables}
-    stored = PublishedPattern.objects.filter(fiscal_year=fiscal_year, table__in=list(by_key))
-    return {p.table: by_key[p.table].cells_from_codes(p.hidden) for p in stored}
+    for release in releases:
+        for key, stored in release.counts["tables"].items():
+            table = by_key.get(key)
+            if table is None:
+                continue
+            hidden_codes = {tuple(code) for code in stored["hidden"]}
+            previous.setdefault(key, set()).update(table.cells_from_codes(hidden_codes))
+            grid = _stored_grid(key, stored)
+            ext = grid.extended()
+            row_codes = [*stored["rows"], TOTAL]
+            col_codes = [*stored["cols"], TOTAL]
+            cells = {}
+            for r, c in grid.all_cells():
+                code = (row_codes[r], col_codes[c])
+                for cell in table.cells_from_codes([code]):
+                    cells[cell] = (ext[r][c], code in hidden_codes)
+            earlier.setdefault(key, []).append(cells)
+    return previous, earlier
 
 
-def _total_row_hidden(values: dict[str, int], k: int, previous: set[str]) -> set[str]:
-    """Reproduce the consultation group's total-row pattern for one year (see suppression)."""
-    hidden = {c for c, v in values.items() if 0 < v < k} | (previous & set(values))
-    total = sum(values.values())
-    if hidden or 0 < total < k or TOTAL in previous:
-        hidden.add(TOTAL)
-        if not hidden - {TOTAL}:
-            hidden.add(min(values, key=values.__getitem__))
-    return hidden
+def _stored_grid(key: str, stored: dict) -> Grid:
+    grid = Grid(
+        key=key,
+        cells=stored["cells"],
+        row_totals=stored["row_totals"],
+        col_totals=stored["col_totals"],
+        group=stored["group"],
+    )
+    rows = {code: i for i, code in enumerate([*stored["rows"], TOTAL])}
+    cols = {code: i for i, code in enumerate([*stored["cols"], TOTAL])}
+    grid.hidden = {(rows[r], cols[c]) for r, c in stored["hidden"]}
+    return grid
 
 
-def _year_rows(fiscal_year: int, k: int, current: Table) -> list:
+def release_grids(release: Release) -> list[Grid]:
+    """Return the grids of a release with the counts behind them (for the protection checks)."""
+    return [_stored_grid(key, stored) for key, stored in release.counts["tables"].items()]
+
+
+def _own_year(current: Table) -> dict:
+    """Return the year's consultation totals as the release shows them (the group's total row)."""
+    ext = current.grid.extended()
+    R = current.grid.n_rows
+    shown = {}
+    # The consultation tables' columns are NEW_CONT, then the total.
+    for c, code in enumerate([*(code for code, _l in NEW_CONT), TOTAL]):
+        hidden = (R, c) in current.grid.hidden
+        shown[code] = None if hidden else ext[R][c]
+    return shown
+
+
+def _year_rows(fiscal_year: int, own: dict) -> list:
+    """Return the five years' consultation totals: this report's, and the latest release of each
+    earlier year (a year never released shows —; nothing live leaks in beside a release)."""
     years = list(range(fiscal_year - YEARS_IN_CHART + 1, fiscal_year + 1))
-    totals = selectors.consultation_totals_by_year(years)
-    stored = {
-        p.fiscal_year: {c for r, c in p.hidden if r == TOTAL}
-        for p in PublishedPattern.objects.filter(fiscal_year__in=years, table=current.key)
-    }
-    current_hidden = {c for r, c in current.hidden_codes() if r == TOTAL}
-    top = max((sum(v.values()) for v in totals.values()), default=0) or 1
+    latest: dict[int, dict] = {}
+    for release in Release.objects.filter(fiscal_year__in=years[:-1]).order_by("number"):
+        latest[release.fiscal_year] = release.shown["own_year"]
+    latest[fiscal_year] = own
+    top = max((v[TOTAL] or 0 for v in latest.values()), default=0) or 1
     rows = []
     for year in years:
-        values = totals[year]
-        if year == fiscal_year:
-            hidden = current_hidden
-        else:
-            hidden = _total_row_hidden(values, k, stored.get(year, set()))
-        shown = [HIDDEN if c in hidden else f"{values[c]:,}" for c in ("new", "continuing")]
-        total = sum(values.values())
-        shown_total = HIDDEN if TOTAL in hidden else f"{total:,}"
-        width = 0 if TOTAL in hidden else round(100 * total / top)
-        rows.append((f"{year}年度", shown[0], shown[1], shown_total, width, year))
+        values = latest.get(year)
+        if values is None:
+            rows.append((fiscal_year_label(year), "—", "—", "—", 0, year))
+            continue
+        shown = [HIDDEN if values[c] is None else f"{values[c]:,}" for c in ("new", "continuing")]
+        total = values[TOTAL]
+        shown_total = HIDDEN if total is None else f"{total:,}"
+        width = 0 if total is None else round(100 * total / top)
+        rows.append((fiscal_year_label(year), shown[0], shown[1], shown_total, width, year))
     return rows
 
 
@@ -439,66 +486,224 @@ def _national(petitions: Table, k: int) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def report_build(*, fiscal_year: int, publish: bool = False) -> Report:
-    """Compute the fiscal year's report; publish=True records its suppression pattern.
+def _lead_rows(fiscal_year: int, k: int, releases: list[Release]) -> tuple[list, dict]:
+    """Return the lead times as shown, and their counts for protecting later releases.
 
-    Cells hidden in an earlier publication of the same year stay hidden. Recording the
-    pattern is a write to the default database even when the counts come from the replica.
+    A count hidden in an earlier release of the year stays hidden; one shown there that moved
+    by 1..k−1 since is hidden (with its median), or the difference would be exact.
     """
+    rows, counts = [], {}
+    for item in selectors.lead_times(fiscal_year):
+        hidden = 0 < item.n < k
+        for release in releases:
+            before = release.counts["lead"].get(item.code)
+            if before is None:
+                continue
+            if before["hidden"] or 0 < abs(item.n - before["n"]) < k:
+                hidden = True
+        enough = item.n >= k and item.median is not None and not hidden
+        rows.append(
+            (
+                str(LEAD_LABELS[item.code]),
+                HIDDEN if hidden else f"{item.n:,}",
+                f"{item.median:.1f}日" if enough else HIDDEN if item.n else "—",
+            )
+        )
+        counts[item.code] = {"n": item.n, "hidden": hidden}
+    return rows, counts
+
+
+def _releases_of(fiscal_year: int, *, lock: bool = False) -> list[Release]:
+    releases = Release.objects.filter(fiscal_year=fiscal_year).order_by("number")
+    return list(releases.select_for_update() if lock else releases)
+
+
+def _compute(fiscal_year: int, releases: list[Release]) -> tuple[Report, dict]:
+    """Compute the year's report, protected against every earlier release of the year."""
     k = threshold()
     sections = _build_tables(fiscal_year)
     tables = [t for _s, ts in sections for t in ts]
     own = [t for t in tables if t.follows is None]
-    suppress([t.grid for t in own], k, _previous_patterns(fiscal_year, own))
-    lead = []
-    for item in selectors.lead_times(fiscal_year):
-        enough = item.n >= k and item.median is not None
-        lead.append(
-            (
-                str(LEAD_LABELS[item.code]),
-                f"{item.n:,}" if item.n >= k or item.n == 0 else HIDDEN,
-                f"{item.median:.1f}日" if enough else HIDDEN if item.n else "—",
-            )
-        )
+    previous, earlier = _earlier_tables(releases, own)
+    suppress([t.grid for t in own], k, previous, earlier)
+    lead, lead_counts = _lead_rows(fiscal_year, k, releases)
     by_key = {t.key: t for t in tables}
+    own_year = _own_year(by_key["c_referrer"])
     report = Report(
         fiscal_year=fiscal_year,
         k=k,
         sections=sections,
         lead_times=lead,
-        years=_year_rows(fiscal_year, k, by_key["c_referrer"]),
+        years=_year_rows(fiscal_year, own_year),
         national=_national(by_key["petitions"], k),
     )
-    if publish:
-        _publish(fiscal_year, own)
+    counts = {
+        "tables": {
+            t.key: {
+                "rows": [code for code, _l in t.rows],
+                "cols": [code for code, _l in t.cols],
+                "cells": t.grid.cells,
+                "row_totals": t.grid.row_totals,
+                "col_totals": t.grid.col_totals,
+                "group": t.grid.group,
+                "hidden": t.hidden_codes(),
+            }
+            for t in own
+        },
+        "lead": lead_counts,
+    }
+    return report, {"own_year": own_year, "counts": counts}
+
+
+def report_build(*, fiscal_year: int) -> Report:
+    """Compute the fiscal year's report from the live tables, as a release would publish it now.
+
+    Only supervisors see it (marked as not released); it is protected against the year's
+    earlier releases exactly as the next release will be, and it writes nothing.
+    """
+    report, _extra = _compute(fiscal_year, _releases_of(fiscal_year))
     return report
 
 
-@transaction.atomic
-def _publish(fiscal_year: int, tables: list[Table]) -> None:
-    # Usually nothing changed since the last view: write only what did, in bulk.
-    stored = {
-        p.table: p
-        for p in PublishedPattern.objects.select_for_update().filter(fiscal_year=fiscal_year)
+RELEASE_FINAL_EXISTS = _("この年度の確定版はすでに公表されています。")
+RELEASE_YEAR_OPEN = _("確定版は年度が終わってから公表できます。")
+RELEASE_YEAR_FUTURE = _("まだ始まっていない年度は公表できません。")
+RELEASE_CONCURRENT = _("同じ年度の公表が同時に行われました。もう一度お試しください。")
+
+
+def _shown(report: Report, own_year: dict) -> dict:
+    return {
+        "sections": [
+            [
+                str(title),
+                [
+                    {
+                        "key": t.key,
+                        "title": str(t.title),
+                        "note": str(t.note),
+                        "unit": t.unit,
+                        "follows": t.follows is not None,
+                        "header": t.header(),
+                        "rows": [[label, cells, width] for label, cells, width in t.display()],
+                    }
+                    for t in tables
+                ],
+            ]
+            for title, tables in report.sections
+        ],
+        "lead_times": [list(row) for row in report.lead_times],
+        "years": [list(row) for row in report.years],
+        "national": [list(row) for row in report.national],
+        "own_year": own_year,
     }
-    create, update = [], []
-    for table in tables:
-        hidden = table.hidden_codes()
-        pattern = stored.get(table.key)
-        if pattern is None:
-            create.append(PublishedPattern(fiscal_year=fiscal_year, table=table.key, hidden=hidden))
-        elif pattern.hidden != hidden:
-            pattern.hidden = hidden
-            pattern.updated_at = timezone.now()  # bulk_update skips auto_now
-            update.append(pattern)
-    PublishedPattern.objects.bulk_create(create, ignore_conflicts=True)
-    PublishedPattern.objects.bulk_update(update, ["hidden", "updated_at"])
+
+
+@transaction.atomic(durable=True)
+def report_release(
+    *, actor: User, fiscal_year: int, kind: str, request: HttpRequest | None = None
+) -> Release:
+    """Release the fiscal year's report to the committee: compute it, store it, audit it.
+
+    A release cannot be undone or changed. It is protected against every earlier release of
+    the year; after the final release (年度確定版) the year takes no more.
+    """
+    today = timezone.localdate()
+    if fiscal_year > fiscal_year_of(today):
+        raise ValidationError(RELEASE_YEAR_FUTURE)
+    kind = Release.Kind(kind)
+    if kind == Release.Kind.FINAL and fiscal_year >= fiscal_year_of(today):
+        raise ValidationError(RELEASE_YEAR_OPEN)
+    # Lock the year's releases so a concurrent release is computed against this one (the
+    # unique number refuses the very first pair).
+    releases = _releases_of(fiscal_year, lock=True)
+    if any(r.kind == Release.Kind.FINAL for r in releases):
+        raise ValidationError(RELEASE_FINAL_EXISTS)
+    report, extra = _compute(fiscal_year, releases)
+    release = Release(
+        fiscal_year=fiscal_year,
+        number=len(releases) + 1,
+        kind=kind,
+        released_at=timezone.now(),
+        released_by=actor,
+        k=report.k,
+        shown=_shown(report, extra["own_year"]),
+        counts=extra["counts"],
+    )
+    release.full_clean()
+    try:
+        with transaction.atomic():
+            release.save()
+    except IntegrityError as error:
+        # Another supervisor released the year meanwhile (their row was not locked yet).
+        raise ValidationError(RELEASE_CONCURRENT) from error
+    audit_record(
+        actor=actor,
+        action=Action.REPORT_RELEASED,
+        label=f"FY{fiscal_year} #{release.number} {kind.value}",
+        request=request,
+    )
+    return release
+
+
+@dataclass
+class ShownTable:
+    """A released table: the cells exactly as they were published."""
+
+    key: str
+    title: str
+    note: str
+    unit: str
+    follows: bool
+    header_cells: list[str]
+    rows: list[tuple[str, list[str], int | None]]
+
+    def header(self) -> list[str]:
+        return self.header_cells
+
+    def body(self) -> list[tuple[str, list[str]]]:
+        return [(label, cells) for label, cells, _w in self.rows]
+
+    def display(self) -> list[tuple[str, list[str], int | None]]:
+        return self.rows
+
+
+def release_report(release: Release) -> Report:
+    """Return a release as a Report to render: exactly what was released, nothing recomputed."""
+    shown = release.shown
+    sections = [
+        (
+            title,
+            [
+                ShownTable(
+                    key=t["key"],
+                    title=t["title"],
+                    note=t["note"],
+                    unit=t["unit"],
+                    follows=t["follows"],
+                    header_cells=t["header"],
+                    rows=[(label, cells, width) for label, cells, width in t["rows"]],
+                )
+                for t in tables
+            ],
+        )
+        for title, tables in shown["sections"]
+    ]
+    return Report(
+        fiscal_year=release.fiscal_year,
+        k=release.k,
+        sections=sections,
+        lead_times=[tuple(row) for row in shown["lead_times"]],
+        years=[tuple(row) for row in shown["years"]],
+        national=[tuple(row) for row in shown["national"]],
+        release=release,
+    )
 
 
 def report_rows(report: Report) -> list[list[str]]:
     """Return the report as plain rows, exactly the cells the screen shows (CSV and Excel)."""
     out: list[list[str]] = [
-        [f"{report.fiscal_year}年度 権利擁護支援の統計"],
+        [f"{fiscal_year_label(report.fiscal_year)} 権利擁護支援の統計"],
+        [release_label(report.release) if report.release else "未公表（プレビュー）"],
         [f"1〜{report.k - 1}件のセルと、そこから逆算できるセルは「{HIDDEN}」で秘匿"],
     ]
     out += [[], ["相談件数の推移"], ["年度", "新規", "継続", "計"]]
@@ -515,6 +720,12 @@ def report_rows(report: Report) -> list[list[str]]:
     out += [[], ["全国との比較"], ["項目", "全国", "本市", "出典"]]
     out += [list(row) for row in report.national]
     return out
+
+
+def release_label(release: Release) -> str:
+    """Name a release as the committee reads it: 第2版（年度確定版）令和8年5月20日公表."""
+    day = timezone.localtime(release.released_at).date()
+    return f"第{release.number}版（{release.get_kind_display()}）{wareki(day)}公表"
 
 
 def report_csv(report: Report) -> bytes:
@@ -537,22 +748,21 @@ def report_xlsx(report: Report) -> bytes:
     return buffer.getvalue()
 
 
-def report_view_record(
-    *, actor: User, fiscal_year: int, preview: bool, request: HttpRequest | None = None
-) -> None:
-    """Record that actor looked at the year's report (a supervisor's preview is marked)."""
-    audit_record(
-        actor=actor,
-        action=Action.REPORT_VIEWED,
-        label=f"FY{fiscal_year}" + (" preview" if preview else ""),
-        request=request,
-    )
+def _label(report: Report) -> str:
+    if report.release is None:
+        return f"FY{report.fiscal_year} preview"
+    return f"FY{report.fiscal_year} #{report.release.number}"
+
+
+def report_view_record(*, actor: User, report: Report, request: HttpRequest | None = None) -> None:
+    """Record that actor looked at a release (or, a supervisor, at the live preview)."""
+    audit_record(actor=actor, action=Action.REPORT_VIEWED, label=_label(report), request=request)
 
 
 def report_export_record(
-    *, actor: User, fiscal_year: int, fmt: str, request: HttpRequest | None = None
+    *, actor: User, report: Report, fmt: str, request: HttpRequest | None = None
 ) -> None:
-    """Record that actor downloaded the year's report as fmt (csv or xlsx)."""
+    """Record that actor downloaded a release as fmt (csv or xlsx)."""
     audit_record(
-        actor=actor, action=Action.REPORT_EXPORTED, label=f"FY{fiscal_year} {fmt}", request=request
+        actor=actor, action=Action.REPORT_EXPORTED, label=f"{_label(report)} {fmt}", request=request
     )

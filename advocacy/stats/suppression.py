@@ -26,6 +26,13 @@ total) moves consistently in every table at once.
 
 Last, a hidden cell on a line whose published total is 0 is shown: it is 0 for anyone, and
 only a year with very few cases has such lines among its hidden cells.
+
+Across releases of one series (the same fiscal year, released again later): the attacker holds
+every release and subtracts. A cell shown in an earlier release whose count moved by 1..k−1
+is hidden now (shown in both, the difference would be exact), and every hidden cell whose
+count differs from an earlier release by 1..k−1 must be able to take that earlier count
+again: its direction must be followable that far the other way (``earlier`` in suppress()).
+Then the difference of any two releases admits 0 in every cell a small change touched.
 """
 
 from __future__ import annotations
@@ -116,8 +123,17 @@ def _sign1d(grid: Grid, a: Cell, b: Cell) -> int:
     return -1 if is_total(a) != is_total(b) else 1
 
 
-def _cost(grid: Grid, direction: Direction, orientation: int, k: int) -> int | None:
-    """Return what completing direction would hide, or None if it cannot be followed k steps."""
+Moves = dict[Cell, set[int]]
+
+
+def _cost(
+    grid: Grid, direction: Direction, orientation: int, k: int, moves: Moves | None = None
+) -> int | None:
+    """Return what completing direction would hide, or None if it cannot be followed k steps.
+
+    moves: per cell, the signed changes (earlier count − now) the direction must also allow,
+    the other way if need be, so that a hidden cell can take back an earlier release's count.
+    """
     cost = 0
     for cell, sign in direction:
         value = grid.value(cell)
@@ -125,15 +141,29 @@ def _cost(grid: Grid, direction: Direction, orientation: int, k: int) -> int | N
             return None
         if cell not in grid.hidden:
             cost += value + 1  # +1: prefer fewer cells, even zeros
+    for cell, sign in direction:
+        for move in (moves or {}).get(cell, ()):
+            # Follow the direction |move| steps in the orientation that moves cell by move.
+            along = 1 if move * sign > 0 else -1
+            if any(s * along < 0 and grid.value(p) < abs(move) for p, s in direction):
+                return None
     return cost
 
 
-def _protect(grid: Grid, cell: Cell, k: int, *, avoid_total_row: bool) -> bool:
+def _protect(
+    grid: Grid, cell: Cell, k: int, *, avoid_total_row: bool, moves: Moves | None = None
+) -> bool:
     """Hide what the cheapest direction through cell needs; return True if anything changed."""
+    if not grid.row_totals and not grid.col_totals:
+        # No margin: nothing published constrains the cell, hiding it is enough (a figure, the
+        # 延べ件数/実人数 table); hiding its neighbours too would protect nothing more.
+        return False
     best: tuple[int, Direction] | None = None
+    # Only this cell's own moves bind its direction; a partner's moves are its own business.
+    own = {cell: moves[cell]} if moves and cell in moves else None
     for direction in _directions(grid, cell, avoid_total_row=avoid_total_row):
         for orientation in (1, -1):
-            cost = _cost(grid, direction, orientation, k)
+            cost = _cost(grid, direction, orientation, k, own)
             if cost is None:
                 continue
             if cost == 0:
@@ -149,8 +179,20 @@ def _protect(grid: Grid, cell: Cell, k: int, *, avoid_total_row: bool) -> bool:
     return True
 
 
-def _group_pass(grids: Sequence[Grid]) -> bool:
+def _down(moves: Moves | None, *cells: Cell) -> int:
+    """Return how far the cells must be able to fall to take back an earlier release's count."""
+    return max([-m for p in cells for m in (moves or {}).get(p, ()) if m < 0], default=0)
+
+
+def _can_fall(grid: Grid, r: int, c: int, need: int) -> bool:
+    """Return True if row r can carry a fall of need in column c (its cell and row total)."""
+    C = grid.n_cols
+    return grid.value((r, c)) >= need and (not grid.row_totals or grid.value((r, C)) >= need)
+
+
+def _group_pass(grids: Sequence[Grid], moves: dict[str, Moves] | None = None) -> bool:
     """Make shared total rows consistent and movable in every table; return True if changed."""
+    moves = moves or {}
     changed = False
     for grid in grids:
         if not grid.col_totals:
@@ -181,7 +223,11 @@ def _group_pass(grids: Sequence[Grid]) -> bool:
             grid.hidden.add((R, C))
             changed = True
         for c in hidden_cols:
-            carriers = [(r, c) for r in range(R)]
+            # The carrier row falls with the total when an earlier release counted fewer.
+            need = _down(moves.get(grid.key), (R, c), (R, C))
+
+            able = {i for i in range(R) if _can_fall(grid, i, c, need)}
+            carriers = [(r, c) for r in range(R) if r in able]
             if any(
                 p in grid.hidden and (not grid.row_totals or (p[0], C) in grid.hidden)
                 for p in carriers
@@ -190,8 +236,9 @@ def _group_pass(grids: Sequence[Grid]) -> bool:
             r = min(
                 range(R),
                 key=lambda i: (
+                    i not in able,
                     ((i, c) not in grid.hidden) * (grid.value((i, c)) + 1)
-                    + (grid.row_totals and (i, C) not in grid.hidden) * (grid.value((i, C)) + 1)
+                    + (grid.row_totals and (i, C) not in grid.hidden) * (grid.value((i, C)) + 1),
                 ),
             )
             grid.hidden.add((r, c))
@@ -201,18 +248,52 @@ def _group_pass(grids: Sequence[Grid]) -> bool:
     return changed
 
 
-def suppress(grids: Iterable[Grid], k: int, previous: dict[str, set[Cell]] | None = None) -> None:
+Earlier = dict[str, list[dict[Cell, tuple[int, bool]]]]
+
+
+def _moves(
+    grid: Grid, k: int, earlier: list[dict[Cell, tuple[int, bool]]]
+) -> tuple[set[Cell], Moves]:
+    """Return the cells an earlier release forces hidden, and the moves each must allow."""
+    forced: set[Cell] = set()
+    moves: Moves = {}
+    ext = grid.extended()
+    valid = set(grid.all_cells())
+    for release in earlier:
+        for cell, (count, was_hidden) in release.items():
+            if cell not in valid:
+                continue
+            change = count - ext[cell[0]][cell[1]]
+            if not 0 < abs(change) < k:
+                continue
+            if not was_hidden:
+                forced.add(cell)
+            moves.setdefault(cell, set()).add(change)
+    return forced, moves
+
+
+def suppress(
+    grids: Iterable[Grid],
+    k: int,
+    previous: dict[str, set[Cell]] | None = None,
+    earlier: Earlier | None = None,
+) -> None:
     """Hide counts 1..k−1 and enough others that no hidden count moves by less than k.
 
     previous holds the patterns already published for the same fiscal year: they stay hidden,
-    so a later release never shows a cell an earlier one hid.
+    so a later release never shows a cell an earlier one hid. earlier holds, per table, each
+    earlier release's {cell: (count, was hidden)}: a count that moved by 1..k−1 since is
+    hidden and kept able to return to the earlier count (see the module's docstring).
     """
     grids = list(grids)
     previous = previous or {}
+    moves: dict[str, Moves] = {}
     for grid in grids:
         valid = set(grid.all_cells())
         grid.hidden = {p for p in valid if 0 < grid.value(p) < k}
         grid.hidden |= previous.get(grid.key, set()) & valid
+        forced, moves[grid.key] = _moves(grid, k, (earlier or {}).get(grid.key, []))
+        grid.hidden |= forced
     groups: dict[str, list[Grid]] = {}
     for grid in grids:
         if grid.group and grid.col_totals:
@@ -225,10 +306,10 @@ def suppress(grids: Iterable[Grid], k: int, previous: dict[str, set[Cell]] | Non
             for cell in sorted(grid.hidden):
                 if grouped and grid.is_margin_row(cell[0]):
                     continue
-                if _protect(grid, cell, k, avoid_total_row=grouped):
+                if _protect(grid, cell, k, avoid_total_row=grouped, moves=moves[grid.key]):
                     changed = True
         for members in groups.values():
-            if _group_pass(members):
+            if _group_pass(members, moves):
                 changed = True
     kept = {grid.key: previous.get(grid.key, set()) for grid in grids}
     while _publish_forced_zeros(grids, kept):

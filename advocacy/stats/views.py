@@ -1,19 +1,33 @@
-"""Anonymised statistics for the network committee (and a preview for supervisors).
+"""Anonymised statistics for the network committee (and a preview and releases for supervisors).
 
-The views show one fiscal year's report and nothing else: no filters, no drill-down, no link
-to a case. Every view and export writes an audit event.
+The committee sees releases only: the report of a fiscal year as a supervisor released it,
+stored as computed. No filters, no drill-down, no link to a case; nothing is written on GET
+but the audit event of the view or export. Supervisors preview the live figures, marked as
+not released, and release them with an explicit, confirmed act (a POST).
 """
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.generic import TemplateView, View
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
 
 from advocacy.access.roles import RoleRequiredMixin
 from advocacy.accounts.roles import Role
-from advocacy.dates import fiscal_year_of
-from advocacy.stats import services
+from advocacy.dates import fiscal_year_label, fiscal_year_of
+from advocacy.stats import selectors, services
+from advocacy.stats.models import Release
+
+RELEASES_PER_PAGE = 10
 
 
 def _year_choices() -> list[int]:
@@ -21,65 +35,81 @@ def _year_choices() -> list[int]:
     return list(range(current, current - 10, -1))
 
 
-class ReportMixin(RoleRequiredMixin):
-    """Read the fiscal year from ?year= (the only parameter) and build its report."""
+def _int_param(request, name: str) -> int | None:
+    try:
+        return int(request.GET.get(name, ""))
+    except ValueError:
+        return None
+
+
+class ReleaseMixin(RoleRequiredMixin):
+    """Find the release asked for: ?release=<id>, else the latest of ?year=, else the latest."""
 
     required_roles = (Role.COMMITTEE_MEMBER,)
-    preview = False
 
-    def fiscal_year(self) -> int:
-        choices = _year_choices()
-        try:
-            year = int(self.request.GET.get("year", ""))
-        except ValueError:
-            return choices[0]
-        return year if year in choices else choices[0]
+    def fiscal_year(self) -> int | None:
+        year = _int_param(self.request, "year")
+        return year if year in _year_choices() else None
 
-    def report(self) -> services.Report:
-        # What the committee sees is published; a supervisor's preview is not.
-        return services.report_build(fiscal_year=self.fiscal_year(), publish=not self.preview)
+    def release_report(self) -> services.Report | None:
+        release = selectors.release_get(
+            release_id=_int_param(self.request, "release"), fiscal_year=self.fiscal_year()
+        )
+        return None if release is None else services.release_report(release)
 
 
-class StatsHomeView(ReportMixin, TemplateView):
-    """The committee's home: one fiscal year's anonymised report."""
+class StatsHomeView(ReleaseMixin, TemplateView):
+    """The committee's home: one release of a year's report, and the list of releases."""
 
     template_name = "stats/home.html"
 
     def get_context_data(self, **kwargs):
-        report = self.report()
-        services.report_view_record(
-            actor=self.request.user,
-            fiscal_year=report.fiscal_year,
-            preview=self.preview,
-            request=self.request,
+        report = self.release_report()
+        if report is not None:
+            services.report_view_record(
+                actor=self.request.user, report=report, request=self.request
+            )
+        page = Paginator(selectors.releases_listed(), RELEASES_PER_PAGE).get_page(
+            self.request.GET.get("page")
         )
+        year = report.fiscal_year if report else self.fiscal_year() or _year_choices()[0]
         return super().get_context_data(
-            report=report, year_choices=_year_choices(), preview=self.preview, **kwargs
+            report=report,
+            release_label=services.release_label(report.release) if report else "",
+            fiscal_year=year,
+            year_choices=_year_choices(),
+            releases=page,
+            preview=False,
+            **kwargs,
         )
 
 
-class StatsPreviewView(StatsHomeView):
-    """The committee's report as a supervisor previews it, without publishing it."""
-
-    required_roles = (Role.SUPERVISOR,)
-    preview = True
-
-
-class StatsPrintView(StatsHomeView):
-    """The same report on a plain page for printing."""
+class StatsPrintView(ReleaseMixin, TemplateView):
+    """A release on a plain page for printing."""
 
     template_name = "stats/print.html"
 
+    def get_context_data(self, **kwargs):
+        report = self.release_report()
+        if report is None:
+            raise Http404
+        services.report_view_record(actor=self.request.user, report=report, request=self.request)
+        return super().get_context_data(
+            report=report, release_label=services.release_label(report.release), **kwargs
+        )
 
-class StatsExportView(ReportMixin, View):
-    """The report as CSV or Excel: exactly the cells the screen shows."""
+
+class StatsExportView(ReleaseMixin, View):
+    """A release as CSV or Excel: exactly the cells the screen shows."""
 
     fmt = "csv"
 
     def get(self, request, *args, **kwargs):
-        report = self.report()
+        report = self.release_report()
+        if report is None:
+            raise Http404
         services.report_export_record(
-            actor=request.user, fiscal_year=report.fiscal_year, fmt=self.fmt, request=request
+            actor=request.user, report=report, fmt=self.fmt, request=request
         )
         if self.fmt == "xlsx":
             content = services.report_xlsx(report)
@@ -88,8 +118,82 @@ class StatsExportView(ReportMixin, View):
             content = services.report_csv(report)
             mime = "text/csv; charset=utf-8"
         response = HttpResponse(content, content_type=mime)
+        number = report.release.number if report.release else 0
         response["Content-Disposition"] = (
-            f'attachment; filename="advocacy-stats-{report.fiscal_year}.{self.fmt}"'
+            f'attachment; filename="advocacy-stats-{report.fiscal_year}-{number}.{self.fmt}"'
         )
         response["Cache-Control"] = "no-store"
         return response
+
+
+class StatsPreviewView(RoleRequiredMixin, TemplateView):
+    """The live figures of a year as a supervisor previews them: not released, never exported."""
+
+    required_roles = (Role.SUPERVISOR,)
+    template_name = "stats/home.html"
+
+    def get_context_data(self, **kwargs):
+        year = _int_param(self.request, "year")
+        year = year if year in _year_choices() else _year_choices()[0]
+        report = services.report_build(fiscal_year=year)
+        services.report_view_record(actor=self.request.user, report=report, request=self.request)
+        page = Paginator(
+            selectors.releases_listed().filter(fiscal_year=year), RELEASES_PER_PAGE
+        ).get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            report=report,
+            fiscal_year=year,
+            year_choices=_year_choices(),
+            releases=page,
+            preview=True,
+            **kwargs,
+        )
+
+
+class ReleaseForm(forms.Form):
+    fiscal_year = forms.TypedChoiceField(label=gettext_lazy("年度"), coerce=int)
+    kind = forms.ChoiceField(label=gettext_lazy("種別"), choices=Release.Kind.choices)
+    confirm = forms.BooleanField(
+        label=gettext_lazy("公表した内容は取り消せず、委員会にそのまま示されることを確認しました"),
+        required=True,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fiscal_year"].choices = [(y, fiscal_year_label(y)) for y in _year_choices()]
+
+
+class StatsReleaseView(RoleRequiredMixin, View):
+    """A supervisor releases a year's report to the committee, after confirming it."""
+
+    required_roles = (Role.SUPERVISOR,)
+    template_name = "stats/release.html"
+
+    def get(self, request):
+        year = _int_param(request, "year")
+        initial = {"fiscal_year": year if year in _year_choices() else _year_choices()[0]}
+        return render(request, self.template_name, {"form": ReleaseForm(initial=initial)})
+
+    def post(self, request):
+        form = ReleaseForm(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=422)
+        try:
+            release = services.report_release(
+                actor=request.user,
+                fiscal_year=form.cleaned_data["fiscal_year"],
+                kind=form.cleaned_data["kind"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return render(request, self.template_name, {"form": form}, status=422)
+        messages.success(
+            request,
+            _("%(year)s の統計を公表しました（%(label)s）。")
+            % {
+                "year": fiscal_year_label(release.fiscal_year),
+                "label": services.release_label(release),
+            },
+        )
+        return redirect(f"{reverse('stats:preview')}?year={release.fiscal_year}")

@@ -1,7 +1,9 @@
 """What an attacker can infer from published tables, by linear programming.
 
 Variables: every cell of every extended grid; a group's total row is one set of variables.
-Equations: the margins, and each published value. Bounds: non-negative.
+Equations: the margins, and each published value. Bounds: non-negative. Several releases of
+one series are several sets of variables in one system (release 0, 1, …); the attacker
+subtracts them (difference_range, differencing_violations).
 """
 
 from __future__ import annotations
@@ -98,3 +100,49 @@ def difference_range(before: list[Grid], after: list[Grid], key: str, cell) -> t
     j0 = system.var(0, grid_before, *cell)
     j1 = system.var(1, grid_after, *cell)
     return system.range_of({j1: 1.0, j0: -1.0})
+
+
+def changed_cells(before: list[Grid], after: list[Grid]) -> list[tuple[str, tuple[int, int]]]:
+    """Return (table, cell) of every extended cell whose true count differs between releases."""
+    old = {g.key: g for g in before}
+    out = []
+    for grid in after:
+        prior = old.get(grid.key)
+        if prior is None or (prior.n_rows, prior.n_cols) != (grid.n_rows, grid.n_cols):
+            continue
+        out += [(grid.key, p) for p in grid.all_cells() if grid.value(p) != prior.value(p)]
+    return out
+
+
+def differencing_violations(before: list[Grid], after: list[Grid], k: int) -> list[tuple]:
+    """Return what the two releases, differenced, reveal of a change below k (empty: nothing).
+
+    1. A cell whose count moved by 1..k−1: both releases together must admit no change in it
+       (the one person who moved could be in another cell).
+    2. The 0→non-zero rule: a cell shown as 0 in the first release is, in the second, shown
+       as 0 or as k or more, or hidden with 0 still consistent with both releases.
+    """
+    found = []
+    old = {g.key: g for g in before}
+    for key, cell in changed_cells(before, after):
+        change = next(g for g in after if g.key == key).value(cell) - old[key].value(cell)
+        if not 0 < abs(change) < k:
+            continue
+        lo, hi = difference_range(before, after, key, cell)
+        if lo > 1e-6 or hi < -1e-6:
+            found.append(("change", key, cell, lo, hi))
+    for grid in after:
+        prior = old.get(grid.key)
+        if prior is None or (prior.n_rows, prior.n_cols) != (grid.n_rows, grid.n_cols):
+            continue
+        for cell in prior.all_cells():
+            if cell in prior.hidden or prior.value(cell) != 0:
+                continue
+            if cell not in grid.hidden:
+                if 0 < grid.value(cell) < k:
+                    found.append(("zero shown small", grid.key, cell))
+                continue
+            lo, _hi = difference_range(before, after, grid.key, cell)
+            if lo > 1e-6:
+                found.append(("zero turned non-zero", grid.key, cell, lo))
+    return found

@@ -59,6 +59,10 @@ def attacked(stats_world, client):
     users, cases = stats_world
     worker = users["city_caseworker"]
     case = cases[0]
+    # A release, so that the committee's pages have something to show (and to leak, if they did).
+    from advocacy.stats.services import report_release
+
+    report_release(actor=users["city_supervisor"], fiscal_year=2025, kind="before_committee")
     # A running process and task of the test's own data, if the workflows can start one.
     from django.test import Client
 

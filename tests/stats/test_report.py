@@ -7,12 +7,13 @@ import io
 from http import HTTPStatus
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from advocacy.audit.actions import Action
 from advocacy.audit.models import AuditEvent
 from advocacy.stats import services
-from advocacy.stats.models import NationalFigure, PublishedPattern
+from advocacy.stats.models import NationalFigure, Release
 from tests import factories
 from tests.portal.otp import force_login_verified
 from tests.stats.conftest import FY
@@ -113,12 +114,18 @@ def test_national_figures_are_seeded_with_source_and_year(db):
     assert "最高裁判所" in figure.source
 
 
+def _release(users, kind="before_committee"):
+    return services.report_release(actor=users["city_supervisor"], fiscal_year=FY, kind=kind)
+
+
 @pytest.mark.parametrize(
     ("role", "url"), [("committee_member", URL), ("city_supervisor", URL + "preview/")]
 )
 def test_committee_and_supervisors_see_the_report_and_it_is_audited(client, stats_world, role, url):
     users, _cases = stats_world
+    release = _release(users)
     client.force_login(users[role])
+    written = AuditEvent.objects.count()
 
     response = client.get(url, {"year": FY})
 
@@ -128,9 +135,14 @@ def test_committee_and_supervisors_see_the_report_and_it_is_audited(client, stat
     assert "カナリア" not in html
     event = AuditEvent.objects.filter(action=Action.REPORT_VIEWED).latest("sequence")
     assert event.actor == users[role]
-    assert event.label == f"FY{FY}" + ("" if role == "committee_member" else " preview")
-    # Only the committee's view is a publication.
-    assert PublishedPattern.objects.filter(fiscal_year=FY).exists() == (role == "committee_member")
+    assert event.label == f"FY{FY}" + (
+        f" #{release.number}" if role == "committee_member" else " preview"
+    )
+    # A view writes its audit event and nothing else: no release, no pattern.
+    assert AuditEvent.objects.count() == written + 1
+    assert Release.objects.count() == 1
+    if role == "city_supervisor":
+        assert "未公表" in html
 
 
 @pytest.mark.parametrize(
@@ -142,6 +154,9 @@ def test_other_roles_are_refused(client, stats_world, role):
 
     for url in (URL, URL + "preview/", URL + "export.csv", URL + "export.xlsx", URL + "print/"):
         assert client.get(url).status_code == HTTPStatus.FORBIDDEN
+    assert client.get(URL + "release/").status_code == HTTPStatus.FORBIDDEN
+    assert client.post(URL + "release/", _release_post()).status_code == HTTPStatus.FORBIDDEN
+    assert not Release.objects.exists()
     assert not AuditEvent.objects.filter(action=Action.REPORT_VIEWED).exists()
 
 
@@ -154,52 +169,167 @@ def _trim(row) -> list[str]:
 
 def test_exports_hold_exactly_what_the_screen_shows_and_are_audited(client, stats_world):
     users, _cases = stats_world
+    release = _release(users)
     client.force_login(users["committee_member"])
-    expected = services.report_rows(services.report_build(fiscal_year=FY))
+    expected = services.report_rows(services.release_report(release))
 
     csv_response = client.get(URL + "export.csv", {"year": FY})
-    xlsx_response = client.get(URL + "export.xlsx", {"year": FY})
+    xlsx_response = client.get(URL + "export.xlsx", {"release": release.pk})
     printed = client.get(URL + "print/", {"year": FY})
 
     rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
     assert rows == expected
+    assert rows[0] == [f"{FY}年度（令和7年度） 権利擁護支援の統計"]
+    assert rows[1][0].startswith("第1版（委員会前の公表）令和")
     sheet = load_workbook(io.BytesIO(xlsx_response.content)).active
     assert [_trim(row) for row in sheet.iter_rows(values_only=True)] == [
         _trim(row) for row in expected
     ]
     assert printed.status_code == HTTPStatus.OK
     html = printed.content.decode()
-    for table in services.report_build(fiscal_year=FY).tables():
+    for table in services.release_report(release).tables():
         for label, cells in table.body():
             assert f"<tr><th>{label}</th>" + "".join(f"<td>{c}</td>" for c in cells) in html
     exported = AuditEvent.objects.filter(action=Action.REPORT_EXPORTED).order_by("sequence")
-    assert [e.label for e in exported] == [f"FY{FY} csv", f"FY{FY} xlsx"]
+    assert [e.label for e in exported] == [f"FY{FY} #1 csv", f"FY{FY} #1 xlsx"]
     assert "カナリア" not in csv_response.content.decode("utf-8-sig")
 
 
+def test_the_committee_sees_the_release_not_the_live_figures(client, stats_world):
+    users, _cases = stats_world
+    release = _release(users)
+    released = services.report_rows(services.release_report(release))
+    for i in range(6):
+        factories.canary_case(users["city_caseworker"], name=f"カナリア公表後{i}", sex="male")
+    live = services.report_rows(services.report_build(fiscal_year=FY))
+    assert live[3:] != released[3:]
+    client.force_login(users["committee_member"])
+
+    html = client.get(URL, {"year": FY}).content.decode()
+    csv_rows = list(
+        csv.reader(
+            io.StringIO(client.get(URL + "export.csv", {"year": FY}).content.decode("utf-8-sig"))
+        )
+    )
+
+    assert csv_rows == released
+    sex = next(t for t in services.release_report(release).tables() if t.key == "c_sex")
+    for label, cells in sex.body():
+        assert f"<tr><th>{label}</th>" + "".join(f"<td>{c}</td>" for c in cells) in html
+
+
+def test_before_a_release_the_committee_sees_none_and_exports_nothing(client, stats_world):
+    users, _cases = stats_world
+    client.force_login(users["committee_member"])
+
+    html = client.get(URL, {"year": FY}).content.decode()
+
+    assert "まだ公表されていません" in html
+    assert '<table class="stats-table" data-testid="stats-table-' not in html
+    for url in (URL + "export.csv", URL + "export.xlsx", URL + "print/"):
+        assert client.get(url, {"year": FY}).status_code == HTTPStatus.NOT_FOUND
+    assert not AuditEvent.objects.filter(action=Action.REPORT_VIEWED).exists()
+
+
 def test_a_later_release_keeps_the_cells_an_earlier_one_hid(stats_world):
-    first = services.report_build(fiscal_year=FY, publish=True)
-    hidden_before = {t.key: set(map(tuple, t.hidden_codes())) for t in first.tables()}
+    users, _cases = stats_world
+    first = services.release_grids(_release(users))
+    factories.canary_case(users["city_caseworker"], name="カナリア後続", sex="male")
 
-    second = services.report_build(fiscal_year=FY, publish=True)
+    second = services.release_grids(_release(users))
 
-    for table in second.tables():
-        assert hidden_before[table.key] <= set(map(tuple, table.hidden_codes()))
+    hidden_before = {g.key: g.hidden for g in first}
+    for grid in second:
+        assert hidden_before[grid.key] <= grid.hidden
 
 
-def test_a_supervisor_previews_but_neither_publishes_nor_exports(client, stats_world):
+def test_a_supervisor_previews_but_neither_releases_nor_exports_by_viewing(client, stats_world):
     users, _cases = stats_world
     client.force_login(users["city_supervisor"])
 
     assert client.get(URL, {"year": FY}).status_code == HTTPStatus.FORBIDDEN
     assert client.get(URL + "export.csv", {"year": FY}).status_code == HTTPStatus.FORBIDDEN
     preview = client.get(URL + "preview/", {"year": FY}).content.decode()
-    committee = services.report_rows(services.report_build(fiscal_year=FY))
+    live = services.report_rows(services.report_build(fiscal_year=FY))
 
-    for row in committee:
+    for row in live:
         if len(row) > 1 and row[0] == "計":
             assert "<tr><th>計</th>" in preview
-    assert not PublishedPattern.objects.exists()
+    assert "未公表" in preview
+    assert not Release.objects.exists()
+
+
+def _release_post(**extra):
+    return {"fiscal_year": FY, "kind": "before_committee", "confirm": "on", **extra}
+
+
+def test_a_supervisor_releases_after_confirming_and_it_is_audited(client, stats_world):
+    users, _cases = stats_world
+    supervisor = users["city_supervisor"]
+    client.force_login(supervisor)
+
+    form = client.get(URL + "release/", {"year": FY}).content.decode()
+    unconfirmed = client.post(URL + "release/", {"fiscal_year": FY, "kind": "before_committee"})
+    assert "取り消せません" in form
+    assert unconfirmed.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert not Release.objects.exists()
+    live = services.report_rows(services.report_build(fiscal_year=FY))
+
+    response = client.post(URL + "release/", _release_post())
+
+    assert response.status_code == HTTPStatus.FOUND
+    release = Release.objects.get()
+    assert (release.fiscal_year, release.number, release.kind) == (FY, 1, "before_committee")
+    assert release.released_by == supervisor
+    assert services.report_rows(services.release_report(release))[3:] == live[3:]
+    event = AuditEvent.objects.get(action=Action.REPORT_RELEASED)
+    assert (event.actor, event.label) == (supervisor, f"FY{FY} #1 before_committee")
+
+
+def test_the_final_release_closes_the_year(stats_world):
+    from django.core.exceptions import ValidationError
+
+    users, _cases = stats_world
+    _release(users)
+    final = _release(users, kind="final")
+    assert final.number == 2
+
+    for kind in ("before_committee", "final"):
+        with pytest.raises(ValidationError):
+            _release(users, kind=kind)
+    assert Release.objects.count() == 2
+    assert AuditEvent.objects.filter(action=Action.REPORT_RELEASED).count() == 2
+
+
+def test_a_year_not_yet_over_has_no_final_release_and_a_future_year_none(stats_world):
+    from django.core.exceptions import ValidationError
+
+    from advocacy.dates import fiscal_year_of
+
+    users, _cases = stats_world
+    current = fiscal_year_of(timezone.localdate())
+    with pytest.raises(ValidationError):
+        services.report_release(actor=users["city_supervisor"], fiscal_year=current, kind="final")
+    with pytest.raises(ValidationError):
+        services.report_release(
+            actor=users["city_supervisor"], fiscal_year=current + 1, kind="before_committee"
+        )
+    assert not Release.objects.exists()
+
+
+def test_the_release_list_is_paginated_and_links_each_release(client, stats_world):
+    users, _cases = stats_world
+    releases = [_release(users) for _ in range(12)]
+    client.force_login(users["committee_member"])
+
+    first = client.get(URL).content.decode()
+    second = client.get(URL, {"page": 2}).content.decode()
+
+    assert first.count("?release=") - first.count("export") >= 10
+    assert f'?release={releases[-1].pk}"' in first
+    assert f'?release={releases[0].pk}"' in second
+    assert f'?release={releases[0].pk}"' not in first
+    assert "1 / 2 ページ" in first
 
 
 def _send_requests(users_by_role, count: int) -> list:
@@ -271,6 +401,7 @@ def test_statistics_read_from_the_stats_alias_when_there_is_one(monkeypatch):
 
 def test_the_screen_links_to_no_case_and_offers_only_the_year(client, stats_world):
     users, _cases = stats_world
+    _release(users)
     client.force_login(users["committee_member"])
 
     html = client.get(URL, {"year": FY}).content.decode()
@@ -278,3 +409,47 @@ def test_the_screen_links_to_no_case_and_offers_only_the_year(client, stats_worl
     assert "/app/cases/" not in html
     assert html.count("<select") == 1
     assert 'name="year"' in html
+
+
+def test_earlier_years_in_the_chart_come_from_their_release_not_the_live_tables(users_by_role):
+    import datetime
+
+    worker = users_by_role["city_caseworker"]
+    supervisor = users_by_role["city_supervisor"]
+    for i in range(6):
+        factories.canary_case(
+            worker, name=f"カナリア前年{i}", consulted_on=datetime.date(FY - 1, 6, 1 + i)
+        )
+    services.report_release(actor=supervisor, fiscal_year=FY - 1, kind="final")
+    factories.canary_case(worker, name="カナリア前年追加", consulted_on=datetime.date(FY - 1, 7, 1))
+
+    years = {row[5]: row[1:4] for row in services.report_build(fiscal_year=FY).years}
+
+    assert years[FY - 1] == ("6", "0", "6")  # as released, not the live 7
+    assert years[FY - 2] == ("—", "—", "—")  # never released
+
+
+def test_a_lead_time_count_that_moved_by_less_than_k_since_a_release_is_hidden(users_by_role):
+    import datetime
+
+    sent = datetime.datetime(FY, 6, 1, 10, 0, tzinfo=datetime.UTC)
+
+    def answer(requests):
+        for request in requests:
+            type(request).objects.filter(pk=request.pk).update(
+                sent_at=sent, answered_at=sent + datetime.timedelta(hours=24), status="declined"
+            )
+
+    def lead(report):
+        return {label: (n, median) for label, n, median in report.lead_times}[
+            "受任調整依頼 → 専門職の回答"
+        ]
+
+    answer(_send_requests(users_by_role, 5))
+    first = services.report_release(
+        actor=users_by_role["city_supervisor"], fiscal_year=FY, kind="before_committee"
+    )
+    assert lead(services.release_report(first)) == ("5", "1.0日")
+    answer(_send_requests(users_by_role, 1))
+
+    assert lead(services.report_build(fiscal_year=FY)) == ("＊", "＊")

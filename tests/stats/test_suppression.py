@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advocacy.stats.suppression import Grid, suppress
-from tests.stats.lpaudit import hidden_ranges
+from tests.stats.lpaudit import differencing_violations, hidden_ranges
 
 K = 5
 counts = st.one_of(st.integers(0, 6), st.integers(0, 60))
@@ -109,3 +109,72 @@ def test_the_threshold_is_a_parameter():
     suppress([grid], 10)
     assert (0, 0) in grid.hidden
     _assert_safe([grid], 10)
+
+
+def _earlier(grids: list[Grid]) -> dict:
+    return {g.key: [{p: (g.value(p), p in g.hidden) for p in g.all_cells()}] for g in grids}
+
+
+@st.composite
+def release_pairs(draw, counts=counts):
+    """Release A, then B: the same tables with one record added (or removed) in every table."""
+    before = draw(grid_sets(counts=counts))
+    after = [
+        Grid(
+            key=g.key,
+            cells=[list(row) for row in g.cells],
+            row_totals=g.row_totals,
+            col_totals=g.col_totals,
+            group=g.group,
+        )
+        for g in before
+    ]
+    # One person: one column for all (the shared total row), one row in each table.
+    c = draw(st.integers(0, after[0].n_cols - 1))
+    holders = [[r for r in range(g.n_rows) if g.cells[r][c] > 0] for g in after]
+    remove = all(holders) and draw(st.booleans())
+    for grid, rows in zip(after, holders, strict=True):
+        r = draw(st.sampled_from(rows)) if remove else draw(st.integers(0, grid.n_rows - 1))
+        grid.cells[r][c] += -1 if remove else 1
+    return before, after
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(release_pairs())
+def test_two_releases_one_record_apart_reveal_no_small_change(pair):
+    before, after = pair
+    suppress(before, K)
+    suppress(after, K, {g.key: set(g.hidden) for g in before}, _earlier(before))
+
+    _assert_safe(after)
+    assert differencing_violations(before, after, K) == []
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(release_pairs(counts=tiny_counts))
+def test_two_tiny_releases_one_record_apart_reveal_no_small_change(pair):
+    before, after = pair
+    suppress(before, K)
+    suppress(after, K, {g.key: set(g.hidden) for g in before}, _earlier(before))
+
+    _assert_safe(after)
+    assert differencing_violations(before, after, K) == []
+
+
+def test_a_count_shown_before_that_moved_by_one_is_hidden_and_can_move_back():
+    before = [Grid(key="t", cells=[[10, 20], [30, 40], [12, 9]])]
+    suppress(before, K)
+    assert before[0].hidden == set()
+    after = [Grid(key="t", cells=[[11, 20], [30, 40], [12, 9]])]
+
+    suppress(after, K, {"t": set()}, _earlier(before))
+
+    assert (0, 0) in after[0].hidden
+    assert differencing_violations(before, after, K) == []
+
+
+def test_a_table_without_margins_hides_only_its_small_cells():
+    grid = Grid(key="t", cells=[[3, 40], [30, 20]], row_totals=False, col_totals=False)
+    suppress([grid], K)
+    assert grid.hidden == {(0, 0)}
+    _assert_safe([grid])

@@ -20,6 +20,13 @@ DAILY_LIFE = "daily_life_support"
 KEY = "daily_life_transitions"
 
 
+def _release(worker):
+    from advocacy.accounts.roles import Role
+
+    supervisor = factories.user(Role.SUPERVISOR, organisation=worker.organisation)
+    return services.report_release(actor=supervisor, fiscal_year=FY, kind="before_committee")
+
+
 @pytest.fixture
 def worker(users_by_role):
     return users_by_role["city_caseworker"]
@@ -121,7 +128,8 @@ def test_the_figure_is_suppressed_below_k_and_stays_hidden_once_published(worker
         daily_life_then_guardianship(
             worker, opened=datetime.date(2025, 4, 10), held_on=datetime.date(2025, 6, 1 + i)
         )
-    assert figure(services.report_build(fiscal_year=FY, publish=True)) == services.HIDDEN
+    assert figure(services.report_build(fiscal_year=FY)) == services.HIDDEN
+    _release(worker)
 
     daily_life_then_guardianship(
         worker, opened=datetime.date(2025, 4, 10), held_on=datetime.date(2025, 7, 1)
@@ -160,6 +168,8 @@ def test_k_or_more_is_shown_on_the_screen_and_in_every_export(client, users_by_r
     at = rows.index([title])
     assert rows[at + 1 : at + 3] == [["", "人数"], ["移行した人", "5"]]
 
+    release = _release(worker)
+    assert services.report_rows(services.release_report(release))[3:] == rows[3:]
     client.force_login(users_by_role["committee_member"])
     for url in ("/app/stats/", "/app/stats/print/"):
         html = client.get(url, {"year": FY}).content.decode()
