@@ -23,7 +23,6 @@ from advocacy.cases.selectors import last_decision
 from advocacy.cases.services import case_view_record
 
 from . import selectors, services
-from .anonymity import summary_check
 from .forms import DeclineForm, MessageForm, NeedForm, RequestForm
 from .models import CoordinationRequest, Need
 
@@ -208,12 +207,12 @@ def _summary_initial(case) -> dict:
     initial = {
         "age_band": person.current_age_band(),
         "area": person.area_id,
-        "category": "、".join(person.categories.values_list("name", flat=True)),
+        "categories": list(person.categories.values_list("pk", flat=True)),
     }
     # The type the case conference decided on (its latest decision naming one).
     decided = last_decision(case_id=case.pk, naming_a_type=True)
-    if decided is not None and decided.guardianship_type is not None:
-        initial["type_sought"] = decided.guardianship_type.name
+    if decided is not None and decided.guardianship_type_id is not None:
+        initial["type_sought"] = decided.guardianship_type_id
     return initial
 
 
@@ -257,7 +256,9 @@ class CaseRequestsView(StaffMixin, View):
         if not form.is_valid():
             return self._render(request, case, form, need, status=422)
         data = form.cleaned_data
-        check = summary_check(case=case, texts=[data[key] for key in services.TEXT_FIELDS])
+        check = services.request_summary_check(
+            case=case, summary={key: data[key] for key in services.SUMMARY_FIELDS}
+        )
         if check.warnings and not check.findings and not data["confirm_warnings"]:
             form.add_error(
                 "confirm_warnings",

@@ -24,7 +24,7 @@ def court_from_text(apps, schema_editor):
     Court = apps.get_model("reference", "FamilyCourt")
     courts = {_canonical(name): pk for pk, name in Court.objects.values_list("pk", "name")}
     unmapped = 0
-    for pk, text in Petition.objects.values_list("pk", "court_text").iterator():
+    for pk, text in list(Petition.objects.values_list("pk", "court_text")):
         canonical = _canonical(text)
         if not canonical:
             continue
