@@ -166,14 +166,6 @@ def request_send(
     if unknown:
         # Field names only: the values may be what a check would refuse.
         raise ValidationError(ERR_UNKNOWN_FIELDS.format(fields="、".join(unknown)))
-    _refuse_personal(request_summary_check(case=case, summary=summary))
-    # Lock the case row so two sends cannot both pass the checks below.
-    Case.objects.select_for_update().filter(pk=case.pk).first()
-    existing = CoordinationRequest.objects.filter(case=case)
-    if existing.filter(status=CoordinationRequest.Status.SENT).exists():
-        raise ValidationError(ERR_OPEN_REQUEST)
-    if existing.filter(status=CoordinationRequest.Status.ACCEPTED).exists():
-        raise ValidationError(ERR_ACCEPTED)
     now = timezone.now()
     categories = summary.get("categories") or []
     request = CoordinationRequest(
@@ -187,8 +179,17 @@ def request_send(
         due_at=now + datetime.timedelta(days=expiry_days()),
         **{key: value for key, value in summary.items() if key != "categories"},
     )
-    # What will be stored, every text column whoever set it, passes the same check.
-    _refuse_personal(summary_check(case=case, texts=_request_texts(request)))
+    # Every value given, and what will be stored (every text column, whoever set it).
+    _refuse_personal(
+        summary_check(case=case, texts=summary_texts(summary) + _request_texts(request))
+    )
+    # Lock the case row so two sends cannot both pass the checks below.
+    Case.objects.select_for_update().filter(pk=case.pk).first()
+    existing = CoordinationRequest.objects.filter(case=case)
+    if existing.filter(status=CoordinationRequest.Status.SENT).exists():
+        raise ValidationError(ERR_OPEN_REQUEST)
+    if existing.filter(status=CoordinationRequest.Status.ACCEPTED).exists():
+        raise ValidationError(ERR_ACCEPTED)
     request.full_clean()
     try:
         with transaction.atomic():

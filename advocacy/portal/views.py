@@ -150,7 +150,7 @@ class GuardianCaseView(ProfessionalMixin, View):
             raise denied(request, "case", case_id) from None
         person = case.person
         team = TeamMember.objects.filter(case=case, left_on__isnull=True).order_by("joined_on")
-        petitions = Petition.objects.filter(case=case).select_related("type_granted")
+        petitions = Petition.objects.filter(case=case).select_related("type_granted", "court")
         guardians = GuardianAppointment.objects.filter(case=case, ended_on__isnull=True)
         # What the page shows is what the audit names: the same field lists build both.
         shown = [
