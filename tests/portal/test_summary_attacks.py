@@ -362,3 +362,22 @@ def test_a_staff_message_before_acceptance_is_checked_like_the_summary(worker, c
     # Accepted, the candidate may see the case; the thread may name the person.
     services.message_post(actor=worker, request=request, body="本人は試験花子さんです")
     assert request.messages.count() == 1
+
+
+def test_the_request_screen_refuses_words_in_its_choice_fields(worker, case, pro, client):
+    from tests.portal.conftest import send_data
+
+    client.force_login(worker)
+    for field, value in (
+        ("age_band", "試験花子"),
+        ("categories", "試験花子"),
+        ("type_sought", "試験"),
+    ):
+        response = client.post(
+            f"/app/portal/staff/cases/{case.pk}/",
+            send_data(pro, case.person.area_id, **{field: value}),
+        )
+
+        assert response.status_code == 422
+        assert field in response.context["form"].errors
+    assert not CoordinationRequest.objects.filter(case=case).exists()
