@@ -23,7 +23,11 @@ class RequestForm(forms.Form):
     )
     need = forms.ChoiceField(label=_("必要な支援"), choices=Need.choices)
     # Choices, not words: a field that takes any text could carry a name past the check.
-    age_band = forms.ChoiceField(label=_("年齢階級"), choices=AGE_BAND_CHOICES)
+    # No band preselected when the person's is not on the list: a browser would show the
+    # first (0〜4歳) and send it unnoticed.
+    age_band = forms.ChoiceField(
+        label=_("年齢階級"), choices=[("", "---------"), *AGE_BAND_CHOICES]
+    )
     area = forms.ModelChoiceField(label=_("地域"), queryset=Area.objects.all())
     categories = forms.ModelMultipleChoiceField(
         label=_("本人の区分"),
