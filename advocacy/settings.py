@@ -295,6 +295,8 @@ if not ADVOCACY_KEY_FILE.is_absolute():
 ADVOCACY_KEY_FILE_AUTOCREATE = env_bool("ADVOCACY_KEY_FILE_AUTOCREATE", False)
 # Bits kept of each blind index: 2**11 buckets, so ~10,000 people put about five in each.
 ADVOCACY_BLIND_INDEX_BITS = env_int("ADVOCACY_BLIND_INDEX_BITS", 11)
+# The family court a new petition's form preselects (a reference.FamilyCourt code).
+ADVOCACY_DEFAULT_COURT = os.environ.get("ADVOCACY_DEFAULT_COURT", "otsu")
 
 # The second factor (TOTP): professionals always give one; every other account too when
 # this is on. On by default in production (DEBUG off), off for the DEBUG demo; the test suite

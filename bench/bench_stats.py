@@ -183,11 +183,12 @@ def build() -> User:
             "petitions",
             f"""
             INSERT INTO cases_petition (id, case_id, person_id, created_by_id, created_at,
-                updated_at, petitioner_type, relatives_intentions, approved_on, court,
+                updated_at, petitioner_type, relatives_intentions, approved_on, court_id,
                 documents, filed_on, court_case_number, ruling_on, type_granted_id, powers,
                 supervisor_appointed, supervisor_name, registration_number)
             SELECT gen_random_uuid(), c.id, c.person_id, '{worker.pk}', now(), now(),
-                {_pick(petitioners, "c.number")}, ''::bytea, c.opened_on + 70, '大津家庭裁判所',
+                {_pick(petitioners, "c.number")}, ''::bytea, c.opened_on + 70,
+                (SELECT id FROM reference_familycourt WHERE code = 'otsu'),
                 '[]'::jsonb, c.opened_on + 80 + c.serial % 30, ''::bytea,
                 CASE WHEN c.serial % 10 < 2 THEN c.opened_on + 150 + c.serial % 90 END,
                 CASE WHEN c.serial % 10 < 2

@@ -94,6 +94,7 @@ def staff_second_factor_off(settings):
 SEED_MIGRATIONS = [
     "advocacy.reference.migrations.0002_seed_areas",
     "advocacy.reference.migrations.0004_seed_classifications",
+    "advocacy.reference.migrations.0006_seed_family_courts",
     "advocacy.accounts.migrations.0002_role_groups",
     "advocacy.stats.migrations.0002_seed_national_figures",
 ]

@@ -14,6 +14,7 @@ from advocacy.cases.forms import (
     DateInputsMixin,
     DecisionForm,
     GuardianAppointmentForm,
+    court_field_setup,
 )
 from advocacy.cases.models import (
     GUARDIANSHIP_END_REASONS,
@@ -212,6 +213,7 @@ class PetitionFileForm(DateInputsMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["filed_on"].required = True
+        court_field_setup(self, required=True)
         self.fields["type_sought"].queryset = GuardianshipType.objects.filter(
             active=True
         ).select_related("scheme")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import base64
+from typing import cast
 
 from django import forms
+from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +29,13 @@ from advocacy.cases.models import (
 )
 from advocacy.cases.models.records import PETITION_DOCUMENTS
 from advocacy.cases.personal_text import looks_personal
-from advocacy.reference.models import Area, GuardianshipType, MainConcern, PersonCategory
+from advocacy.reference.models import (
+    Area,
+    FamilyCourt,
+    GuardianshipType,
+    MainConcern,
+    PersonCategory,
+)
 
 ERR_FUTURE_BIRTH = _("生年月日に未来の日付は入力できません。")
 ERR_TOO_OLD = _("生年月日が古すぎます。確認してください。")
@@ -214,6 +223,18 @@ def _current_types():
     return GuardianshipType.objects.filter(active=True).select_related("scheme")
 
 
+def court_field_setup(form: forms.ModelForm, *, required: bool = False) -> None:
+    """Offer the listed courts in use (and the petition's own), preselecting the usual one."""
+    field = cast("forms.ModelChoiceField[FamilyCourt]", form.fields["court"])
+    current = getattr(form.instance, "court_id", None)
+    field.queryset = FamilyCourt.objects.filter(Q(active=True) | Q(pk=current))
+    field.required = required
+    if current is None and not form.is_bound:
+        # The court of the deployment's own district, as the free text defaulted before.
+        usual = FamilyCourt.objects.filter(code=settings.ADVOCACY_DEFAULT_COURT, active=True)
+        form.initial.setdefault("court", usual.values_list("pk", flat=True).first())
+
+
 class DecisionForm(DateInputsMixin, forms.ModelForm):
     class Meta:
         model = Decision
@@ -265,6 +286,7 @@ class PetitionForm(DateInputsMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["type_granted"].queryset = _current_types()
         self.fields["type_sought"].queryset = _current_types()
+        court_field_setup(self)
 
 
 class GuardianAppointmentForm(DateInputsMixin, forms.ModelForm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import random
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from faker import Faker
@@ -25,7 +26,13 @@ from advocacy.cases.models import (
     TeamMeeting,
     TeamMember,
 )
-from advocacy.reference.models import Area, GuardianshipType, MainConcern, PersonCategory
+from advocacy.reference.models import (
+    Area,
+    FamilyCourt,
+    GuardianshipType,
+    MainConcern,
+    PersonCategory,
+)
 from workflows.consultation.start import consultation_start
 
 # Stage each demo case should reach, in order; the mix mirrors a year of real work.
@@ -189,6 +196,7 @@ def _advance(case, target, worker, supervisor, fake, rnd, types) -> None:
             ),
             type_granted=gtype,
             court_case_number="令和X年(家)第0000号（架空）",
+            court=FamilyCourt.objects.filter(code=settings.ADVOCACY_DEFAULT_COURT).first(),
         ),
     )
     profession = rnd.choice(["lawyer", "judicial_scrivener", "social_worker", "citizen_guardian"])

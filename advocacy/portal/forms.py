@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.accounts.models import Professional
-from advocacy.reference.models import Area, GuardianshipType
+from advocacy.cases.models.general import AGE_BAND_CHOICES
+from advocacy.reference.models import Area, GuardianshipType, PersonCategory
 
 from .models import DeclineReason, Need
 
@@ -13,25 +14,32 @@ class NeedForm(forms.Form):
     need = forms.ChoiceField(label=_("必要な支援"), choices=Need.choices)
 
 
-def _type_choices() -> list[tuple[str, str]]:
-    return [
-        (t.name, t.name)
-        for t in GuardianshipType.objects.filter(active=True).order_by("sort_order", "pk")
-    ]
-
-
 class RequestForm(forms.Form):
-    """The request and its anonymised summary; no field asks for a name or an address."""
+    """The request and its anonymised summary: categories are choices, and the words are
+    checked for the case's own values before sending (portal.anonymity)."""
 
     professional = forms.ModelChoiceField(
         label=_("候補者"), queryset=Professional.objects.filter(active=True).select_related("user")
     )
     need = forms.ChoiceField(label=_("必要な支援"), choices=Need.choices)
-    age_band = forms.CharField(label=_("年齢階級"), max_length=8)
+    # Choices, not words: a field that takes any text could carry a name past the check.
+    # No band preselected when the person's is not on the list: a browser would show the
+    # first (0〜4歳) and send it unnoticed.
+    age_band = forms.ChoiceField(
+        label=_("年齢階級"), choices=[("", "---------"), *AGE_BAND_CHOICES]
+    )
     area = forms.ModelChoiceField(label=_("地域"), queryset=Area.objects.all())
-    category = forms.CharField(label=_("本人の区分"), max_length=100, required=False)
-    # A choice, not words: the types of the classification in force (their names are sent).
-    type_sought = forms.ChoiceField(label=_("想定する類型"), choices=_type_choices)
+    categories = forms.ModelMultipleChoiceField(
+        label=_("本人の区分"),
+        queryset=PersonCategory.objects.filter(active=True),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    # The types of the classification in force (their names are sent).
+    type_sought = forms.ModelChoiceField(
+        label=_("想定する類型"),
+        queryset=GuardianshipType.objects.filter(active=True).order_by("sort_order", "pk"),
+    )
     main_issues = forms.CharField(label=_("主な課題"), widget=forms.Textarea, max_length=2000)
     workload = forms.CharField(label=_("想定される業務量"), widget=forms.Textarea, max_length=1000)
     confirm_warnings = forms.BooleanField(

@@ -16,6 +16,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from advocacy.accounts.models import Professional
+from advocacy.cases.models.general import AGE_BAND_CHOICES
 from advocacy.crypto.fields import EncryptedTextField
 
 
@@ -119,18 +121,30 @@ class CoordinationRequest(models.Model):
         related_name="coordination_requests",
     )
     # Kept as it was when asked: the candidate's profession may change later.
-    profession = models.CharField(_("職種"), max_length=32, editable=False)
+    profession = models.CharField(
+        _("職種"), max_length=32, choices=Professional.Profession.choices, editable=False
+    )
     need = models.CharField(_("必要な支援"), max_length=16, choices=Need.choices)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )
-    # The anonymised summary: coarse categories in clear, words encrypted.
-    age_band = models.CharField(_("年齢階級"), max_length=8)
+    # The anonymised summary: coarse categories in clear, each a choice or a reference
+    # (nothing typed can hide there), words encrypted and checked (portal.anonymity).
+    age_band = models.CharField(_("年齢階級"), max_length=8, choices=AGE_BAND_CHOICES)
     area = models.ForeignKey(
         "reference.Area", verbose_name=_("地域"), on_delete=models.PROTECT, related_name="+"
     )
-    category = models.CharField(_("本人の区分"), max_length=100, blank=True)
-    type_sought = models.CharField(_("想定する類型"), max_length=50)
+    categories = models.ManyToManyField(
+        "reference.PersonCategory", verbose_name=_("本人の区分"), blank=True, related_name="+"
+    )
+    # Nullable only for requests whose typed type named none of the list (portal.0003).
+    type_sought = models.ForeignKey(
+        "reference.GuardianshipType",
+        verbose_name=_("想定する類型"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
     main_issues = EncryptedTextField(_("主な課題"), max_length=2000)
     workload = EncryptedTextField(_("想定される業務量"), max_length=1000)
 

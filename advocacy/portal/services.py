@@ -8,11 +8,14 @@ running process work the same, the portal simply has no step to move.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Mapping
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,9 +26,10 @@ from advocacy.accounts.roles import Role, has_role
 from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
 from advocacy.cases.models import Case
+from advocacy.reference.models import PersonCategory
 from workflows import events as workflow
 
-from .anonymity import summary_check
+from .anonymity import CheckResult, summary_check
 from .models import CoordinationRequest, RequestMessage
 
 DEFAULT_EXPIRY_DAYS = 14
@@ -37,6 +41,7 @@ ERR_NOT_CANDIDATE = _("受付中の専門職を選んでください。")
 ERR_PERSONAL_DATA = _(
     "要約に個人を特定できる情報が含まれています: {kinds}。削除してから送ってください。"
 )
+ERR_UNKNOWN_FIELDS = _("依頼の要約にない項目は送れません: {fields}")
 ERR_ALREADY_ANSWERED = _("この依頼にはすでに回答済みです。最初の回答が有効です。")
 ERR_NOT_OPEN = _("この依頼は回答を受け付けていません。")
 ERR_NO_REASON = _("辞退の理由を選んでください。")
@@ -108,6 +113,63 @@ def _notify(professional: Professional, portal_url: str) -> None:
     send_mail(subject, body, None, [email])
 
 
+# The request's own bookkeeping; every other field a caseworker fills is the summary. Derived
+# from the model, so a field added to the request is part of the summary (and checked) unless
+# it is named here.
+_NOT_SUMMARY = frozenset(
+    {
+        "case",
+        "professional",
+        "need",
+        "status",
+        "due_at",
+        "answered_at",
+        "decline_reason",
+        "decline_note",
+        "closed_at",
+    }
+)
+SUMMARY_FIELDS = tuple(
+    field.name
+    for field in CoordinationRequest._meta.get_fields()
+    if getattr(field, "editable", False)
+    and (field.concrete or field.many_to_many)
+    and not field.auto_created
+    and field.name not in _NOT_SUMMARY
+)
+_TEXT_COLUMNS = tuple(
+    field
+    for field in CoordinationRequest._meta.concrete_fields
+    if isinstance(field, models.CharField | models.TextField)
+)
+
+
+def summary_texts(summary: Mapping[str, object]) -> list[str]:
+    """Every text a summary carries, whatever its field: words, codes and chosen names."""
+    texts: list[str] = []
+    for value in summary.values():
+        items = value if isinstance(value, list | tuple | set | QuerySet) else [value]
+        texts += [str(item) for item in items if item is not None]
+    return texts
+
+
+def _request_texts(request: CoordinationRequest) -> list[str]:
+    """Every text column of the request as it will be stored, clear or encrypted."""
+    return [str(getattr(request, field.attname) or "") for field in _TEXT_COLUMNS]
+
+
+def request_summary_check(*, case: Case, summary: Mapping[str, object]) -> CheckResult:
+    """Check every field of a summary for the case's own values (and warn on patterns)."""
+    return summary_check(case=case, texts=summary_texts(summary))
+
+
+def _refuse_personal(check: CheckResult) -> None:
+    if check.refused:
+        raise ValidationError(
+            ERR_PERSONAL_DATA.format(kinds="、".join(f"「{kind}」" for kind in check.findings))
+        )
+
+
 @transaction.atomic
 def request_send(
     *,
@@ -115,19 +177,39 @@ def request_send(
     case: Case,
     professional: Professional,
     need: str,
-    summary: dict,
+    summary: Mapping[str, object],
     portal_url: str,
 ) -> CoordinationRequest:
-    """Send an appointment-coordination request with an anonymised summary to one candidate."""
+    """Send an appointment-coordination request with an anonymised summary to one candidate.
+
+    Refused (ValidationError, nothing saved) when a summary key is not a summary field, or
+    when any text of the summary or of the request as built holds the case's own values.
+    """
     if not can_change(user=actor, case=case):
         raise PermissionDenied(ERR_CANNOT_SEND)
     if not professional.active or not has_role(professional.user, Role.PROFESSIONAL):
         raise ValidationError(ERR_NOT_CANDIDATE)
-    check = summary_check(case=case, texts=[str(summary.get(key, "")) for key in TEXT_FIELDS])
-    if check.refused:
-        raise ValidationError(
-            ERR_PERSONAL_DATA.format(kinds="、".join(f"「{kind}」" for kind in check.findings))
-        )
+    unknown = sorted(set(summary) - set(SUMMARY_FIELDS))
+    if unknown:
+        # Field names only: the values may be what a check would refuse.
+        raise ValidationError(ERR_UNKNOWN_FIELDS.format(fields="、".join(unknown)))
+    now = timezone.now()
+    categories = summary.get("categories") or []
+    request = CoordinationRequest(
+        case=case,
+        person_id=case.person_id,
+        professional=professional,
+        profession=professional.profession,
+        need=need,
+        sent_by=actor,
+        sent_at=now,
+        due_at=now + datetime.timedelta(days=expiry_days()),
+        **{key: value for key, value in summary.items() if key != "categories"},
+    )
+    # Every value given, and what will be stored (every text column, whoever set it).
+    _refuse_personal(
+        summary_check(case=case, texts=summary_texts(summary) + _request_texts(request))
+    )
     # Lock the case row so two sends cannot both pass the checks below.
     Case.objects.select_for_update().filter(pk=case.pk).first()
     existing = CoordinationRequest.objects.filter(case=case)
@@ -140,24 +222,13 @@ def request_send(
         accepted = accepted.filter(answered_at__gte=step.created)
     if accepted.exists():
         raise ValidationError(ERR_ACCEPTED)
-    now = timezone.now()
-    request = CoordinationRequest(
-        case=case,
-        person_id=case.person_id,
-        professional=professional,
-        profession=professional.profession,
-        need=need,
-        sent_by=actor,
-        sent_at=now,
-        due_at=now + datetime.timedelta(days=expiry_days()),
-        **{key: summary[key] for key in SUMMARY_FIELDS},
-    )
     request.full_clean()
     try:
         with transaction.atomic():
             request.save()
     except IntegrityError:
         raise ValidationError(ERR_OPEN_REQUEST) from None
+    request.categories.set(cast("Iterable[PersonCategory]", categories))
     audit_record(
         actor=actor,
         action=Action.PORTAL_REQUEST_SENT,
@@ -167,10 +238,6 @@ def request_send(
     )
     transaction.on_commit(lambda: _notify(professional, portal_url))
     return request
-
-
-SUMMARY_FIELDS = ("age_band", "area", "category", "type_sought", "main_issues", "workload")
-TEXT_FIELDS = ("category", "type_sought", "main_issues", "workload")
 
 
 def _lock_open(request: CoordinationRequest) -> CoordinationRequest:
@@ -358,6 +425,9 @@ def message_post(*, actor: User, request: CoordinationRequest, body: str) -> Req
     from_candidate = request.professional.user_id == actor.pk
     if not from_candidate and not can_change(user=actor, case=request.case):
         raise PermissionDenied(ERR_CANNOT_SEND)
+    if not from_candidate and request.status != CoordinationRequest.Status.ACCEPTED:
+        # Before acceptance the thread is part of what the candidate reads anonymised.
+        _refuse_personal(summary_check(case=request.case, texts=[body]))
     message = RequestMessage(
         request=request,
         person_id=request.person_id,

@@ -27,7 +27,6 @@ from workflows.events import MATCHING_STEPS
 from workflows.hooks import TaskSection
 
 from . import selectors, services
-from .anonymity import summary_check
 from .forms import DeclineForm, MessageForm, NeedForm, RequestForm
 from .models import CoordinationRequest, Need
 
@@ -155,7 +154,7 @@ class GuardianCaseView(ProfessionalMixin, View):
             raise denied(request, "case", case_id) from None
         person = case.person
         team = TeamMember.objects.filter(case=case, left_on__isnull=True).order_by("joined_on")
-        petitions = Petition.objects.filter(case=case).select_related("type_granted")
+        petitions = Petition.objects.filter(case=case).select_related("type_granted", "court")
         guardians = GuardianAppointment.objects.filter(case=case, ended_on__isnull=True)
         # What the page shows is what the audit names: the same field lists build both.
         shown = [
@@ -212,12 +211,12 @@ def _summary_initial(case) -> dict:
     initial = {
         "age_band": person.current_age_band(),
         "area": person.area_id,
-        "category": "、".join(person.categories.values_list("name", flat=True)),
+        "categories": list(person.categories.values_list("pk", flat=True)),
     }
     # The type the case conference decided on (its latest decision naming one).
     decided = last_decision(case_id=case.pk, naming_a_type=True)
-    if decided is not None and decided.guardianship_type is not None:
-        initial["type_sought"] = decided.guardianship_type.name
+    if decided is not None and decided.guardianship_type_id is not None:
+        initial["type_sought"] = decided.guardianship_type_id
     return initial
 
 
@@ -303,7 +302,9 @@ class CaseRequestsView(StaffMixin, View):
         if not form.is_valid():
             return self._render(request, case, form, need, status=422)
         data = form.cleaned_data
-        check = summary_check(case=case, texts=[data[key] for key in services.TEXT_FIELDS])
+        check = services.request_summary_check(
+            case=case, summary={key: data[key] for key in services.SUMMARY_FIELDS}
+        )
         if check.warnings and not check.findings and not data["confirm_warnings"]:
             form.add_error(
                 "confirm_warnings",

@@ -2,7 +2,14 @@ from django.contrib import admin
 
 from advocacy.admin_site import SystemAdminPermissions
 
-from .models import Area, GuardianshipScheme, GuardianshipType, MainConcern, PersonCategory
+from .models import (
+    Area,
+    FamilyCourt,
+    GuardianshipScheme,
+    GuardianshipType,
+    MainConcern,
+    PersonCategory,
+)
 
 
 @admin.register(Area, PersonCategory, MainConcern)
@@ -20,3 +27,11 @@ class GuardianshipTypeInline(SystemAdminPermissions, admin.TabularInline):
 class GuardianshipSchemeAdmin(SystemAdminPermissions, admin.ModelAdmin):
     list_display = ["name", "code", "valid_from", "valid_until"]
     inlines = [GuardianshipTypeInline]
+
+
+@admin.register(FamilyCourt)
+class FamilyCourtAdmin(SystemAdminPermissions, admin.ModelAdmin):
+    list_display = ["name", "code", "main_office", "sort_order", "active"]
+    list_editable = ["sort_order", "active"]
+    list_filter = ["active"]
+    search_fields = ["name", "code"]

@@ -85,3 +85,25 @@ class GuardianshipType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class FamilyCourt(OrderedChoice):
+    """A family court (家庭裁判所) or one of its branches (支部); a petition names one.
+
+    A list, not words: the court is a clear column, and a typed name could carry anything.
+    Seeded with the 50 main offices and some branches; administrators add the others.
+    """
+
+    main_office = models.ForeignKey(
+        "self",
+        verbose_name=_("本庁"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="branches",
+        help_text=_("支部・出張所のときだけ選ぶ"),
+    )
+
+    class Meta(OrderedChoice.Meta):
+        verbose_name = _("家庭裁判所")
+        verbose_name_plural = _("家庭裁判所")

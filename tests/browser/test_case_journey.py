@@ -25,7 +25,13 @@ from viewflow.workflow.status import STATUS
 
 from advocacy.accounts.roles import Role
 from advocacy.cases.models import Case, Contact
-from advocacy.reference.models import Area, GuardianshipType, MainConcern, PersonCategory
+from advocacy.reference.models import (
+    Area,
+    FamilyCourt,
+    GuardianshipType,
+    MainConcern,
+    PersonCategory,
+)
 from tests import factories
 from tests.portal.otp import token_for
 from workflows.coordination.flows import CoordinationFlow
@@ -280,7 +286,7 @@ def test_one_case_from_intake_to_guardian_support(live_server, page, browser, ci
             "coordination",
             "petition",
             {
-                "court": "架空家庭裁判所",
+                "court": FamilyCourt.objects.get(code="otsu").pk,
                 "documents": ["petition", "info_sheet"],
                 "filed_on": _today(),
             },

@@ -7,7 +7,7 @@ from advocacy.access.selectors import VIEW_AS_GUARDIAN, permissions_on
 from advocacy.portal import services as portal
 from advocacy.portal.models import CoordinationRequest
 from tests import factories
-from tests.portal.conftest import SUMMARY
+from tests.portal.conftest import summary_for
 from tests.portal.otp import token_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,7 +22,7 @@ def test_professional_logs_in_with_totp_and_accepts(live_server, page, users_by_
         case=case,
         professional=pro.professional,
         need="legal",
-        summary={**SUMMARY, "area": case.person.area},
+        summary=summary_for(case),
         portal_url="/app/portal/",
     )
     device = TOTPDevice.objects.create(user=pro, name="app", confirmed=True)

@@ -13,7 +13,7 @@ from advocacy.audit.models import AuditEvent
 from advocacy.cases.models import Case, Consultation, Person, Petition
 from advocacy.cases.services import record_save
 from advocacy.crypto.fields import Ciphertext
-from advocacy.reference.models import Area, MainConcern, PersonCategory
+from advocacy.reference.models import Area, FamilyCourt, MainConcern, PersonCategory
 from tests import factories
 from tests.rawscan import dump, encodings
 
@@ -95,7 +95,7 @@ def test_a_full_case_entered_through_the_screens_leaves_no_plaintext_in_any_tabl
             f"{base}/petition/new/",
             {
                 "petitioner_type": "relative",
-                "court": "大津家庭裁判所",
+                "court": FamilyCourt.objects.get(code="otsu").pk,
                 "documents": ["petition", "info_sheet"],
                 "filed_on": "2026-06-01",
                 "court_case_number": "カナリア事件番号",
@@ -150,7 +150,7 @@ def test_a_ruling_before_the_petition_is_refused_and_nothing_is_saved(client, wo
         f"/app/cases/{case.pk}/records/petition/new/",
         {
             "petitioner_type": "relative",
-            "court": "大津家庭裁判所",
+            "court": FamilyCourt.objects.get(code="otsu").pk,
             "filed_on": "2026-06-01",
             "ruling_on": "2026-05-01",
         },

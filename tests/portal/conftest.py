@@ -9,11 +9,21 @@ from .otp import force_login_verified
 
 SUMMARY = {
     "age_band": "80-84",
-    "category": "高齢者",
-    "type_sought": "後見",
     "main_issues": "預貯金の管理と施設入所契約。親族との関係は疎遠。",
     "workload": "月2回程度の訪問、年1回の家庭裁判所への報告",
 }
+
+
+def summary_for(case) -> dict:
+    """A whole summary for request_send: SUMMARY with the case's area and the chosen lists."""
+    from advocacy.reference.models import GuardianshipType, PersonCategory
+
+    return {
+        **SUMMARY,
+        "area": case.person.area,
+        "categories": list(PersonCategory.objects.filter(code="elderly")),
+        "type_sought": GuardianshipType.objects.get(code="guardianship", active=True),
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -55,11 +65,15 @@ def worker_client(worker) -> Client:
 
 
 def send_data(professional, area_id, need="legal", **overrides) -> dict:
+    from advocacy.reference.models import GuardianshipType, PersonCategory
+
     data = {
         **SUMMARY,
         "professional": str(professional.pk),
         "need": need,
         "area": str(area_id),
+        "categories": [str(PersonCategory.objects.get(code="elderly").pk)],
+        "type_sought": str(GuardianshipType.objects.get(code="guardianship", active=True).pk),
     }
     data.update(overrides)
     return data

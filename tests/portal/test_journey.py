@@ -14,10 +14,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from advocacy.access.selectors import VIEW_AS_GUARDIAN, permissions_on
 from advocacy.audit.actions import Action
 from advocacy.audit.models import AuditEvent
-from advocacy.cases.models import TeamMember
+from advocacy.cases.models import Petition, TeamMember
 from advocacy.portal import services
 from advocacy.portal.models import CoordinationRequest, RequestMessage
 from advocacy.portal.selectors import request_statistics
+from advocacy.reference.models import FamilyCourt
 from tests import factories
 
 from .conftest import send
@@ -92,10 +93,18 @@ def test_request_accept_journey(
     assert VIEW_AS_GUARDIAN in permissions_on(user=pro, case=case)
     assert AuditEvent.objects.filter(action=Action.ACCESS_GRANTED, object_id=str(case.pk)).exists()
 
+    Petition(
+        case=case,
+        petitioner_type="relative",
+        court=FamilyCourt.objects.get(code="otsu-hikone"),
+        created_by=worker,
+    ).save()
     page = client.get(response.url).content.decode()
     assert person.name in page
     assert person.address in page
     assert "架空 ケアマネ" in page
+    # The court by its name in the list.
+    assert "家庭裁判所: 大津家庭裁判所彦根支部" in page
     # Not the consultation notes, the caller, finances or health.
     assert "架空の相談内容" not in page
     assert "架空 一郎" not in page

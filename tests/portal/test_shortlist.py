@@ -69,6 +69,10 @@ def test_the_request_offers_the_types_in_force_starting_from_the_conference_deci
         f"/app/portal/staff/cases/{case.pk}/", {"type_sought": "自由に書いた類型"}
     )
 
-    assert form.initial["type_sought"] == curatorship.name
-    assert {name for name, _label in form.fields["type_sought"].choices} >= {"後見", "保佐", "補助"}
+    assert form.initial["type_sought"] == curatorship.pk
+    assert {label for _value, label in form.fields["type_sought"].choices} >= {
+        "後見",
+        "保佐",
+        "補助",
+    }
     assert "type_sought" in refused.context["form"].errors

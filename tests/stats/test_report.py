@@ -336,7 +336,7 @@ def _send_requests(users_by_role, count: int) -> list:
     """Send count coordination requests, each for a case of its own, to the test lawyer."""
     from advocacy.portal import services as portal
     from tests import factories
-    from tests.portal.conftest import SUMMARY
+    from tests.portal.conftest import summary_for
 
     worker = users_by_role["city_caseworker"]
     lawyer = users_by_role["professional"].professional
@@ -349,7 +349,7 @@ def _send_requests(users_by_role, count: int) -> list:
                 case=case,
                 professional=lawyer,
                 need="legal",
-                summary={**SUMMARY, "area": case.person.area},
+                summary=summary_for(case),
                 portal_url="/app/portal/",
             )
         )

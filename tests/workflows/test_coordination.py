@@ -9,7 +9,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from advocacy.cases.models import Assessment, Case, GuardianAppointment, Petition, Subsidy
-from advocacy.reference.models import GuardianshipType
+from advocacy.reference.models import FamilyCourt, GuardianshipType
 from tests.workflows.conftest import open_names, open_task, process_of, url
 from workflows import events as services
 from workflows.models import CaseTask
@@ -141,7 +141,11 @@ def test_mayor_petition_to_registration_starts_team_support(
         case,
         "coordination",
         "petition",
-        {"court": "架空家庭裁判所", "documents": ["petition", "info_sheet"], "filed_on": _today()},
+        {
+            "court": FamilyCourt.objects.get(code="otsu").pk,
+            "documents": ["petition", "info_sheet"],
+            "filed_on": _today(),
+        },
     )
     kind = GuardianshipType.objects.get(code="guardianship")
     walker.step(

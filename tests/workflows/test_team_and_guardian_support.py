@@ -22,6 +22,7 @@ from advocacy.cases.models import (
     TeamMeeting,
 )
 from advocacy.cases.services import record_save
+from advocacy.reference.models import FamilyCourt
 from tests import factories
 from tests.workflows.conftest import open_names, open_task, process_of, url
 from workflows import events
@@ -164,7 +165,7 @@ def _change(walker, worker, case, kind: str, petitioner: str = "guardian"):
         case,
         "guardiansupport",
         "change_petition",
-        {"court": "架空家庭裁判所", "filed_on": _today().isoformat()},
+        {"court": FamilyCourt.objects.get(code="otsu").pk, "filed_on": _today().isoformat()},
     )
     walker.step(
         worker,

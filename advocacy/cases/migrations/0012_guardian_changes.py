@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0009_consultation_new_by_rule"),
+        ("cases", "0010_petition_court_choice"),
     ]
 
     operations = [

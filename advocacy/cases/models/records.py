@@ -13,7 +13,7 @@ from advocacy.crypto.fields import (
     EncryptedCharField,
     EncryptedTextField,
 )
-from advocacy.reference.models import Area, GuardianshipType, MainConcern
+from advocacy.reference.models import Area, FamilyCourt, GuardianshipType, MainConcern
 
 from .person import Person
 
@@ -329,7 +329,15 @@ class Petition(CaseRecord):
     )
     relatives_intentions = EncryptedTextField(_("親族の意向"), blank=True, max_length=NOTE_MAX)
     approved_on = models.DateField(_("市長申立の決裁日"), null=True, blank=True)
-    court = models.CharField(_("家庭裁判所"), max_length=100, default="大津家庭裁判所")
+    # A choice from the reference list, never typed: the column is clear (decision 43).
+    court = models.ForeignKey(
+        FamilyCourt,
+        verbose_name=_("家庭裁判所"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     documents = models.JSONField(
         _("提出書類"), default=list, blank=True, help_text=_("そろった書類のコード")
     )
