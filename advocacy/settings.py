@@ -300,6 +300,9 @@ ADVOCACY_BLIND_INDEX_BITS = env_int("ADVOCACY_BLIND_INDEX_BITS", 11)
 # this is on. On by default in production (DEBUG off), off for the DEBUG demo; the test suite
 # turns it off in tests/conftest.py and on where it tests it.
 ADVOCACY_OTP_FOR_STAFF = env_bool("ADVOCACY_OTP_FOR_STAFF", not DEBUG)
+# django-otp's back-off after a wrong code: the wait before the next code is checked is this
+# many seconds, doubled with each further wrong code (1, 2, 4 …); a right code resets it.
+OTP_TOTP_THROTTLE_FACTOR = env_int("ADVOCACY_OTP_THROTTLE_FACTOR", 1)
 # The name an authenticator app shows beside the codes (the otpauth URI's issuer).
 OTP_TOTP_ISSUER = os.environ.get("ADVOCACY_OTP_ISSUER", "権利擁護支援 中核機関")
 

@@ -23,6 +23,9 @@ class Action(models.IntegerChoices):
     # grant, no task from then on; and opened it again.
     USER_DEACTIVATED = 106, _("アカウントの無効化")
     USER_REACTIVATED = 107, _("アカウントの再有効化")
+    # A code given while the device waits out django-otp's back-off after wrong codes: it
+    # was not even checked. (A checked wrong code is LOGIN_FAILED, label "otp".)
+    SECOND_FACTOR_LOCKED = 108, _("二要素認証の一時停止中の入力")
 
     # 200s: case records
     CASE_VIEWED = 201, _("ケース閲覧")
