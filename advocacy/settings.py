@@ -296,6 +296,11 @@ ADVOCACY_KEY_FILE_AUTOCREATE = env_bool("ADVOCACY_KEY_FILE_AUTOCREATE", False)
 # Bits kept of each blind index: 2**11 buckets, so ~10,000 people put about five in each.
 ADVOCACY_BLIND_INDEX_BITS = env_int("ADVOCACY_BLIND_INDEX_BITS", 11)
 
+# How many persons of other organisations (or cases they may not open) the intake's duplicate
+# warning may name to one worker in a day; past it the warning names none and the worker's
+# supervisors are told (docs/decisions.md 47).
+ADVOCACY_DUPLICATE_MATCHES_PER_DAY = env_int("ADVOCACY_DUPLICATE_MATCHES_PER_DAY", 10)
+
 # The second factor (TOTP): professionals always give one; every other account too when
 # this is on. On by default in production (DEBUG off), off for the DEBUG demo; the test suite
 # turns it off in tests/conftest.py and on where it tests it.
