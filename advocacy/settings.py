@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "advocacy.accounts.middleware.SecondFactorMiddleware",
     "advocacy.audit.middleware.RequestContextMiddleware",
+    # Records every refusal (each 403, each refusal-404 a view marks) once: access.refusals.
+    "advocacy.access.refusals.RefusalAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
