@@ -269,7 +269,7 @@ def _duplicate_notice(organisation_id: uuid.UUID, asking: str, history_url: str)
     recipients = _supervisor_emails(organisation_id)
     if not recipients:
         return
-    subject = str(_("[権利擁護支援] 他の組織の新規相談で、貴組織の登録との一致が表示されました"))
+    subject = str(_("[権利擁護支援] 新規相談の登録画面に、貴組織の登録との一致が表示されました"))
     body = "\n".join(
         [
             str(
