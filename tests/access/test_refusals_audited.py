@@ -24,7 +24,7 @@ from advocacy.cases.services import general_consultation_record
 from advocacy.portal.models import CoordinationRequest
 from tests import factories
 from tests.portal.conftest import send
-from tests.portal.otp import force_login_verified
+from tests.portal.otp import confirmed_device, force_login_verified
 from tests.workflows.conftest import Walker, open_task
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,8 @@ def world(users_by_role, settings):
         "object_id": worker.pk,
         "app_label": "accounts",
         "id": worker.pk,
-        "pk": worker.pk,
+        # django-otp's admin page of a device (it answers 500, not 404, for a missing one).
+        "pk": confirmed_device(worker).pk,
         "content_type_id": 1,
     }
 
