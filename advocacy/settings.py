@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "advocacy.accounts.middleware.SecondFactorMiddleware",
     "advocacy.audit.middleware.RequestContextMiddleware",
+    # Records every refusal (each 403, each refusal-404 a view marks) once: access.refusals.
+    "advocacy.access.refusals.RefusalAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -298,10 +300,18 @@ ADVOCACY_BLIND_INDEX_BITS = env_int("ADVOCACY_BLIND_INDEX_BITS", 11)
 # The family court a new petition's form preselects (a reference.FamilyCourt code).
 ADVOCACY_DEFAULT_COURT = os.environ.get("ADVOCACY_DEFAULT_COURT", "otsu")
 
+# How many persons of other organisations (or cases they may not open) the intake's duplicate
+# warning may name to one worker in a day; past it the warning names none and the worker's
+# supervisors are told (docs/decisions.md 47).
+ADVOCACY_DUPLICATE_MATCHES_PER_DAY = env_int("ADVOCACY_DUPLICATE_MATCHES_PER_DAY", 10)
+
 # The second factor (TOTP): professionals always give one; every other account too when
 # this is on. On by default in production (DEBUG off), off for the DEBUG demo; the test suite
 # turns it off in tests/conftest.py and on where it tests it.
 ADVOCACY_OTP_FOR_STAFF = env_bool("ADVOCACY_OTP_FOR_STAFF", not DEBUG)
+# django-otp's back-off after a wrong code: the wait before the next code is checked is this
+# many seconds, doubled with each further wrong code (1, 2, 4 …); a right code resets it.
+OTP_TOTP_THROTTLE_FACTOR = env_int("ADVOCACY_OTP_THROTTLE_FACTOR", 1)
 # The name an authenticator app shows beside the codes (the otpauth URI's issuer).
 OTP_TOTP_ISSUER = os.environ.get("ADVOCACY_OTP_ISSUER", "権利擁護支援 中核機関")
 

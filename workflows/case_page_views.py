@@ -58,9 +58,11 @@ class GuardianEventView(StaffMixin, View):
     template_name = "workflows/event.html"
 
     def _setup(self, request, case_id, event):
+        # The case first: a case the user may not see is a refusal whatever the event says.
+        case = load_case(request, case_id)
         if event not in EVENT_FORMS:
             raise Http404
-        return load_case(request, case_id), *EVENT_FORMS[event]
+        return case, *EVENT_FORMS[event]
 
     def get(self, request, case_id, event):
         case, title, form_class = self._setup(request, case_id, event)

@@ -14,14 +14,14 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from viewflow.workflow.exceptions import FlowLockFailed
 
 from advocacy.accounts.models import User
-from advocacy.cases.guards import StaffOnlyMixin
+from advocacy.cases.guards import StaffOnlyMixin, denied
 
 from . import handover
 
@@ -136,6 +136,14 @@ def _actor(request: HttpRequest) -> User:
     return request.user
 
 
+def _worker(request: HttpRequest, worker_id: int) -> User:
+    """The leaving worker, or the refusal-404 of someone not the supervisor's to hand over."""
+    try:
+        return handover.handover_worker_get(actor=_actor(request), worker_id=worker_id)
+    except Http404:
+        raise denied(request, "worker", worker_id) from None
+
+
 def _refused(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
     message = str(error) or str(handover.ERR_NOT_SUPERVISOR)
     return render(request, "workflows/refused.html", {"message": message}, status=403)
@@ -170,7 +178,7 @@ class HandoverView(StaffOnlyMixin, View):
 
     def get(self, request: HttpRequest, worker_id: int) -> HttpResponse:
         try:
-            worker = handover.handover_worker_get(actor=_actor(request), worker_id=worker_id)
+            worker = _worker(request, worker_id)
             form = self._form(request, worker)
         except PermissionDenied as error:
             return _refused(request, error)
@@ -178,7 +186,7 @@ class HandoverView(StaffOnlyMixin, View):
 
     def post(self, request: HttpRequest, worker_id: int) -> HttpResponse:
         try:
-            worker = handover.handover_worker_get(actor=_actor(request), worker_id=worker_id)
+            worker = _worker(request, worker_id)
             form = self._form(request, worker, request.POST)
         except PermissionDenied as error:
             return _refused(request, error)

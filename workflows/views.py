@@ -24,6 +24,7 @@ from viewflow.workflow.flow.views import DetailProcessView, UserIndexTaskView
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from advocacy.access.refusals import refusal_note
 from advocacy.accounts.models import User
 from advocacy.accounts.roles import Role, has_role
 from advocacy.cases.guards import StaffOnlyMixin
@@ -358,6 +359,10 @@ def _refuse(request: HttpRequest, flow_class: type[Any], kwargs: dict, reason: s
     )
 
 
+def _note_refused(request: HttpRequest, flow_class: type[Any], process_pk, task_pk) -> None:
+    refusal_note(request, "task", f"{flow_class.slug}/{process_pk}/{task_pk}")
+
+
 def _conflict(request: HttpRequest, message: StrOrPromise, status: int = 409) -> HttpResponse:
     return render(request, "workflows/refused.html", {"message": message}, status=status)
 
@@ -366,8 +371,10 @@ def guard_task_url(view, flow_class: type):
     """Wrap a task or process URL of flow_class: refuse crafted URLs, explain lost races.
 
     The process and task in the URL must belong together, to this flow, on a case the user
-    may see; otherwise the answer is the same 404 as for a missing task. A refusal inside
-    the view (already done, taken by someone else, not yours) is audited and explained.
+    may see; otherwise the answer is the same 404 as for a missing task. Both refusals (that
+    404, and the 403 for a task that is not theirs) are recorded by ``access.refusals``; the
+    lost races (already done, taken by someone else, locked) are audited here as TASK_REFUSED
+    and explained with a 409.
     """
 
     @wraps(view)
@@ -379,7 +386,8 @@ def guard_task_url(view, flow_class: type):
         if not selectors.url_target_exists(
             user=request.user, flow_class=flow_class, process_pk=process_pk, task_pk=task_pk
         ):
-            _refuse(request, flow_class, kwargs, "not found")
+            # A refusal like any other (access.refusals records it); a race below is not.
+            _note_refused(request, flow_class, process_pk, task_pk)
             raise Http404
         try:
             return view(request, *args, **kwargs)
@@ -395,7 +403,7 @@ def guard_task_url(view, flow_class: type):
             if task is not None and url_name == "assign" and task.owner_id:
                 _refuse(request, flow_class, kwargs, "taken")
                 return _conflict(request, MSG_TAKEN)
-            _refuse(request, flow_class, kwargs, "not permitted")
+            _note_refused(request, flow_class, process_pk, task_pk)
             return _conflict(request, MSG_REFUSED, status=403)
 
     return guarded

@@ -174,14 +174,21 @@ def unshare(*, actor: User, case: Case, organisation: Organisation, reason: str)
 def access_denied_record(
     *,
     actor: User | AnonymousUser,
-    what: str,
-    object_id: object,
+    target: str | None,
+    view_name: str,
+    status: int,
     request: HttpRequest | None = None,
 ) -> None:
-    """Record a refused attempt to open what:object_id (missing and not yours look the same)."""
+    """Record one refused request (only ``refusals.RefusalAuditMiddleware`` calls this).
+
+    target is the what:id a view refused (missing and not yours look the same), else the
+    refused screen's URL name; the reason says the answer and the URL name. Never the path's
+    query string, the form's values or the page's words.
+    """
     audit_record(
         actor=actor,
         action=Action.ACCESS_DENIED,
-        label=f"{what}:{str(object_id)[:36]}",
+        label=(target or view_name)[:100],
+        reason=f"{status} {view_name}".strip(),
         request=request,
     )

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from . import services
@@ -24,6 +25,10 @@ from .otp import (
     qr_data_uri,
     safe_next,
     secret_text,
+)
+
+MSG_LOCKED = gettext_lazy(
+    "誤ったコードが続いたため、しばらくコードを確認できません。時間をおいてもう一度入力してください。"
 )
 
 
@@ -65,12 +70,19 @@ class OtpVerifyView(_SecondFactorView):
     def post(self, request):
         form = TokenForm(request.POST)
         if form.is_valid():
-            # django-otp throttles a device after wrong codes; match_token honours it.
-            device = django_otp.match_token(request.user, form.cleaned_data["token"].strip())
-            if device is not None:
-                django_otp.login(request, device)
+            check = services.second_factor_verify(
+                actor=request.user, token=form.cleaned_data["token"], request=request
+            )
+            if check.device is not None:
+                django_otp.login(request, check.device)
                 return _onward(request)
-            services.second_factor_failed_record(actor=request.user, request=request)
+            # A refused code is not shown again: the page may stay on a shared screen.
+            form.data = form.data.copy()
+            form.data["token"] = ""
+            if check.locked:
+                form.add_error("token", MSG_LOCKED)
+                context = {"form": form, "locked_until": check.locked_until}
+                return self._render(request, context, status=429)
             form.add_error("token", _("コードが正しくありません。"))
         return self._render(request, {"form": form}, status=422)
 

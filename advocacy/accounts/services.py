@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -135,7 +138,69 @@ def second_factor_reset(
         label=f"totp:{deleted}",
         request=request,
     )
+    # The user hears of it: a reset they did not ask for is someone taking over the account.
+    transaction.on_commit(lambda: _reset_notice(user))
     return deleted
+
+
+def _reset_notice(user: User) -> None:
+    # No secret, no name, no link to follow blindly: the next login leads to the enrolment.
+    if not user.email or not user.is_active:
+        return
+    subject = str(_("[権利擁護支援] 二要素認証がリセットされました"))
+    body = "\n".join(
+        [
+            str(
+                _(
+                    "あなたのアカウントの二要素認証（認証アプリ）が、システム管理者によってリセットされました。"
+                )
+            ),
+            str(_("次にログインするときに、認証アプリをもう一度登録してください。")),
+            "",
+            str(_("リセットを依頼していない場合は、すぐにシステム管理者に連絡してください。")),
+        ]
+    )
+    send_mail(subject, body, None, [user.email])
+
+
+@dataclass(frozen=True)
+class SecondFactorCheck:
+    """What one code gave: the device it matched, or a refusal (wrong, or while locked)."""
+
+    device: TOTPDevice | None = None
+    locked: bool = False
+    locked_until: datetime.datetime | None = None
+
+
+@transaction.atomic(durable=True)
+def second_factor_verify(
+    *, actor: User, token: str, request: HttpRequest | None = None
+) -> SecondFactorCheck:
+    """Check actor's code against their confirmed devices, honouring django-otp's back-off.
+
+    Each wrong code doubles the wait before the next one is checked (1, 2, 4 … seconds,
+    OTP_TOTP_THROTTLE_FACTOR); a code given during the wait is refused unchecked, even the
+    right one, and audited as SECOND_FACTOR_LOCKED; a checked wrong code as LOGIN_FAILED.
+    Any locked device locks them all, so a second device does not double the guesses.
+    """
+    devices = list(TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=True))
+    waits = [device.verify_is_allowed() for device in devices]
+    refusals = [data or {} for allowed, data in waits if not allowed]
+    if refusals:
+        until = [r["locked_until"] for r in refusals if r.get("locked_until")]
+        audit_record(
+            actor=actor,
+            action=Action.SECOND_FACTOR_LOCKED,
+            obj=actor,
+            label="totp",
+            request=request,
+        )
+        return SecondFactorCheck(locked=True, locked_until=max(until) if until else None)
+    for device in devices:
+        if device.verify_token(token.strip()):
+            return SecondFactorCheck(device=device)
+    audit_record(actor=actor, action=Action.LOGIN_FAILED, obj=actor, label="otp", request=request)
+    return SecondFactorCheck()
 
 
 @transaction.atomic(durable=True)
@@ -187,8 +252,3 @@ def user_reactivate(*, actor: User | None, user: User, request: HttpRequest | No
         request=request,
     )
     return user
-
-
-def second_factor_failed_record(*, actor: User, request: HttpRequest | None = None) -> None:
-    """Record a wrong second-factor code (as a failed login; never the code itself)."""
-    audit_record(actor=actor, action=Action.LOGIN_FAILED, label="otp", request=request)

@@ -23,6 +23,9 @@ class Action(models.IntegerChoices):
     # grant, no task from then on; and opened it again.
     USER_DEACTIVATED = 106, _("アカウントの無効化")
     USER_REACTIVATED = 107, _("アカウントの再有効化")
+    # A code given while the device waits out django-otp's back-off after wrong codes: it
+    # was not even checked. (A checked wrong code is LOGIN_FAILED, label "otp".)
+    SECOND_FACTOR_LOCKED = 108, _("二要素認証の一時停止中の入力")
 
     # 200s: case records
     CASE_VIEWED = 201, _("ケース閲覧")
@@ -41,6 +44,10 @@ class Action(models.IntegerChoices):
     # 211 (本人情報閲覧) and 212 (本人情報登録) were never written and are retired: the
     # person is read with the case (201) and registered with it (202).
     PERSON_UPDATED = 213, _("本人情報更新")
+    # The intake's duplicate warning named another organisation (or a case the worker may
+    # not open) as holding a person of that kana and birth date: one event per person named,
+    # about that person, so it is in the holder's access history. Never the values typed.
+    DUPLICATE_MATCH_SHOWN = 214, _("重複の可能性の表示")
     SENSITIVE_FIELDS_READ = 221, _("機微情報の閲覧")
     EXPORTED = 231, _("データ出力")
     RECORD_CREATED = 241, _("記録の登録")
@@ -56,6 +63,9 @@ class Action(models.IntegerChoices):
     CASE_UNSHARED = 304, _("共有の終了")
     # "Not found" and "not yours" look the same to the user; both are recorded here.
     ACCESS_DENIED = 311, _("アクセス拒否")
+    # A worker past the day's limit of duplicate matches shown: no other organisation was
+    # looked up for them, and their supervisors were told (once a day).
+    DUPLICATE_CHECK_LIMITED = 312, _("重複確認の上限到達")
 
     # 400s: workflow
     PROCESS_STARTED = 401, _("手続き開始")

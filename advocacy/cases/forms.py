@@ -119,6 +119,15 @@ class CaseIntakeForm(forms.Form):
     confirm_duplicate = forms.BooleanField(
         label=_("似た本人が登録されていることを確認した上で登録する"), required=False
     )
+    # Only a real intake looks for the person elsewhere: a draft learns nothing (decision 47).
+    confirm_intake = forms.BooleanField(
+        label=_("受付の確認：この相談を実際に受け付け、登録します"),
+        help_text=_(
+            "登録の前に、同じふりがなと生年月日の本人が他の組織に登録されていないかを確認します。"
+            "該当があれば組織名を表示し、その確認は記録され、相手の組織に通知されます。"
+        ),
+        required=True,
+    )
 
     def clean(self):
         data = super().clean()

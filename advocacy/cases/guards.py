@@ -1,8 +1,8 @@
 """The door of every staff screen that opens a case: who may come in, and how a refusal is kept.
 
 Every view of cases, workflows and the portal's staff side uses these two, so a refusal is
-audited the same way everywhere (``access.services.access_denied_record``) and a case that is
-missing looks the same as one that is not yours.
+audited the same way everywhere (``access.refusals``: the 403s of the door, the 404s of the
+loader) and a case that is missing looks the same as one that is not yours.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
-from advocacy.access.services import access_denied_record
+from advocacy.access.refusals import refusal_note
 from advocacy.accounts.roles import is_case_staff
 from advocacy.cases.models import Case
 from advocacy.cases.selectors import case_get_for
@@ -38,6 +38,9 @@ def load_case(request: HttpRequest, case_id: object) -> Case:
 
 
 def denied(request: HttpRequest, what: str, object_id: object) -> Http404:
-    """Record a refused attempt at what:object_id and return the 404 to raise."""
-    access_denied_record(actor=request.user, what=what, object_id=object_id, request=request)
+    """Mark the request as a refused attempt at what:object_id and return the 404 to raise.
+
+    ``access.refusals.RefusalAuditMiddleware`` records it, once, with the URL name.
+    """
+    refusal_note(request, what, object_id)
     return Http404()

@@ -127,6 +127,7 @@ def case_search(
 class PossibleDuplicate:
     organisation: Organisation
     case: Case | None  # set only when the user may open it
+    person: Person | None = None  # for the audit of a match named; never shown
 
 
 def possible_duplicates(
@@ -146,7 +147,10 @@ def possible_duplicates(
         case.person_id: case
         for case in cases_visible_to(user=user).filter(person_id__in=[p.pk for p in matches])
     }
-    return [PossibleDuplicate(organisation=p.organisation, case=visible.get(p.pk)) for p in matches]
+    return [
+        PossibleDuplicate(organisation=p.organisation, case=visible.get(p.pk), person=p)
+        for p in matches
+    ]
 
 
 @dataclass

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -15,8 +20,9 @@ from advocacy.access import services as access
 from advocacy.access.roles import supervises
 from advocacy.access.selectors import can_change, can_reopen
 from advocacy.accounts.models import Organisation, User
-from advocacy.accounts.roles import is_case_staff
+from advocacy.accounts.roles import Role, is_case_staff
 from advocacy.audit.actions import Action
+from advocacy.audit.selectors import audit_event_count
 from advocacy.audit.services import audit_record
 from advocacy.cases import hooks
 from advocacy.cases.models import (
@@ -29,7 +35,12 @@ from advocacy.cases.models import (
 )
 from advocacy.cases.models.records import CaseRecord
 from advocacy.cases.presenters import encrypted_names
-from advocacy.cases.selectors import LISTED_PERSON_FIELDS, cases_visible_to
+from advocacy.cases.selectors import (
+    LISTED_PERSON_FIELDS,
+    PossibleDuplicate,
+    cases_visible_to,
+    possible_duplicates,
+)
 from advocacy.crypto import services as crypto_services
 from advocacy.crypto.keycache import key_cache
 from advocacy.crypto.prefetch import prefetch_data_keys
@@ -227,6 +238,147 @@ def _case_create(
     )
     audit_record(actor=actor, action=Action.CASE_CREATED, obj=case, label=case.number)
     return case
+
+
+@dataclass(frozen=True)
+class DuplicateWarning:
+    """What the intake's duplicate warning may show one worker, and nothing more.
+
+    visible: cases the worker may open anyway (shown with their number, as before); hidden:
+    the organisations named as holding a match the worker may not open; limited: past the
+    day's limit, so no organisation was looked up (the page says so, whatever the input).
+    """
+
+    visible: list[PossibleDuplicate] = field(default_factory=list)
+    hidden: list[Organisation] = field(default_factory=list)
+    limited: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.visible or self.hidden or self.limited)
+
+
+def duplicate_matches_per_day() -> int:
+    return int(getattr(settings, "ADVOCACY_DUPLICATE_MATCHES_PER_DAY", 10))
+
+
+def _supervisor_emails(organisation_id: uuid.UUID | None) -> list[str]:
+    if organisation_id is None:
+        return []
+    supervisors = User.objects.filter(
+        is_active=True, organisation_id=organisation_id, groups__name=Role.SUPERVISOR.value
+    )
+    return sorted({email for email in supervisors.values_list("email", flat=True) if email})
+
+
+def _duplicate_notice(organisation_id: uuid.UUID, asking: str, history_url: str) -> None:
+    # Nothing about the person, nor who asked: the access history behind the login says who.
+    recipients = _supervisor_emails(organisation_id)
+    if not recipients:
+        return
+    subject = str(_("[権利擁護支援] 新規相談の登録画面に、貴組織の登録との一致が表示されました"))
+    body = "\n".join(
+        [
+            str(
+                _(
+                    "%(asking)s の職員が新規相談を登録する際、入力したふりがなと生年月日が"
+                    "貴組織に登録されている本人と一致する可能性があり、登録画面に貴組織名が"
+                    "表示されました。"
+                )
+                % {"asking": asking}
+            ),
+            str(
+                _(
+                    "同じ本人について二つのケースを開かないよう、必要に応じて連絡を取り合ってください。"
+                )
+            ),
+            str(_("誰がいつ確認したかは、ログインしてアクセス履歴で確認できます。")),
+            "",
+            history_url,
+        ]
+    )
+    send_mail(subject, body, None, recipients)
+
+
+def _limit_notice(organisation_id: uuid.UUID | None, limit: int, history_url: str) -> None:
+    recipients = _supervisor_emails(organisation_id)
+    if not recipients:
+        return
+    subject = str(_("[権利擁護支援] 新規相談の重複確認が上限に達しました"))
+    body = "\n".join(
+        [
+            str(
+                _(
+                    "貴組織の職員の一人が、本日の重複確認の上限"
+                    "（他組織等の一致の表示 %(limit)d 件）に達しました。"
+                    "本日はこの職員に他の組織の登録を表示しません。"
+                )
+                % {"limit": limit}
+            ),
+            str(_("どの職員か、いつかは、ログインしてアクセス履歴で確認してください。")),
+            "",
+            history_url,
+        ]
+    )
+    send_mail(subject, body, None, recipients)
+
+
+@transaction.atomic(durable=True)
+def duplicate_warning(
+    *,
+    actor: User,
+    kana: str,
+    birth_date: datetime.date,
+    history_url: str = "",
+    request: HttpRequest | None = None,
+) -> DuplicateWarning:
+    """Look for the intake's person elsewhere; audit, limit and announce what is named.
+
+    Called only for a confirmed intake (the form's 受付の確認), never for a draft. Each
+    person the worker may not open is named by organisation only, audited as
+    DUPLICATE_MATCH_SHOWN about that person, and that organisation's supervisors are mailed.
+    Past ADVOCACY_DUPLICATE_MATCHES_PER_DAY such events today, no organisation is looked up
+    at all (so a stop says nothing about the input), DUPLICATE_CHECK_LIMITED is written and
+    the worker's own supervisors are mailed once that day.
+    """
+    # One worker's checks queue on their own row, so two at once cannot both pass the limit.
+    User.objects.select_for_update().filter(pk=actor.pk).first()
+    matches = possible_duplicates(user=actor, kana=kana, birth_date=birth_date)
+    visible = [match for match in matches if match.case is not None]
+    since = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    limit = duplicate_matches_per_day()
+    shown = audit_event_count(actor=actor, action=Action.DUPLICATE_MATCH_SHOWN, since=since)
+    if shown >= limit:
+        first = not audit_event_count(
+            actor=actor, action=Action.DUPLICATE_CHECK_LIMITED, since=since
+        )
+        audit_record(
+            actor=actor,
+            action=Action.DUPLICATE_CHECK_LIMITED,
+            label="duplicate-check",
+            reason=f"limit {limit}",
+            request=request,
+        )
+        if first:
+            own = actor.organisation_id
+            transaction.on_commit(partial(_limit_notice, own, limit, history_url))
+        return DuplicateWarning(visible=visible, limited=True)
+    hidden: dict[uuid.UUID, Organisation] = {}
+    for match in matches:
+        if match.case is not None:
+            continue
+        person = match.person
+        audit_record(
+            actor=actor,
+            action=Action.DUPLICATE_MATCH_SHOWN,
+            obj=person,
+            label=str(match.organisation)[:100],
+            request=request,
+        )
+        hidden.setdefault(match.organisation.pk, match.organisation)
+    asking = str(actor.organisation or "")
+    for organisation_id in hidden:
+        transaction.on_commit(partial(_duplicate_notice, organisation_id, asking, history_url))
+    return DuplicateWarning(visible=visible, hidden=list(hidden.values()))
 
 
 @transaction.atomic(durable=True)

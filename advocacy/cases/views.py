@@ -126,13 +126,19 @@ class CaseCreateView(StaffOnlyMixin, View):
         )
         if not forms_valid:
             return self._render(request, person_form, consultation_form, case_form, None, 422)
-        duplicates = selectors.possible_duplicates(
-            user=request.user,
-            kana=person_form.cleaned_data["kana"],
-            birth_date=person_form.cleaned_data["birth_date"],
-        )
-        if duplicates and not case_form.cleaned_data["confirm_duplicate"]:
-            return self._render(request, person_form, consultation_form, case_form, duplicates, 422)
+        # The forms are valid, so 受付の確認 is ticked: only now is the person looked up.
+        if not case_form.cleaned_data["confirm_duplicate"]:
+            warning = services.duplicate_warning(
+                actor=request.user,
+                kana=person_form.cleaned_data["kana"],
+                birth_date=person_form.cleaned_data["birth_date"],
+                history_url=request.build_absolute_uri(reverse("audit:organisation_events")),
+                request=request,
+            )
+            if warning:
+                return self._render(
+                    request, person_form, consultation_form, case_form, warning, 422
+                )
         try:
             case = services.case_intake(
                 actor=request.user,
@@ -182,6 +188,7 @@ class CaseCreateView(StaffOnlyMixin, View):
                 "consultation_form": consultation_form,
                 "case_form": case_form,
                 "duplicates": duplicates,
+                "duplicate_limit": bool(duplicates and duplicates.limited),
             },
             status=status,
         )

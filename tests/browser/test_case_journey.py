@@ -193,6 +193,7 @@ def test_one_case_from_intake_to_guardian_support(live_server, page, browser, ci
             "case-consent": "given",
             "case-consent_on": _today(),
             "case-purpose": "core_agency",
+            "case-confirm_intake": "on",
         },
     )
     page.get_by_role("button", name="登録する").click()

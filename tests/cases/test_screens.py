@@ -51,6 +51,7 @@ def intake_post(**overrides):
         "case-consent": "given",
         "case-consent_on": "2026-05-01",
         "case-purpose": "core_agency",
+        "case-confirm_intake": "on",
     }
     data.update(overrides)
     return data

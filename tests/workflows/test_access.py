@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _refusals() -> int:
-    return AuditEvent.objects.filter(action=Action.TASK_REFUSED).count()
+    # A refusal (404, 403) is ACCESS_DENIED, written by access.refusals; a lost race (409)
+    # TASK_REFUSED, written by the task guard. Each request writes exactly one of them.
+    return AuditEvent.objects.filter(action__in=[Action.ACCESS_DENIED, Action.TASK_REFUSED]).count()
 
 
 def _client(user) -> Client:
