@@ -24,6 +24,9 @@ DEFAULTS = {
     "HELP_REQUEST_DAYS": 7,
     "FEE_SUBSIDY_MONTHS": 3,
     "CANDIDATE_WAIT_DAYS": 30,
+    # A guardianship with a term (期間): asking the court to extend or end it takes the
+    # guardian, the doctor and the team some months, so the notice comes early.
+    "TERM_REMIND_DAYS": 90,
 }
 
 

@@ -48,6 +48,7 @@ CLOSING_REASON_OF = {
     "death": Case.ClosingReason.DEATH,
     "capacity_restored": Case.ClosingReason.CAPACITY_RESTORED,
     "moved_away": Case.ClosingReason.MOVED_AWAY,
+    "ended_by_court": Case.ClosingReason.ENDED_BY_COURT,
 }
 
 
@@ -206,7 +207,15 @@ def petitioner_done(*, actor: User, activation, form) -> None:
 
 
 def petition_step_done(*, actor: User, activation, form) -> None:
-    _save_record(actor, activation.process, form.save(commit=False))
+    # The ruling's acts are a many-to-many choice: saved with the record, in its audit.
+    m2m = {
+        name: form.cleaned_data[name]
+        for name in form._meta.fields or ()
+        if Petition._meta.get_field(name).many_to_many
+    }
+    cases.record_save(
+        actor=actor, case=activation.process.case, record=form.save(commit=False), m2m=m2m
+    )
 
 
 def subsidy_check_done(*, actor: User, activation, form) -> None:

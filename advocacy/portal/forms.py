@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.accounts.models import Professional
@@ -14,9 +15,17 @@ class NeedForm(forms.Form):
 
 
 def _type_choices() -> list[tuple[str, str]]:
+    # The request is made today: the types of the scheme(s) in force today; in a transition
+    # each name carries its scheme's, so the professional reads which law is meant.
+    types = list(
+        GuardianshipType.objects.valid_on(timezone.localdate())
+        .select_related("scheme")
+        .order_by("scheme__valid_from", "sort_order", "pk")
+    )
+    several = len({t.scheme_id for t in types}) > 1
     return [
-        (t.name, t.name)
-        for t in GuardianshipType.objects.filter(active=True).order_by("sort_order", "pk")
+        (label, label)
+        for label in (f"{t.name}（{t.scheme.name}）" if several else t.name for t in types)
     ]
 
 

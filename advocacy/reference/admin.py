@@ -2,7 +2,14 @@ from django.contrib import admin
 
 from advocacy.admin_site import SystemAdminPermissions
 
-from .models import Area, GuardianshipScheme, GuardianshipType, MainConcern, PersonCategory
+from .models import (
+    Area,
+    GrantedAct,
+    GuardianshipScheme,
+    GuardianshipType,
+    MainConcern,
+    PersonCategory,
+)
 
 
 @admin.register(Area, PersonCategory, MainConcern)
@@ -16,7 +23,12 @@ class GuardianshipTypeInline(SystemAdminPermissions, admin.TabularInline):
     extra = 0
 
 
+class GrantedActInline(SystemAdminPermissions, admin.TabularInline):
+    model = GrantedAct
+    extra = 0
+
+
 @admin.register(GuardianshipScheme)
 class GuardianshipSchemeAdmin(SystemAdminPermissions, admin.ModelAdmin):
     list_display = ["name", "code", "valid_from", "valid_until"]
-    inlines = [GuardianshipTypeInline]
+    inlines = [GuardianshipTypeInline, GrantedActInline]

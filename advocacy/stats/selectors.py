@@ -410,15 +410,24 @@ def _answer_days(fiscal_year: int) -> tuple[int, float | None]:
     )
 
 
-def reference_rows() -> dict[str, list[tuple[str, str]]]:
-    """Return the (code, label) rows of the configurable lists, in display order."""
+def reference_rows(fiscal_year: int | None = None) -> dict[str, list[tuple[str, str]]]:
+    """Return the (code, label) rows of the configurable lists, in display order.
+
+    Guardianship types: those of the schemes in force on some day of the fiscal year (every
+    scheme without one), each named with its scheme when a year has two (a transition
+    year shows the old types and the new side by side).
+    """
     db = stats_alias()
-    types = [
-        (str(t.pk), t.name)
-        for t in GuardianshipType.objects.using(db)
-        .select_related("scheme")
-        .order_by("scheme__valid_from", "sort_order")
-    ]
+    types_qs = GuardianshipType.objects.using(db).select_related("scheme")
+    if fiscal_year is not None:
+        first, last = datetime.date(fiscal_year, 4, 1), datetime.date(fiscal_year + 1, 3, 31)
+        types_qs = types_qs.filter(
+            Q(scheme__valid_from__lte=last),
+            Q(scheme__valid_until__isnull=True) | Q(scheme__valid_until__gte=first),
+        )
+    found = list(types_qs.order_by("scheme__valid_from", "sort_order"))
+    several = len({t.scheme_id for t in found}) > 1
+    types = [(str(t.pk), f"{t.scheme.name}：{t.name}" if several else t.name) for t in found]
     return {
         "area": list(Area.objects.using(db).values_list("code", "name")),
         "category": list(PersonCategory.objects.using(db).values_list("code", "name")),

@@ -180,7 +180,7 @@ LEAD_LABELS = {
 
 
 def _build_tables(fiscal_year: int) -> list[tuple[StrOrPromise, list[Table]]]:
-    ref = selectors.reference_rows()
+    ref = selectors.reference_rows(fiscal_year)
     consult = selectors.consultation_counts(fiscal_year)
     age_rows = [(code, label) for code, label, _lo, _hi in selectors.AGE_GROUPS]
     group = {"group": CONSULTATION_GROUP}

@@ -43,6 +43,8 @@ class Case(models.Model):  # type: ignore[django-manager-missing]
         DEATH = "death", _("死亡")
         CAPACITY_RESTORED = "capacity_restored", _("能力の回復")
         MOVED_AWAY = "moved_away", _("転出")
+        # The 2026 reform lets the court end a guardianship that is no longer needed.
+        ENDED_BY_COURT = "ended_by_court", _("審判による終了（必要がなくなった）")
         OTHER = "other", _("その他")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
