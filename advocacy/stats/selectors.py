@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import statistics
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -45,6 +45,7 @@ from advocacy.cases.models import (
 )
 from advocacy.cases.models.records import PetitionerType
 from advocacy.reference.models import Area, GuardianshipType, MainConcern, PersonCategory
+from advocacy.stats.models import NationalFigure
 
 # Counts are COUNT(*), never COUNT(id): PostgreSQL can then answer a year's rows from a
 # covering index (an index-only scan) without reading the key.
@@ -476,3 +477,49 @@ def consultation_totals(fiscal_year: int) -> Counts:
         out[("contacts", col)] = row["contacts"]
         out[("persons", col)] = row["persons"]
     return out
+
+
+# The national comparison: the city's figure counted as the national one is
+
+
+@dataclass(frozen=True)
+class CityFigure:
+    """The city's figure on a national figure's definition and basis (the denominator of a
+    share, None for a count), with the definition printed beside it."""
+
+    numerator: int
+    denominator: int | None
+    definition: str
+
+
+def _petitions_filed_in_calendar_year(year: int) -> CityFigure:
+    n = (
+        Petition.objects.using(stats_alias())
+        .filter(filed_on__gte=datetime.date(year, 1, 1), filed_on__lte=datetime.date(year, 12, 31))
+        .count()
+    )
+    return CityFigure(
+        numerator=n,
+        denominator=None,
+        definition=(
+            f"中核機関が支援した申立て（この記録にあるもの）で、申立日が{year}年1月〜12月のもの。"
+            "市内の全申立てではない。"
+        ),
+    )
+
+
+# (code, period, basis) of a national figure → how the city counts the same thing. A figure
+# missing here cannot be counted on its basis from our records (e.g. the court's 終局事件,
+# which include withdrawals we do not record; persons in use of the system, most of whom
+# the agency never supported) and is printed without a city figure (decision 56).
+CITY_MEASURES: dict[tuple[str, str, str], Callable[[int], CityFigure]] = {
+    ("petitions", NationalFigure.Period.CALENDAR.value, NationalFigure.Basis.FILED.value): (
+        _petitions_filed_in_calendar_year
+    ),
+}
+
+
+def city_figure(figure: NationalFigure) -> CityFigure | None:
+    """Return the city's figure counted on figure's definition, period and basis, or None."""
+    measure = CITY_MEASURES.get((figure.code, figure.period, figure.basis))
+    return measure(figure.year) if measure else None
