@@ -16,6 +16,7 @@ from advocacy.cases.forms import (
     DoctorViewMixin,
     GuardianAppointmentForm,
     SchemeDatedMixin,
+    doctor_view_labels,
 )
 from advocacy.cases.models import (
     Assessment,
@@ -113,6 +114,11 @@ class AssessmentStepForm(DateInputsMixin, forms.ModelForm):
 
 
 class DocumentsForm(DoctorViewMixin, forms.ModelForm):
+    # Declared for display (presenters.rows reads its labels); replaced by the day's choices.
+    doctor_view = forms.ChoiceField(
+        label=_("医師の所見"), choices=doctor_view_labels, required=False
+    )
+
     class Meta:
         model = Assessment
         fields = ["info_sheet_status", "certificate_status", "doctor_view"]

@@ -27,4 +27,4 @@ class Command(BaseCommand):
                 break
             read += count
             changed += updated
-        self.stdout.write(f"Read {read} rulings with recorded powers; mapped {changed}.")
+        self.stdout.write(f"Read {read} petitions; mapped the recorded powers of {changed}.")
