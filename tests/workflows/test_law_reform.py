@@ -117,11 +117,18 @@ def test_one_scheme_alone_is_offered_without_its_name():
     assert labels == ["後見", "保佐", "補助", "任意後見"]
 
 
-def test_the_portal_request_offers_todays_types_named_by_scheme_in_a_transition(reform):
+def test_the_portal_request_offers_todays_types_named_by_scheme_when_two_are_in_force(reform):
     labels = [label for _value, label in RequestForm.base_fields["type_sought"].choices]
 
     # Today (after REFORM_DAY) only the reform's types are in force.
     assert labels == ["後見", "任意後見"]
+    old, _new_scheme = reform
+    old.valid_until = None  # both in force (an overlap the admin may set)
+    old.save()
+    labels = [label for _value, label in RequestForm.base_fields["type_sought"].choices]
+    assert "補助（成年後見制度（後見・保佐・補助））" in labels
+    assert "後見（改正後の成年後見制度（一元化））" in labels
+    assert len(labels) == len(set(labels))
 
 
 def test_filing_after_the_reform_refuses_the_old_type_carried_from_the_conference(reform):
