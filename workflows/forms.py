@@ -13,8 +13,11 @@ from advocacy.cases.forms import (
     ContactForm,
     DateInputsMixin,
     DecisionForm,
+    DoctorViewMixin,
     GuardianAppointmentForm,
+    SchemeDatedMixin,
     court_field_setup,
+    doctor_view_labels,
 )
 from advocacy.cases.models import (
     GUARDIANSHIP_END_REASONS,
@@ -28,7 +31,7 @@ from advocacy.cases.models import (
     TeamMeeting,
 )
 from advocacy.cases.models.records import PETITION_DOCUMENTS, DocumentStatus
-from advocacy.reference.models import GuardianshipType
+from advocacy.reference.models import GrantedAct
 
 ERR_DOCUMENT_PENDING = _("受領済みか不要のどちらかにしてください。")
 ERR_AMOUNT = _("申請する場合は申請日と金額を入力してください。")
@@ -113,7 +116,12 @@ class AssessmentStepForm(DateInputsMixin, forms.ModelForm):
         }
 
 
-class DocumentsForm(forms.ModelForm):
+class DocumentsForm(DoctorViewMixin, forms.ModelForm):
+    # Declared for display (presenters.rows reads its labels); replaced by the day's choices.
+    doctor_view = forms.ChoiceField(
+        label=_("医師の所見"), choices=doctor_view_labels, required=False
+    )
+
     class Meta:
         model = Assessment
         fields = ["info_sheet_status", "certificate_status", "doctor_view"]
@@ -198,7 +206,8 @@ class MatchingForm(forms.Form):
     confirmed = forms.BooleanField(label=_("候補者へ受任の依頼を送った"), required=True)
 
 
-class PetitionFileForm(DateInputsMixin, forms.ModelForm):
+class PetitionFileForm(SchemeDatedMixin, DateInputsMixin, forms.ModelForm):
+    scheme_dated = {"type_sought": "filed_on"}
     documents = forms.MultipleChoiceField(
         label=_("提出書類"),
         choices=PETITION_DOCUMENTS,
@@ -214,42 +223,46 @@ class PetitionFileForm(DateInputsMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["filed_on"].required = True
         court_field_setup(self, required=True)
-        self.fields["type_sought"].queryset = GuardianshipType.objects.filter(
-            active=True
-        ).select_related("scheme")
         self.fields["type_sought"].help_text = _("支援調整会議で決めた類型が入っています。")
 
     def clean(self):
-        data = super().clean()
-        # Left empty, the type stays what the petitioner step carried from the conference.
-        if not data.get("type_sought"):
+        data = self.cleaned_data
+        # Left empty, the type stays what the petitioner step carried from the conference
+        # (filled in before the check that it is of the scheme in force on the filing day).
+        if not data.get("type_sought") and "type_sought" not in self.errors:
             if self.instance.type_sought_id is None:
                 self.add_error("type_sought", _("申立ての類型を選んでください。"))
             else:
                 data["type_sought"] = self.instance.type_sought
-        return data
+        return super().clean()
 
 
-class RulingForm(DateInputsMixin, forms.ModelForm):
+class RulingForm(SchemeDatedMixin, DateInputsMixin, forms.ModelForm):
+    scheme_dated = {"type_granted": "ruling_on", "acts": "ruling_on"}
+    acts = forms.ModelMultipleChoiceField(
+        label=_("付与された権限"),
+        queryset=GrantedAct.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
     class Meta:
         model = Petition
         fields = [
             "ruling_on",
             "court_case_number",
             "type_granted",
-            "powers",
+            "acts",
+            "term_kind",
+            "term_until",
             "supervisor_appointed",
             "supervisor_name",
         ]
-        widgets = {"powers": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ruling_on"].required = True
         self.fields["type_granted"].required = True
-        self.fields["type_granted"].queryset = GuardianshipType.objects.filter(
-            active=True
-        ).select_related("scheme")
 
 
 AppointedGuardianForm = GuardianAppointmentForm
@@ -340,6 +353,7 @@ class ChangePetitionForm(DateInputsMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["filed_on"].required = True
+        court_field_setup(self, required=True)
 
 
 class ChangeRulingForm(DateInputsMixin, forms.ModelForm):

@@ -1,6 +1,8 @@
-"""E-mail reminders of open tasks: once when a task falls due soon, once more when overdue.
+"""E-mail reminders of open tasks: once when a task falls due soon, once more when overdue;
+and once before a guardianship's term (期間) is reviewed or ends.
 
-E-mails carry the case number, task title and due date only: they leave the system.
+E-mails carry the case number, task title (or the term's kind) and date only: they leave
+the system.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from viewflow.workflow.status import STATUS
 
 from advocacy.accounts.models import User
 from advocacy.accounts.roles import Role
+from advocacy.cases.models import Petition
 
 from . import schedule
 from .models import CaseTask
@@ -102,4 +105,68 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
                         sent += 1
             except Exception:  # one failed mail must not stop the sweep
                 logger.exception("Reminder for task %s failed", row.pk)
+    return sent
+
+
+def _term_recipients(petition: Petition) -> list[str]:
+    case = petition.case
+    worker = case.assigned_worker
+    if worker and worker.is_active and worker.organisation_id == case.organisation_id:
+        users = [worker]
+    else:
+        users = list(
+            User.objects.filter(
+                is_active=True,
+                organisation_id=case.organisation_id,
+                groups__name=Role.SUPERVISOR.value,
+            )[:50]
+        )
+    return sorted({user.email for user in users if user.email})
+
+
+def term_reminders_send(*, today: datetime.date | None = None) -> int:
+    """E-mail once for each guardianship whose review or end date (期間) is near.
+
+    Open cases only; claimed by a conditional update before sending, as the task reminders.
+    """
+    today = today or schedule.today()
+    soon = today + datetime.timedelta(days=schedule.setting("TERM_REMIND_DAYS"))
+    rows = (
+        Petition.objects.filter(
+            term_until__isnull=False,
+            # A term already past and never announced (entered late) is announced too.
+            term_until__lte=soon,
+            term_reminded_on__isnull=True,
+            case__closed_on__isnull=True,
+        )
+        .select_related("case__assigned_worker")
+        .order_by("term_until", "pk")
+    )
+    sent = 0
+    for petition in rows.iterator(chunk_size=500):
+        with transaction.atomic(durable=True):
+            try:
+                with transaction.atomic():
+                    claimed = Petition.objects.filter(
+                        pk=petition.pk, term_reminded_on__isnull=True
+                    ).update(term_reminded_on=today)
+                    if not claimed:
+                        continue
+                    recipients = _term_recipients(petition)
+                    if recipients:
+                        kind = petition.get_term_kind_display()
+                        subject = f"[{_('期間')}] {petition.case.number} {kind}"
+                        body = "\n".join(
+                            [
+                                f"{_('ケース番号')}: {petition.case.number}",
+                                f"{_('後見等の期間')}: {kind}",
+                                f"{_('日付')}: {petition.term_until}",
+                                "",
+                                str(_("家庭裁判所への手続の要否をケースで確認してください。")),
+                            ]
+                        )
+                        send_mail(subject, body, None, recipients)
+                        sent += 1
+            except Exception:  # one failed mail must not stop the sweep
+                logger.exception("Term reminder for petition %s failed", petition.pk)
     return sent

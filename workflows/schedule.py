@@ -23,6 +23,9 @@ DEFAULTS = {
     "REVIEW_TASK_DAYS": 14,
     "HELP_REQUEST_DAYS": 7,
     "FEE_SUBSIDY_MONTHS": 3,
+    # A guardianship with a term (期間): asking the court to extend or end it takes the
+    # guardian, the doctor and the team some months, so the notice comes early.
+    "TERM_REMIND_DAYS": 90,
 }
 
 

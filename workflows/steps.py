@@ -210,7 +210,15 @@ def petitioner_done(*, actor: User, activation, form) -> None:
 
 
 def petition_step_done(*, actor: User, activation, form) -> None:
-    _save_record(actor, activation.process, form.save(commit=False))
+    # The ruling's acts are a many-to-many choice: saved with the record, in its audit.
+    m2m = {
+        name: form.cleaned_data[name]
+        for name in form._meta.fields or ()
+        if Petition._meta.get_field(name).many_to_many
+    }
+    cases.record_save(
+        actor=actor, case=activation.process.case, record=form.save(commit=False), m2m=m2m
+    )
 
 
 def subsidy_check_done(*, actor: User, activation, form) -> None:

@@ -41,6 +41,9 @@ class Action(models.IntegerChoices):
     # A supervisor handed all of a worker's open cases and tasks over in one act (人事異動);
     # each case it moved has its own CASE_REASSIGNED event naming this one.
     STAFF_HANDOVER = 208, _("担当の一括引継ぎ")
+    # A ruling's powers, recorded as words before the scheme's list of acts, matched to the
+    # list (manage.py petition_acts_from_text); the event names counts, never the words.
+    PETITION_POWERS_MAPPED = 216, _("付与された権限の移行")
     # 211 (本人情報閲覧) and 212 (本人情報登録) were never written and are retired: the
     # person is read with the case (201) and registered with it (202).
     PERSON_UPDATED = 213, _("本人情報更新")

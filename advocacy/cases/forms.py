@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import base64
-from typing import cast
+import datetime
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.conf import settings
@@ -30,8 +31,10 @@ from advocacy.cases.models import (
 from advocacy.cases.models.records import PETITION_DOCUMENTS
 from advocacy.cases.personal_text import looks_personal
 from advocacy.reference.models import (
+    NOT_APPLICABLE,
     Area,
     FamilyCourt,
+    GrantedAct,
     GuardianshipType,
     MainConcern,
     PersonCategory,
@@ -51,6 +54,130 @@ class DateInputsMixin:
             if isinstance(field, forms.DateField):
                 field.widget = DATE_INPUT
                 field.input_formats = ["%Y-%m-%d", "%Y/%m/%d"]
+
+
+if TYPE_CHECKING:
+    _ModelFormBase = forms.ModelForm
+else:
+    _ModelFormBase = object
+
+ERR_NOT_IN_FORCE = _("その日付に適用される体系の中から選んでください。")
+# A scheme that ended less than this long ago stays on a form whose date is not yet known,
+# for records of days before its end that are entered late (the date is checked on saving).
+SCHEME_GRACE = datetime.timedelta(days=365)
+
+
+def _parse_day(value) -> datetime.date | None:
+    if isinstance(value, datetime.date):
+        return value
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d"):
+        try:
+            return datetime.datetime.strptime(str(value), fmt).date()  # noqa: DTZ007 - a date
+        except (TypeError, ValueError):
+            continue
+    return None
+
+
+def _scheme_label(item) -> str:
+    return f"{item.name}（{item.scheme.name}）"
+
+
+class SchemeDatedMixin(_ModelFormBase):
+    """Offer the types and acts of the scheme in force on the record's date, and check it.
+
+    ``scheme_dated`` maps a field choosing from a scheme to the date field it is judged by
+    (the conference date, the filing date, the ruling date). Where two schemes are offered
+    (a transition), each choice carries its scheme's name.
+    """
+
+    scheme_dated: dict[str, str] = {}
+
+    def _record_day(self, date_name: str) -> datetime.date | None:
+        if self.is_bound and date_name in self.fields:
+            return _parse_day(self.data.get(self.add_prefix(date_name)))
+        return getattr(self.instance, date_name, None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, date_name in self.scheme_dated.items():
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            day = self._record_day(date_name)
+            model = field.queryset.model
+            if day is not None:
+                offered = model.objects.valid_on(day)
+            else:
+                today = timezone.localdate()
+                offered = model.objects.valid_between(today - SCHEME_GRACE, today)
+            field.queryset = offered.select_related("scheme")
+            if len({item.scheme_id for item in field.queryset}) > 1:
+                field.label_from_instance = _scheme_label
+            field.error_messages["invalid_choice"] = ERR_NOT_IN_FORCE
+            field.error_messages["invalid_pk_value"] = ERR_NOT_IN_FORCE
+
+    def clean(self):
+        data = super().clean()
+        for name, date_name in self.scheme_dated.items():
+            if name not in self.fields:
+                continue
+            day = data.get(date_name) if date_name in self.fields else None
+            day = day or getattr(self.instance, date_name, None)
+            value = data.get(name)
+            items = list(value) if hasattr(value, "__iter__") else [value]
+            if day and any(item and not item.scheme.is_valid_on(day) for item in items):
+                self.add_error(name, ERR_NOT_IN_FORCE)
+        return data
+
+
+def doctor_view_choices_on(day: datetime.date | None) -> list[tuple[str, str]]:
+    """Return the doctor's views offered for an assessment of day: the scheme's 「〜相当」."""
+    types = GuardianshipType.objects.filter(voluntary=False)
+    if day is not None:
+        types = types.valid_on(day)
+    else:
+        today = timezone.localdate()
+        types = types.valid_between(today - SCHEME_GRACE, today)
+    found = list(types.select_related("scheme"))
+    several = len({t.scheme_id for t in found}) > 1
+    choices = [("", str(_("未確認"))), (NOT_APPLICABLE, str(_("非該当")))]
+    for t in found:
+        label = str(_("%(type)s相当") % {"type": t.name})
+        choices.append((t.code, f"{label}（{t.scheme.name}）" if several else label))
+    return choices
+
+
+class DoctorViewMixin(_ModelFormBase):
+    """The doctor's view as a choice of the scheme in force on the assessment day."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("doctor_view")
+        if field is None:
+            return
+        if self.is_bound and "assessed_on" in self.fields:
+            day = _parse_day(self.data.get(self.add_prefix("assessed_on")))
+        else:
+            day = self.instance.assessed_on
+        choices = doctor_view_choices_on(day)
+        current = self.instance.doctor_view if self.instance.pk else ""
+        if current and current not in dict(choices):
+            # An older assessment keeps its value (decided under its own scheme).
+            choices.append((current, dict(doctor_view_labels()).get(current, current)))
+        self.fields["doctor_view"] = forms.ChoiceField(
+            label=field.label, choices=choices, required=False
+        )
+
+
+def doctor_view_labels() -> list[tuple[str, str]]:
+    """Return every doctor's view a record may hold, with its label (for display)."""
+    choices = [("", str(_("未確認"))), (NOT_APPLICABLE, str(_("非該当")))]
+    seen = {code for code, _label in choices}
+    for t in GuardianshipType.objects.filter(voluntary=False).select_related("scheme"):
+        if t.code not in seen:
+            seen.add(t.code)
+            choices.append((t.code, str(_("%(type)s相当") % {"type": t.name})))
+    return choices
 
 
 class PersonForm(DateInputsMixin, forms.ModelForm):
@@ -215,7 +342,13 @@ class ReferralForm(DateInputsMixin, forms.ModelForm):
         ]
 
 
-class AssessmentForm(DateInputsMixin, forms.ModelForm):
+class AssessmentForm(DoctorViewMixin, DateInputsMixin, forms.ModelForm):
+    # Declared for the case page's display (presenters.rows reads its labels); the form
+    # replaces it with the choices of the assessment day's scheme.
+    doctor_view = forms.ChoiceField(
+        label=_("医師の所見"), choices=doctor_view_labels, required=False
+    )
+
     class Meta:
         model = Assessment
         fields = [
@@ -226,10 +359,6 @@ class AssessmentForm(DateInputsMixin, forms.ModelForm):
             "certificate_status",
             "doctor_view",
         ]
-
-
-def _current_types():
-    return GuardianshipType.objects.filter(active=True).select_related("scheme")
 
 
 def court_field_setup(form: forms.ModelForm, *, required: bool = False) -> None:
@@ -244,7 +373,9 @@ def court_field_setup(form: forms.ModelForm, *, required: bool = False) -> None:
         form.initial.setdefault("court", usual.values_list("pk", flat=True).first())
 
 
-class DecisionForm(DateInputsMixin, forms.ModelForm):
+class DecisionForm(SchemeDatedMixin, DateInputsMixin, forms.ModelForm):
+    scheme_dated = {"guardianship_type": "held_on"}
+
     class Meta:
         model = Decision
         fields = [
@@ -257,15 +388,18 @@ class DecisionForm(DateInputsMixin, forms.ModelForm):
             "advice",
         ]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["guardianship_type"].queryset = _current_types()
 
-
-class PetitionForm(DateInputsMixin, forms.ModelForm):
+class PetitionForm(SchemeDatedMixin, DateInputsMixin, forms.ModelForm):
+    scheme_dated = {"type_sought": "filed_on", "type_granted": "ruling_on", "acts": "ruling_on"}
     documents = forms.MultipleChoiceField(
         label=_("提出書類"),
         choices=PETITION_DOCUMENTS,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    acts = forms.ModelMultipleChoiceField(
+        label=_("付与された権限"),
+        queryset=GrantedAct.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
@@ -284,7 +418,10 @@ class PetitionForm(DateInputsMixin, forms.ModelForm):
             "court_case_number",
             "ruling_on",
             "type_granted",
+            "acts",
             "powers",
+            "term_kind",
+            "term_until",
             "supervisor_appointed",
             "supervisor_name",
             "registration_number",
@@ -293,8 +430,6 @@ class PetitionForm(DateInputsMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["type_granted"].queryset = _current_types()
-        self.fields["type_sought"].queryset = _current_types()
         court_field_setup(self)
 
 

@@ -26,6 +26,8 @@ def display_value(instance: models.Model, field_name: str, list_labels: dict | N
         return "—"
     if isinstance(field, models.Field) and field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if list_labels is not None and not isinstance(value, list):
+        return str(list_labels.get(value, value))
     if isinstance(value, bool):
         return "はい" if value else "いいえ"
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
@@ -36,18 +38,22 @@ def display_value(instance: models.Model, field_name: str, list_labels: dict | N
     return str(value)
 
 
+# Choice fields whose labels live in the form (model choices carry their own).
+PLAIN_CHOICES = (forms.MultipleChoiceField, forms.ChoiceField)
+
+
 def rows(instance: models.Model, form_class: type[forms.ModelForm[Any]]) -> list[tuple[str, str]]:
     """Return (label, value) pairs for the fields form_class edits, labelled as in the form."""
     form_fields = form_class.base_fields
     result = []
     for name in form_class._meta.fields or ():
-        # Plain multiple choices (codes in a JSON list) carry their labels in the form field.
+        # Plain choices (codes, or codes in a JSON list) carry their labels in the form field.
         field = form_fields[name]
         labels = (
             # The field holds its choices normalised to (value, label) pairs; the stubs also
             # allow the forms they may be given in.
             dict(cast("Iterable[tuple[Any, Any]]", field.choices))
-            if type(field) is forms.MultipleChoiceField
+            if isinstance(field, forms.ChoiceField) and type(field) in PLAIN_CHOICES
             else None
         )
         model_field = instance._meta.get_field(name)

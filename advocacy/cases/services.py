@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from advocacy.cases.models import (
     Consultation,
     GeneralConsultation,
     Person,
+    Petition,
     StageChange,
 )
 from advocacy.cases.models.records import CaseRecord
@@ -42,9 +44,11 @@ from advocacy.cases.selectors import (
     possible_duplicates,
 )
 from advocacy.crypto import services as crypto_services
+from advocacy.crypto.erased import ERASED
 from advocacy.crypto.keycache import key_cache
 from advocacy.crypto.prefetch import prefetch_data_keys
 from advocacy.dates import fiscal_prefix, fiscal_year_of
+from advocacy.reference.models import GrantedAct
 
 ERR_NOT_STAFF = _("ケースを登録できるのは市または社協の職員です。")
 ERR_CANNOT_CHANGE = _("このケースを変更する権限がありません。")
@@ -811,6 +815,83 @@ def case_controllers_correct(*, after: object = None, size: int = 500) -> tuple[
                 obj=case,
                 label=case.number,
                 reason=f"{before} -> {right} (purpose {case.purpose})",
+            )
+            changed += 1
+    return len(batch), changed, batch[-1].pk
+
+
+# Words of the rulings recorded before the list of acts, and the act each names (decision 55).
+# A phrase maps to every act whose words it contains; a phrase that names none stays as text.
+POWERS_WORDS: dict[str, tuple[str, ...]] = {
+    "all_property": ("包括", "すべての法律行為", "全ての法律行為", "財産管理全般"),
+    "deposits": ("預貯金", "預金", "貯金", "払戻", "払い戻"),
+    "real_estate": ("不動産", "土地", "建物", "自宅の売却"),
+    "care_contracts": ("介護", "福祉サービス", "障害福祉"),
+    "medical_contracts": ("医療", "入院", "治療"),
+    "facility_admission": ("施設", "入所"),
+    "housing_lease": ("賃貸借", "賃貸", "借家", "アパート"),
+    "public_benefits": ("年金", "手当", "生活保護", "税", "申請手続"),
+    "inheritance": ("相続", "遺産"),
+    "litigation": ("訴訟", "裁判"),
+    "borrowing": ("借財", "借入", "保証"),
+}
+_POWERS_SPLIT = re.compile(r"[、，,。\n;；／/]+")
+
+
+def powers_match(text: str, codes: Iterable[str]) -> tuple[set[str], str]:
+    """Return the act codes (of those offered) text names, and the phrases that name none."""
+    offered = set(codes)
+    found: set[str] = set()
+    kept = []
+    for phrase in (p.strip() for p in _POWERS_SPLIT.split(text or "")):
+        if not phrase:
+            continue
+        hits = {
+            code
+            for code, words in POWERS_WORDS.items()
+            if code in offered and any(word in phrase for word in words)
+        }
+        if hits:
+            found |= hits
+        else:
+            kept.append(phrase)
+    return found, "、".join(kept)
+
+
+def petition_powers_map(*, after: object = None, size: int = 200) -> tuple[int, int, object]:
+    """Match one batch of rulings' recorded powers to the acts of their scheme, auditing each.
+
+    Returns (read, changed, last primary key); rerun from the last key until read is 0. The
+    acts are those of the scheme in force on the ruling day; phrases naming no act stay as
+    the record's words (「移行前の記述」), so nothing recorded is lost (decision 55).
+    """
+    # Ciphertext cannot be filtered on (beyond NULL): every petition is read, in batches.
+    rows = Petition.objects.order_by("pk")
+    if after is not None:
+        rows = rows.filter(pk__gt=after)
+    batch = list(rows.select_related("case")[:size])
+    if not batch:
+        return 0, 0, after
+    changed = 0
+    with transaction.atomic(), key_cache():
+        prefetch_data_keys(batch)
+        for petition in batch:
+            if petition.powers is ERASED or not petition.powers:
+                continue
+            day = petition.ruling_on or petition.filed_on or timezone.localdate()
+            acts = {a.code: a for a in GrantedAct.objects.valid_on(day)}
+            found, kept = powers_match(petition.powers, acts)
+            if not found:
+                continue
+            petition.acts.add(*(acts[code] for code in sorted(found)))
+            petition.powers = kept
+            petition.save(update_fields=["powers", "updated_at"])
+            audit_record(
+                actor=None,
+                action=Action.PETITION_POWERS_MAPPED,
+                obj=petition.case,
+                label=petition.case.number,
+                reason=f"{len(found)} act(s) mapped; words kept: {'yes' if kept else 'no'}",
             )
             changed += 1
     return len(batch), changed, batch[-1].pk

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.accounts.models import Professional
@@ -35,10 +36,9 @@ class RequestForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    # The types of the classification in force (their names are sent).
+    # The types of the scheme(s) in force today (set in __init__).
     type_sought = forms.ModelChoiceField(
-        label=_("想定する類型"),
-        queryset=GuardianshipType.objects.filter(active=True).order_by("sort_order", "pk"),
+        label=_("想定する類型"), queryset=GuardianshipType.objects.none()
     )
     main_issues = forms.CharField(label=_("主な課題"), widget=forms.Textarea, max_length=2000)
     workload = forms.CharField(label=_("想定される業務量"), widget=forms.Textarea, max_length=1000)
@@ -46,6 +46,20 @@ class RequestForm(forms.Form):
         label=_("注意された箇所を確認し、個人を特定できる情報がないことを確かめました"),
         required=False,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The request is made today: the types of the scheme(s) in force today; in a
+        # transition each name carries its scheme's, so the professional reads which law.
+        types = (
+            GuardianshipType.objects.valid_on(timezone.localdate())
+            .select_related("scheme")
+            .order_by("scheme__valid_from", "sort_order", "pk")
+        )
+        field = self.fields["type_sought"]
+        field.queryset = types
+        if len({t.scheme_id for t in types}) > 1:
+            field.label_from_instance = lambda t: f"{t.name}（{t.scheme.name}）"
 
 
 class DeclineForm(forms.Form):

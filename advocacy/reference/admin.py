@@ -5,6 +5,7 @@ from advocacy.admin_site import SystemAdminPermissions
 from .models import (
     Area,
     FamilyCourt,
+    GrantedAct,
     GuardianshipScheme,
     GuardianshipType,
     MainConcern,
@@ -23,10 +24,15 @@ class GuardianshipTypeInline(SystemAdminPermissions, admin.TabularInline):
     extra = 0
 
 
+class GrantedActInline(SystemAdminPermissions, admin.TabularInline):
+    model = GrantedAct
+    extra = 0
+
+
 @admin.register(GuardianshipScheme)
 class GuardianshipSchemeAdmin(SystemAdminPermissions, admin.ModelAdmin):
     list_display = ["name", "code", "valid_from", "valid_until"]
-    inlines = [GuardianshipTypeInline]
+    inlines = [GuardianshipTypeInline, GrantedActInline]
 
 
 @admin.register(FamilyCourt)

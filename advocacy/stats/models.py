@@ -4,13 +4,35 @@ Live reports are computed from the case tables each time; what the committee see
 release, stored as it was computed.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# A share is published to one decimal: it may differ from its counts by half a unit of that.
+SHARE_ROUNDING = Decimal("0.05")
+
 
 class NationalFigure(models.Model):
-    """A published national figure, with its source and year, shown beside ours."""
+    """A published national figure, with what it counts, its basis and source.
+
+    A share (unit "%") is compared only when its numerator and denominator are stored and
+    agree with it (``counts_agree``); a count is its own numerator. Where the source gives
+    a share without its counts, the counts stay empty: unknown, and the share is not compared.
+    """
+
+    class Period(models.TextChoices):
+        CALENDAR = "calendar", _("暦年（1月〜12月）")
+        FISCAL = "fiscal", _("年度（4月〜3月）")
+        YEAR_END = "year_end", _("年末時点")
+
+    class Basis(models.TextChoices):
+        FILED = "filed", _("申立て（受理）の件数")
+        CLOSED = "closed", _("終局した事件")
+        IN_USE = "in_use", _("制度を利用している人")
+        UNSTATED = "unstated", _("出典の集計対象を未登録")
 
     code = models.SlugField(_("コード"), max_length=48)
     label = models.CharField(_("項目"), max_length=100)
@@ -18,6 +40,13 @@ class NationalFigure(models.Model):
     value = models.DecimalField(_("値"), max_digits=12, decimal_places=1)
     unit = models.CharField(_("単位"), max_length=16)
     source = models.CharField(_("出典"), max_length=200)
+    definition = models.TextField(_("定義"), blank=True)
+    period = models.CharField(_("期間の基準"), max_length=16, choices=Period.choices, blank=True)
+    basis = models.CharField(_("数える対象"), max_length=16, choices=Basis.choices, blank=True)
+    # Empty where the source's counts are not on record: then the figure is not compared.
+    numerator = models.PositiveIntegerField(_("分子の件数"), null=True, blank=True)
+    denominator = models.PositiveIntegerField(_("分母の件数"), null=True, blank=True)
+    denominator_definition = models.CharField(_("分母の定義"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("全国の数値")
@@ -29,6 +58,36 @@ class NationalFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.year})"
+
+    @property
+    def is_share(self) -> bool:
+        return self.unit == "%"
+
+    @property
+    def counts_known(self) -> bool:
+        if self.is_share:
+            return self.numerator is not None and bool(self.denominator)
+        return self.numerator is not None
+
+    def counts_agree(self) -> bool:
+        """Return whether the stored counts give the stored value (a share within rounding)."""
+        if not self.counts_known:
+            return False
+        if not self.is_share:
+            return Decimal(self.numerator or 0) == self.value
+        numerator, denominator = self.numerator or 0, self.denominator or 1
+        share = Decimal(100 * numerator) / Decimal(denominator)
+        return numerator <= denominator and abs(share - self.value) <= SHARE_ROUNDING
+
+    def clean(self):
+        if self.is_share and (self.numerator is None) != (self.denominator is None):
+            raise ValidationError(
+                _("割合の分子と分母は両方とも入れるか、両方とも空にしてください。")
+            )
+        if self.counts_known and self.value is not None and not self.counts_agree():
+            raise ValidationError(
+                _("値が分子・分母（件数）と合いません。出典の数値を確認してください。")
+            )
 
 
 class Release(models.Model):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import statistics
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -48,7 +48,7 @@ from advocacy.cases.models import (
 )
 from advocacy.cases.models.records import PetitionerType
 from advocacy.reference.models import Area, GuardianshipType, MainConcern, PersonCategory
-from advocacy.stats.models import Release
+from advocacy.stats.models import NationalFigure, Release
 
 # Counts are COUNT(*), never COUNT(id): PostgreSQL can then answer a year's rows from a
 # covering index (an index-only scan) without reading the key.
@@ -449,15 +449,24 @@ def _answer_days(fiscal_year: int) -> tuple[int, float | None]:
     )
 
 
-def reference_rows() -> dict[str, list[tuple[str, str]]]:
-    """Return the (code, label) rows of the configurable lists, in display order."""
+def reference_rows(fiscal_year: int | None = None) -> dict[str, list[tuple[str, str]]]:
+    """Return the (code, label) rows of the configurable lists, in display order.
+
+    Guardianship types: those of the schemes in force on some day of the fiscal year (every
+    scheme without one), each named with its scheme when a year has two (a transition
+    year shows the old types and the new side by side).
+    """
     db = stats_alias()
-    types = [
-        (str(t.pk), t.name)
-        for t in GuardianshipType.objects.using(db)
-        .select_related("scheme")
-        .order_by("scheme__valid_from", "sort_order")
-    ]
+    types_qs = GuardianshipType.objects.using(db).select_related("scheme")
+    if fiscal_year is not None:
+        first, last = datetime.date(fiscal_year, 4, 1), datetime.date(fiscal_year + 1, 3, 31)
+        types_qs = types_qs.filter(
+            Q(scheme__valid_from__lte=last),
+            Q(scheme__valid_until__isnull=True) | Q(scheme__valid_until__gte=first),
+        )
+    found = list(types_qs.order_by("scheme__valid_from", "sort_order"))
+    several = len({t.scheme_id for t in found}) > 1
+    types = [(str(t.pk), f"{t.scheme.name}：{t.name}" if several else t.name) for t in found]
     return {
         "area": list(Area.objects.using(db).values_list("code", "name")),
         "category": list(PersonCategory.objects.using(db).values_list("code", "name")),
@@ -530,3 +539,53 @@ def release_get(*, release_id: int | None, fiscal_year: int | None) -> Release |
     if fiscal_year is not None:
         releases = releases.filter(fiscal_year=fiscal_year)
     return releases.order_by("-released_at", "-pk").first()
+
+
+# The national comparison: the city's figure counted as the national one is
+
+
+@dataclass(frozen=True)
+class CityFigure:
+    """The city's figure on a national figure's definition and basis (the denominator of a
+    share, None for a count), with the definition printed beside it."""
+
+    numerator: int
+    denominator: int | None
+    definition: str
+
+
+def _petitions_filed_in_calendar_year(year: int) -> CityFigure:
+    n = (
+        Petition.objects.using(stats_alias())
+        .filter(
+            filed_on__gte=datetime.date(year, 1, 1),
+            filed_on__lte=datetime.date(year, 12, 31),
+            purpose=Petition.Purpose.START,
+        )
+        .count()
+    )
+    return CityFigure(
+        numerator=n,
+        denominator=None,
+        definition=(
+            f"中核機関が支援した開始の申立て（この記録にあるもの）で、申立日が{year}年1月〜12月"
+            "のもの。市内の全申立てではない。後見人等の交代・追加の選任申立ては含まない。"
+        ),
+    )
+
+
+# (code, period, basis) of a national figure → how the city counts the same thing. A figure
+# missing here cannot be counted on its basis from our records (e.g. the court's 終局事件,
+# which include withdrawals we do not record; persons in use of the system, most of whom
+# the agency never supported) and is printed without a city figure (decision 56).
+CITY_MEASURES: dict[tuple[str, str, str], Callable[[int], CityFigure]] = {
+    ("petitions", NationalFigure.Period.CALENDAR.value, NationalFigure.Basis.FILED.value): (
+        _petitions_filed_in_calendar_year
+    ),
+}
+
+
+def city_figure(figure: NationalFigure) -> CityFigure | None:
+    """Return the city's figure counted on figure's definition, period and basis, or None."""
+    measure = CITY_MEASURES.get((figure.code, figure.period, figure.basis))
+    return measure(figure.year) if measure else None

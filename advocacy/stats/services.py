@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -134,7 +134,7 @@ class Report:
     sections: list  # (title, tables): Table when live, ShownTable when released
     lead_times: list
     years: list
-    national: list
+    national: list[NationalRow]
     release: Release | None = None
 
     def tables(self) -> list:
@@ -186,7 +186,7 @@ LEAD_LABELS = {
 
 
 def _build_tables(fiscal_year: int) -> list[tuple[StrOrPromise, list[Table]]]:
-    ref = selectors.reference_rows()
+    ref = selectors.reference_rows(fiscal_year)
     consult = selectors.consultation_counts(fiscal_year)
     age_rows = [(code, label) for code, label, _lo, _hi in selectors.AGE_GROUPS]
     group = {"group": CONSULTATION_GROUP}
@@ -457,33 +457,90 @@ def _year_rows(fiscal_year: int, own: dict) -> list:
     return rows
 
 
-def _national(petitions: Table, k: int) -> list[tuple[str, str, str, str]]:
-    """Return (item, national figure with year, ours, source); ours only where n ≥ k."""
-    ext = petitions.grid.extended()
-    hidden = petitions.grid.hidden
-    R, C = petitions.grid.n_rows, petitions.grid.n_cols
-    total = ext[R][C]
-    mayor_row = [code for code, _l in petitions.rows].index(PetitionerType.MAYOR)
-    ours = {
-        "petitions": HIDDEN if (R, C) in hidden else f"{total:,}件",
-        "mayor_petition_share": (
-            f"{100 * ext[mayor_row][C] / total:.1f}%"
-            if total >= k and (mayor_row, C) not in hidden and (R, C) not in hidden
-            else HIDDEN
-        ),
-    }
+class NationalRow(NamedTuple):
+    """One line of the national comparison, each side with its definition."""
+
+    label: str
+    definition: str
+    national: str
+    ours: str
+    ours_definition: str
+    source: str
+
+
+NOT_COMPARED_COUNTS = "比較しない：全国の値の分子・分母（件数）が未登録か、値と合わない。"
+NOT_COMPARED_BASIS = "比較しない：本市の記録では同じ定義・基準で数えられない。"
+
+
+def _publishable(n: int, k: int) -> bool:
+    return n == 0 or n >= k
+
+
+def _national(k: int) -> list[NationalRow]:
+    """Return the national figures, each beside the city's counted on the same basis.
+
+    The city's figure is printed only where it is computed on the national one's definition
+    (``selectors.city_figure``) and, for a share, where the national counts are known and
+    agree with it; a count of 1..k−1 (or a share whose parts are) is hidden.
+    """
     rows = []
     for figure in NationalFigure.objects.order_by("code", "-year"):
-        value = f"{figure.value:,.1f}" if figure.unit == "%" else f"{figure.value:,.0f}"
+        value = f"{figure.value:,.1f}" if figure.is_share else f"{figure.value:,.0f}"
+        period = figure.get_period_display() or "基準未登録"
+        national = f"{value}{figure.unit}（{figure.year}年・{period}）"
+        definition = figure.definition or "定義未登録"
+        if figure.denominator_definition:
+            definition += f" 分母：{figure.denominator_definition}"
+        ours, ours_definition = "—", NOT_COMPARED_BASIS
+        if figure.is_share and not figure.counts_agree():
+            ours_definition = NOT_COMPARED_COUNTS
+        elif (city := selectors.city_figure(figure)) is not None:
+            ours_definition = city.definition
+            if city.denominator is None:
+                ours = (
+                    f"{city.numerator:,}{figure.unit}"
+                    if _publishable(city.numerator, k)
+                    else HIDDEN
+                )
+            else:
+                parts = (city.numerator, city.denominator, city.denominator - city.numerator)
+                ours = (
+                    f"{100 * city.numerator / city.denominator:.1f}%"
+                    if city.denominator >= k and all(_publishable(n, k) for n in parts)
+                    else HIDDEN
+                )
         rows.append(
-            (
-                figure.label,
-                f"{value}{figure.unit}（{figure.year}年）",
-                ours.get(figure.code, "—"),
-                figure.source,
-            )
+            NationalRow(figure.label, definition, national, ours, ours_definition, figure.source)
         )
     return rows
+
+
+def _count_in(text: str) -> int | None:
+    """Return the count a shown city figure states ("11件"), or None (a share, hidden, —)."""
+    digits = text.replace(",", "").removesuffix("件")
+    return int(digits) if digits.isdigit() else None
+
+
+def _national_protected(rows: list[NationalRow], releases: list, k: int) -> list[NationalRow]:
+    """Hide a city count that moved by 1..k−1 since an earlier release of the year.
+
+    The same rule as the tables' (decision 50): two releases differenced must not show one
+    petition more or less.
+    """
+    earlier = [
+        {(row[0], row[2]): row[3] for row in release.shown.get("national", [])}
+        for release in releases
+    ]
+    protected = []
+    for row in rows:
+        count = _count_in(row.ours)
+        moved = count is not None and any(
+            (before := _count_in(shown.get((row.label, row.national), ""))) is not None
+            and 0 < abs(count - before) < k
+            for shown in earlier
+        )
+        protected.append(row._replace(ours=HIDDEN) if moved else row)
+    return protected
 
 
 def _lead_rows(fiscal_year: int, k: int, releases: list[Release]) -> tuple[list, dict]:
@@ -535,7 +592,7 @@ def _compute(fiscal_year: int, releases: list[Release]) -> tuple[Report, dict]:
         sections=sections,
         lead_times=lead,
         years=_year_rows(fiscal_year, own_year),
-        national=_national(by_key["petitions"], k),
+        national=_national_protected(_national(k), releases, k),
     )
     counts = {
         "tables": {
@@ -694,7 +751,7 @@ def release_report(release: Release) -> Report:
         sections=sections,
         lead_times=[tuple(row) for row in shown["lead_times"]],
         years=[tuple(row) for row in shown["years"]],
-        national=[tuple(row) for row in shown["national"]],
+        national=[NationalRow(*row) for row in shown["national"]],
         release=release,
     )
 
@@ -717,7 +774,7 @@ def report_rows(report: Report) -> list[list[str]]:
                 out.append([table.note])
     out += [[], ["期間（中央値）"], ["区間", "件数", "中央値"]]
     out += [list(row) for row in report.lead_times]
-    out += [[], ["全国との比較"], ["項目", "全国", "本市", "出典"]]
+    out += [[], ["全国との比較"], ["項目", "定義", "全国", "本市", "本市の定義", "出典"]]
     out += [list(row) for row in report.national]
     return out
 

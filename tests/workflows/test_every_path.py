@@ -124,6 +124,10 @@ STEP_VALUES = {
         False: {"needed": "no"},
         True: {"needed": "yes"},
     },
+    ("coordination", "ruling"): {
+        # A term (期間) ends after the ruling day (Petition.clean); the walk rules today.
+        True: {"term_until": "2099-03-31"},
+    },
 }
 
 CASE_EVENTS = {node.name: event for event, node in events.GUARDIAN_EVENT_NODES.items()}

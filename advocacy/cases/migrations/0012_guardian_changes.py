@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0010_petition_court_choice"),
+        ("cases", "0011_reform_acts_term_closing"),
     ]
 
     operations = [

@@ -13,7 +13,13 @@ from advocacy.crypto.fields import (
     EncryptedCharField,
     EncryptedTextField,
 )
-from advocacy.reference.models import Area, FamilyCourt, GuardianshipType, MainConcern
+from advocacy.reference.models import (
+    Area,
+    FamilyCourt,
+    GrantedAct,
+    GuardianshipType,
+    MainConcern,
+)
 
 from .person import Person
 
@@ -192,13 +198,6 @@ class Assessment(CaseRecord):
 
     date_field = "assessed_on"
 
-    class DoctorView(models.TextChoices):
-        NOT_YET = "", _("未確認")
-        NOT_APPLICABLE = "not_applicable", _("非該当")
-        ASSISTANCE = "assistance", _("補助相当")
-        CURATORSHIP = "curatorship", _("保佐相当")
-        GUARDIANSHIP = "guardianship", _("後見相当")
-
     assessed_on = models.DateField(_("アセスメント日"), validators=[not_in_future])
     capacity_notes = EncryptedTextField(_("判断能力の状況"), blank=True, max_length=NOTE_MAX)
     risks = EncryptedTextField(_("リスク"), blank=True, max_length=NOTE_MAX)
@@ -214,10 +213,10 @@ class Assessment(CaseRecord):
         choices=DocumentStatus.choices,
         default=DocumentStatus.NOT_REQUESTED,
     )
-    # The doctor's view describes the person's health: encrypted, though coded.
-    doctor_view = EncryptedCharField(
-        _("医師の所見"), max_length=16, choices=DoctorView.choices, blank=True
-    )
+    # The doctor's view describes the person's health: encrypted, though coded. Its codes
+    # are the scheme's types (「〜相当」, reference.doctor_view_choices), offered by the form
+    # for the scheme in force on the assessment day, so a reform brings its own.
+    doctor_view = EncryptedCharField(_("医師の所見"), max_length=32, blank=True)
 
     class Meta:
         verbose_name = _("アセスメント")
@@ -296,6 +295,11 @@ PETITION_DOCUMENTS = [
 ]
 
 
+class TermKind(models.TextChoices):
+    REVIEW = "review", _("見直し")
+    END = "end", _("終了")
+
+
 class Petition(CaseRecord):
     """The petition to the family court (申立) and its ruling (審判).
 
@@ -361,7 +365,20 @@ class Petition(CaseRecord):
         blank=True,
         related_name="+",
     )
-    powers = EncryptedTextField(_("付与された権限"), blank=True, max_length=NOTE_MAX)
+    # Powers are granted act by act (the scheme's list); the words are what was recorded
+    # before the list and could not be matched to it (decision 55).
+    acts = models.ManyToManyField(
+        GrantedAct, verbose_name=_("付与された権限"), blank=True, related_name="+"
+    )
+    powers = EncryptedTextField(
+        _("付与された権限（移行前の記述）"), blank=True, max_length=NOTE_MAX
+    )
+    # A guardianship the court limits in time (期間): the date it is reviewed or ends.
+    term_kind = models.CharField(
+        _("期間の種別"), max_length=8, choices=TermKind.choices, blank=True
+    )
+    term_until = models.DateField(_("見直し・終了の日"), null=True, blank=True)
+    term_reminded_on = models.DateField(_("期間の通知日"), null=True, blank=True, editable=False)
     supervisor_appointed = models.BooleanField(_("監督人の選任"), default=False)
     supervisor_name = EncryptedCharField(_("監督人"), max_length=100, blank=True)
     registration_number = EncryptedCharField(_("登記番号"), max_length=40, blank=True)
@@ -394,6 +411,10 @@ class Petition(CaseRecord):
             errors["ruling_on"] = _("審判日は申立日より前にはできません。")
         if self.registered_on and self.ruling_on and self.registered_on < self.ruling_on:
             errors["registered_on"] = _("登記日は審判日より前にはできません。")
+        if bool(self.term_kind) != bool(self.term_until):
+            errors["term_until"] = _("期間は種別と日付の両方を入れてください。")
+        elif self.term_until and self.ruling_on and self.term_until <= self.ruling_on:
+            errors["term_until"] = _("見直し・終了の日は審判日より後にしてください。")
         if self.petitioner_type == PetitionerType.MAYOR and self.filed_on and not self.approved_on:
             errors["approved_on"] = _("市長申立では申立前に決裁日を入れてください。")
         if (self.purpose == self.Purpose.APPOINTMENT) != bool(self.change_kind):

@@ -1,9 +1,9 @@
-"""Cron entry: fire due workflow timers, then e-mail reminders of due and overdue tasks."""
+"""Cron entry: fire due timers, then e-mail reminders of due tasks and of near terms (期間)."""
 
 from django.core.management.base import BaseCommand
 from viewflow.workflow.timers import fire_due_timers
 
-from workflows.reminders import reminders_send
+from workflows.reminders import reminders_send, term_reminders_send
 
 
 class Command(BaseCommand):
@@ -14,4 +14,7 @@ class Command(BaseCommand):
         # before the reminders are computed.
         fired = fire_due_timers()
         sent = reminders_send()
-        self.stdout.write(f"{fired} timer(s) fired, {sent} reminder(s) sent")
+        terms = term_reminders_send()
+        self.stdout.write(
+            f"{fired} timer(s) fired, {sent} reminder(s) sent, {terms} term reminder(s) sent"
+        )
