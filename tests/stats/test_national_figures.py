@@ -144,6 +144,10 @@ def test_figures_the_city_cannot_count_the_same_way_are_not_compared(worker):
 def test_the_definition_is_printed_beside_each_line_on_screen_and_in_the_export(
     client, users_by_role
 ):
+    # The committee sees a release: a supervisor releases the year first.
+    services.report_release(
+        actor=users_by_role["city_supervisor"], fiscal_year=2024, kind="before_committee"
+    )
     client.force_login(users_by_role["committee_member"])
     report = services.report_build(fiscal_year=2024)
     rows = services.report_rows(report)

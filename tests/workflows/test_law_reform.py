@@ -21,7 +21,7 @@ from advocacy.cases.forms import AssessmentForm, DecisionForm
 from advocacy.cases.models import Assessment, Case, Decision, Petition
 from advocacy.cases.services import petition_powers_map, powers_match, record_save
 from advocacy.portal.forms import RequestForm
-from advocacy.reference.models import GrantedAct, GuardianshipScheme, GuardianshipType
+from advocacy.reference.models import FamilyCourt, GrantedAct, GuardianshipScheme, GuardianshipType
 from advocacy.stats.services import report_build, report_rows
 from tests import factories
 from workflows import forms as step_forms
@@ -118,14 +118,14 @@ def test_one_scheme_alone_is_offered_without_its_name():
 
 
 def test_the_portal_request_offers_todays_types_named_by_scheme_when_two_are_in_force(reform):
-    labels = [label for _value, label in RequestForm.base_fields["type_sought"].choices]
+    labels = [label for value, label in RequestForm().fields["type_sought"].choices if value]
 
     # Today (after REFORM_DAY) only the reform's types are in force.
     assert labels == ["後見", "任意後見"]
     old, _new_scheme = reform
     old.valid_until = None  # both in force (an overlap the admin may set)
     old.save()
-    labels = [label for _value, label in RequestForm.base_fields["type_sought"].choices]
+    labels = [label for value, label in RequestForm().fields["type_sought"].choices if value]
     assert "補助（成年後見制度（後見・保佐・補助））" in labels
     assert "後見（改正後の成年後見制度（一元化））" in labels
     assert len(labels) == len(set(labels))
@@ -133,7 +133,8 @@ def test_the_portal_request_offers_todays_types_named_by_scheme_when_two_are_in_
 
 def test_filing_after_the_reform_refuses_the_old_type_carried_from_the_conference(reform):
     petition = Petition(petitioner_type="relative", type_sought=_old("curatorship"))
-    data = {"court": "大津家庭裁判所", "filed_on": AFTER.isoformat(), "type_sought": ""}
+    court = FamilyCourt.objects.get(code="otsu")
+    data = {"court": str(court.pk), "filed_on": AFTER.isoformat(), "type_sought": ""}
 
     form = step_forms.PetitionFileForm(data=data, instance=petition)
 
