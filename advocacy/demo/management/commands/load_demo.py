@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from advocacy.demo.services import DEMO_PASSWORD, demo_load
+from advocacy.demo.services import DEMO_PASSWORD, demo_load, demo_release
 
 
 class Command(BaseCommand):
@@ -16,6 +16,9 @@ class Command(BaseCommand):
         if not settings.DEBUG and not options["force"]:
             raise CommandError("Refusing to load demo data with DEBUG off (use --force).")
         logins = demo_load()
+        release = demo_release()
+        if release is not None:
+            self.stdout.write(f"Released the {release.fiscal_year} report to the committee (demo).")
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         self.stdout.write("  open http://127.0.0.1:8000/")
