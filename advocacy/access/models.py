@@ -11,6 +11,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from advocacy.crypto.fields import EncryptedCharField
+
 
 class CaseUserObjectPermission(UserObjectPermissionBase):
     """A permission on one case for one user (guardian's direct foreign-key table)."""
@@ -37,7 +39,13 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
 
 
 class CaseShare(models.Model):
-    """A case shared with another organisation, on a recorded legal basis."""
+    """A case shared with another organisation, on a recorded legal basis.
+
+    The reason staff write is encrypted under the case's person (it may name who met and
+    when): no free text in a clear column (decision 62).
+    """
+
+    encryption_owner = "person_id"
 
     class Basis(models.TextChoices):
         CONSENT = "consent", _("本人の同意")
@@ -46,11 +54,13 @@ class CaseShare(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="shares")
+    # The case's person, whose data key encrypts the reason (set by the service).
+    person = models.ForeignKey("cases.Person", on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="shared_cases"
     )
     basis = models.CharField(_("根拠"), max_length=24, choices=Basis.choices)
-    reason = models.CharField(_("理由"), max_length=200)
+    reason = EncryptedCharField(_("理由"), max_length=200)
     shared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -140,16 +140,22 @@ def share_with_organisation(
     ).first()
     if share is None:
         share = CaseShare(
-            case=case, organisation=organisation, basis=basis, reason=reason, shared_by=actor
+            case=case,
+            person_id=case.person_id,
+            organisation=organisation,
+            basis=basis,
+            reason=reason,
+            shared_by=actor,
         )
         share.full_clean()
         share.save()
+    # The basis and the share, not the words: they are kept encrypted on the share.
     audit_record(
         actor=actor,
         action=Action.CASE_SHARED,
         obj=case,
         label=case.number,
-        reason=f"{reason} [{organisation.pk}: {basis}]",
+        reason=f"share {share.pk} [{organisation.pk}: {basis}]",
     )
     return share
 

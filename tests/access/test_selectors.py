@@ -29,7 +29,12 @@ def test_both_forms_of_the_rule_agree_for_every_kind_of_user(city, council):
     theirs = factories.case_for(colleague)
     shared = factories.case_for(colleague)
     CaseShare.objects.create(
-        case=shared, organisation=council, basis="consent", reason="共有", shared_by=colleague
+        case=shared,
+        person=shared.person,
+        organisation=council,
+        basis="consent",
+        reason="共有",
+        shared_by=colleague,
     )
 
     assert _visible_ids(worker) == _probed_ids(worker) == {mine.pk}

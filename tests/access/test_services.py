@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 
 from advocacy.access import services as access
 from advocacy.access.models import CaseShare
@@ -96,3 +97,24 @@ def test_only_a_supervisor_reassigns(city, worker, case):
 
     with pytest.raises(PermissionDenied):
         cases.case_reassign(actor=worker, case=case, worker=colleague, reason="自分で")
+
+
+def test_a_shares_reason_is_stored_encrypted_and_kept_out_of_the_audit(council, worker, case):
+    """The reason staff write may name who met and when: never in a clear column."""
+    canary = "架空会議カナリア"
+
+    share = access.share_with_organisation(
+        actor=worker,
+        case=case,
+        organisation=council,
+        basis=CaseShare.Basis.SUPPORT_MEETING,
+        reason=f"{canary}で共有を決定",
+    )
+
+    assert CaseShare.objects.get(pk=share.pk).reason == f"{canary}で共有を決定"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reason FROM cases_caseshare")
+        (raw,) = cursor.fetchone()
+    stored = raw.encode() if isinstance(raw, str) else bytes(raw)
+    assert canary.encode() not in stored
+    assert not any(canary in (event.reason or "") for event in AuditEvent.objects.all())
