@@ -22,7 +22,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from advocacy.access.roles import RoleRequiredMixin
-from advocacy.accounts.roles import Role
+from advocacy.accounts.roles import Role, has_role
 from advocacy.dates import fiscal_year_label, fiscal_year_of
 from advocacy.stats import selectors, services
 from advocacy.stats.models import Release
@@ -62,6 +62,14 @@ class StatsHomeView(ReleaseMixin, TemplateView):
     """The committee's home: one release of a year's report, and the list of releases."""
 
     template_name = "stats/home.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        # The menu's 統計 leads here; a supervisor's statistics are the preview and release.
+        user = request.user
+        if has_role(user, Role.SUPERVISOR) and not has_role(user, Role.COMMITTEE_MEMBER):
+            query = request.GET.urlencode()
+            return redirect(reverse("stats:preview") + (f"?{query}" if query else ""))
+        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         report = self.release_report()

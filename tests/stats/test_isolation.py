@@ -122,3 +122,14 @@ def test_only_the_statistics_answer_a_committee_member(client, attacked, method)
             "app/stats/export.csv",
             "app/stats/export.xlsx",
         }
+
+
+def test_a_supervisor_following_the_menu_lands_on_the_preview(client, users_by_role):
+    """The menu's 統計 opens the committee's home; a supervisor is taken to the preview."""
+    client.force_login(users_by_role["city_supervisor"])
+
+    response = client.get("/app/stats/")
+
+    assert response.status_code == 302
+    assert response.url == "/app/stats/preview/"
+    assert client.get(response.url).status_code == 200
