@@ -78,6 +78,22 @@ def url_patterns_loaded():
     assert get_resolver().url_patterns
 
 
+@pytest.fixture
+def latest_schema_after(transactional_db):
+    """Migrate the test database back to every app's latest migration after a migration test.
+
+    A test that migrates to an older state and forward to the migration it checks would
+    leave the later migrations unapplied for the tests after it in the same process.
+    """
+    yield
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Argon2 is deliberately slow; tests that check hashing ask for it explicitly.

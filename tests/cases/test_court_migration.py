@@ -24,7 +24,7 @@ def _migrate(targets):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_known_court_names_are_mapped_and_other_text_is_not_kept(capsys):
+def test_known_court_names_are_mapped_and_other_text_is_not_kept(capsys, latest_schema_after):
     city = factories.organisation(Organisation.Kind.CITY_OFFICE)
     worker = factories.user(Role.CITY_CASEWORKER, organisation=city)
     texts = {

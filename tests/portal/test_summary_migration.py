@@ -25,7 +25,9 @@ def _migrate(targets):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_typed_values_become_the_listed_choices_and_other_text_is_not_kept(capsys):
+def test_typed_values_become_the_listed_choices_and_other_text_is_not_kept(
+    capsys, latest_schema_after
+):
     city = factories.organisation(Organisation.Kind.CITY_OFFICE)
     worker = factories.user(Role.CITY_CASEWORKER, organisation=city)
     lawyer = factories.professional_user().professional

@@ -30,7 +30,10 @@ HOME_OF = {
     "system_admin": "/admin/",
 }
 
-# page -> the roles that may open it; everyone else gets 403.
+SUPERVISORS = {"city_supervisor", "council_supervisor"}
+
+# page -> the roles that may open it; everyone else gets 403 (supervisors at the committee's
+# statistics are taken to their preview).
 PAGES = {
     "/app/inbox/": {
         "city_caseworker",
@@ -69,6 +72,10 @@ def test_each_page_answers_only_the_roles_it_is_for(client, users_by_role, role,
 
     if role in PAGES[page]:
         assert response.status_code == HTTPStatus.OK
+    elif page == "/app/stats/" and role in SUPERVISORS:
+        # The committee's page takes a supervisor to the preview (the menu leads here).
+        assert response.status_code == HTTPStatus.FOUND
+        assert response.url == "/app/stats/preview/"
     elif page == "/admin/":
         # The admin sends everyone else to its own login page rather than a 403.
         assert response.status_code == HTTPStatus.FOUND
