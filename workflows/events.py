@@ -38,9 +38,12 @@ GUARDIAN_EVENT_NODES = {
 }
 
 
-def _waiting_task(case: Case, node) -> Task | None:
+def _open_task(case: Case, nodes, statuses=(STATUS.NEW,)) -> Task | None:
+    """Return case's oldest task at one of nodes in one of statuses (a handle waits as NEW)."""
     return (
-        Task.objects.filter(process__caseprocess__case=case, flow_task=node, status=STATUS.NEW)
+        Task.objects.filter(
+            process__caseprocess__case=case, flow_task__in=nodes, status__in=statuses
+        )
         .order_by("pk")
         .first()
     )
@@ -49,7 +52,7 @@ def _waiting_task(case: Case, node) -> Task | None:
 def _run_handle(*, case: Case, node, actor: User | None, **kwargs) -> None:
     # A concurrent event may take the waiting task first; look again once, then give up.
     for _attempt in range(2):
-        task = _waiting_task(case, node)
+        task = _open_task(case, [node])
         if task is None:
             break
         try:
@@ -67,19 +70,11 @@ MATCHING_STEPS = (CoordinationFlow.matching, GuardianSupportFlow.change_matching
 
 def matching_step_open(*, case: Case) -> Task | None:
     """Return case's open appointment-coordination step, if one waits for a candidate."""
-    return _open_step(case, MATCHING_STEPS)
+    return _open_task(case, MATCHING_STEPS, HUMAN_OPEN)
 
 
-def _open_step(case: Case, nodes) -> Task | None:
-    return (
-        Task.objects.filter(
-            process__caseprocess__case=case,
-            flow_task__in=nodes,
-            status__in=[STATUS.NEW, STATUS.ASSIGNED],
-        )
-        .order_by("pk")
-        .first()
-    )
+# A human step is open while it waits in the queue or with its owner.
+HUMAN_OPEN = (STATUS.NEW, STATUS.ASSIGNED)
 
 
 def _complete_waiting_step(*, case: Case, nodes, actor: User | None) -> None:
@@ -89,11 +84,11 @@ def _complete_waiting_step(*, case: Case, nodes, actor: User | None) -> None:
     linked to the candidate who accepted.
     """
     for _attempt in range(2):
-        task = _open_step(case, nodes)
+        task = _open_task(case, nodes, HUMAN_OPEN)
         if task is None:
             break
         with task.activation() as activation:
-            if activation.task.status not in (STATUS.NEW, STATUS.ASSIGNED):
+            if activation.task.status not in HUMAN_OPEN:
                 continue  # completed meanwhile; look again
             if activation.task.status == STATUS.NEW:
                 activation.assign(activation.task.owner)  # the queue's task: nobody's

@@ -184,7 +184,6 @@ def _task(
         "record_of": record_of,
         "initial_of": initial_of,
         "shows": shows,
-        "completed_by": completed_by,
     }
     view = views.TaskFormView.as_view(**{k: v for k, v in screen.items() if v is not None})
     return CaseView(view, role=role, due=due, completed_by=completed_by).Annotation(title=title)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.status import STATUS
 
 from advocacy.access import services as access
 from advocacy.accounts.models import Professional, User
@@ -79,8 +80,8 @@ def _set(process: CaseProcess, **values) -> None:
     process.save(update_fields=list(values))
 
 
-def _save_record(actor: User, process: CaseProcess, record):
-    return cases.record_save(actor=actor, case=process.case, record=record)
+def _save_record(actor: User, process: CaseProcess, record, m2m: dict | None = None):
+    return cases.record_save(actor=actor, case=process.case, record=record, m2m=m2m)
 
 
 def nothing_to_record(*, actor: User, activation, form) -> None:
@@ -216,9 +217,7 @@ def petition_step_done(*, actor: User, activation, form) -> None:
         for name in form._meta.fields or ()
         if Petition._meta.get_field(name).many_to_many
     }
-    cases.record_save(
-        actor=actor, case=activation.process.case, record=form.save(commit=False), m2m=m2m
-    )
+    _save_record(actor, activation.process, form.save(commit=False), m2m=m2m)
 
 
 def subsidy_check_done(*, actor: User, activation, form) -> None:
@@ -234,7 +233,7 @@ def subsidy_check_done(*, actor: User, activation, form) -> None:
 
 
 def guardian_done(*, actor: User, activation, form) -> None:
-    _save_record(actor, activation.process, _appointment_from(actor, activation, form))
+    _save_record(actor, activation.process, _appointment_from(activation, form))
 
 
 # Team support
@@ -322,19 +321,20 @@ def change_recorded(*, actor: User, activation, form) -> None:
     _set(activation.process, petition=record, route=record.change_kind)
 
 
+# The task data key under which a coordination step keeps who accepted (events).
+ACCEPTED_BY = "accepted_by"
+
+
 def accepted_professional(process: CaseProcess) -> Professional | None:
     """Return the candidate whose acceptance completed process's latest coordination step."""
     task = (
-        process.task_set.filter(status="DONE", data__has_key=ACCEPTED_BY)
+        process.task_set.filter(status=STATUS.DONE, data__has_key=ACCEPTED_BY)
         .order_by("-finished", "-pk")
         .first()
     )
     if task is None:
         return None
     return Professional.objects.filter(user_id=task.data[ACCEPTED_BY]).first()
-
-
-ACCEPTED_BY = "accepted_by"
 
 
 def appointed_initial(activation) -> dict:
@@ -349,7 +349,7 @@ def appointed_initial(activation) -> dict:
     }
 
 
-def _appointment_from(actor: User, activation, form) -> GuardianAppointment:
+def _appointment_from(activation, form) -> GuardianAppointment:
     record = form.save(commit=False)
     record.petition = activation.process.petition
     professional = accepted_professional(activation.process)
@@ -366,7 +366,7 @@ def change_appointed(*, actor: User, activation, form) -> None:
     """
     process = activation.process
     petition = process.petition
-    record = _appointment_from(actor, activation, form)
+    record = _appointment_from(activation, form)
     if petition.change_kind == Petition.ChangeKind.SUPERVISOR:
         record.role = GuardianAppointment.Role.SUPERVISOR
     if petition.change_kind in ENDS_PREVIOUS:

@@ -168,8 +168,6 @@ class TaskFormView(FormView):
     initial_of = None
     # A callable activation -> steps.Shown (the record the step is about), or None.
     shows = None
-    # For a step an event completes (the candidate's acceptance): what completes it.
-    completed_by = None
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -194,17 +192,22 @@ class TaskFormView(FormView):
                 request=self.request,
             )
         context["shown"] = shown
-        context["completed_by"] = self.completed_by
+        context["completed_by"] = self._completed_by()
         context["sections"] = hooks.task_page_sections(
             request=self.request, activation=self.request.activation
         )
         return context
 
+    def _completed_by(self):
+        # Declared on the node (nodes.CaseView.completed_by): a step an event completes.
+        return self.request.activation.flow_task.completed_by
+
     def post(self, request, *args, **kwargs):
-        if self.completed_by is not None:
+        completed_by = self._completed_by()
+        if completed_by is not None:
             # Nobody completes this step by hand: only its event does (nodes.caseworker_task).
             form = self.get_form()
-            form.add_error(None, self.completed_by)
+            form.add_error(None, completed_by)
             return self.render_to_response(self.get_context_data(form=form), status=422)
         return super().post(request, *args, **kwargs)
 

@@ -873,13 +873,16 @@ def petition_powers_map(*, after: object = None, size: int = 200) -> tuple[int, 
     if not batch:
         return 0, 0, after
     changed = 0
+    acts_on: dict = {}
     with transaction.atomic(), key_cache():
         prefetch_data_keys(batch)
         for petition in batch:
             if petition.powers is ERASED or not petition.powers:
                 continue
             day = petition.ruling_on or petition.filed_on or timezone.localdate()
-            acts = {a.code: a for a in GrantedAct.objects.valid_on(day)}
+            if day not in acts_on:  # a batch's rulings share few days: one query each
+                acts_on[day] = {a.code: a for a in GrantedAct.objects.valid_on(day)}
+            acts = acts_on[day]
             found, kept = powers_match(petition.powers, acts)
             if not found:
                 continue

@@ -55,15 +55,14 @@ def expiry_days() -> int:
     return getattr(settings, "PORTAL_REQUEST_EXPIRY_DAYS", DEFAULT_EXPIRY_DAYS)
 
 
-def _tell_flow(case: Case, *, actor: User | None) -> bool:
-    """Complete the case's waiting coordination step; return False when none waits."""
+def _tell_flow(case: Case, *, actor: User | None) -> None:
+    """Complete the case's waiting coordination step, if one waits."""
     try:
         workflow.candidate_accepted(case=case, actor=actor)
     except ValidationError:
         # No coordination process waits for this case (none started, or it is elsewhere):
         # the request stands on its own.
-        return False
-    return True
+        pass
 
 
 def _tell_worker(case: Case, *, what: str) -> None:

@@ -225,6 +225,26 @@ def _need_of(query) -> str:
     return need if need in Need.values else Need.WELFARE
 
 
+def _new_request_form(case, query) -> RequestForm:
+    """The send form, started from the case (and a candidate picked from the shortlist)."""
+    initial = {**_summary_initial(case), "need": _need_of(query)}
+    if query.get("professional"):
+        initial["professional"] = query["professional"]
+    return RequestForm(initial=initial)
+
+
+def _coordination_context(*, user: User, case, form: RequestForm, need: str) -> dict:
+    """What the step's page and the portal's staff page both show: requests, shortlist, form."""
+    return {
+        "case": case,
+        "requests": selectors.requests_of_case(case=case),
+        "need_form": NeedForm(initial={"need": need}),
+        "shortlist": selectors.shortlist(case=case, need=need),
+        "form": form,
+        "can_change": can_change(user=user, case=case),
+    }
+
+
 def matching_section(*, request: HttpRequest, activation) -> TaskSection | None:
     """The appointment-coordination step's page: requests so far, shortlist, send form.
 
@@ -235,21 +255,12 @@ def matching_section(*, request: HttpRequest, activation) -> TaskSection | None:
     if activation.flow_task not in MATCHING_STEPS or not isinstance(user, User):
         return None
     case = activation.process.case
-    need = _need_of(request.GET)
-    initial = {**_summary_initial(case), "need": need}
-    if request.GET.get("professional"):
-        initial["professional"] = request.GET["professional"]
+    form = _new_request_form(case, request.GET)
+    context = _coordination_context(user=user, case=case, form=form, need=_need_of(request.GET))
+    # The step lists its requests in the order they were sent (a history).
+    history = context["requests"].order_by("sent_at")
     return TaskSection(
-        "portal/_task_matching.html",
-        {
-            "case": case,
-            "requests": selectors.requests_of_case(case=case).order_by("sent_at"),
-            "need_form": NeedForm(initial={"need": need}),
-            "shortlist": selectors.shortlist(case=case, need=need),
-            "form": RequestForm(initial=initial),
-            "can_change": can_change(user=user, case=case),
-            "back": request.path,
-        },
+        "portal/_task_matching.html", {**context, "requests": history, "back": request.path}
     )
 
 
@@ -273,13 +284,8 @@ class CaseRequestsView(StaffMixin, View):
             request,
             self.template_name,
             {
-                "case": case,
-                "requests": selectors.requests_of_case(case=case),
-                "need_form": NeedForm(initial={"need": need}),
-                "shortlist": selectors.shortlist(case=case, need=need),
-                "form": form,
+                **_coordination_context(user=request.user, case=case, form=form, need=need),
                 "check": check,
-                "can_change": can_change(user=request.user, case=case),
                 "back": _back_to(request) if request.method == "POST" else None,
             },
             status=status,
@@ -287,11 +293,8 @@ class CaseRequestsView(StaffMixin, View):
 
     def get(self, request, case_id):
         case = self.load_case(request, case_id)
-        need = _need_of(request.GET)
-        initial = {**_summary_initial(case), "need": need}
-        if request.GET.get("professional"):
-            initial["professional"] = request.GET["professional"]
-        return self._render(request, case, RequestForm(initial=initial), need)
+        form = _new_request_form(case, request.GET)
+        return self._render(request, case, form, _need_of(request.GET))
 
     def post(self, request, case_id):
         case = self.load_case(request, case_id)

@@ -54,12 +54,6 @@ def _valid_on(day: datetime.date, prefix: str = "") -> Q:
     )
 
 
-class SchemeQuerySet(models.QuerySet):
-    def valid_on(self, day: datetime.date) -> SchemeQuerySet:
-        """Return the schemes in force on day (a transition may have two)."""
-        return self.filter(_valid_on(day))
-
-
 class GuardianshipScheme(models.Model):
     """A version of the law's classification of guardianship types.
 
@@ -71,8 +65,6 @@ class GuardianshipScheme(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     valid_from = models.DateField(_("適用開始日"))
     valid_until = models.DateField(_("適用終了日"), null=True, blank=True)
-
-    objects = SchemeQuerySet.as_manager()
 
     class Meta:
         ordering = ["valid_from"]

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Case as DbCase
 from django.db.models import (
     Count,
     Exists,
@@ -27,8 +26,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
-    Value,
-    When,
 )
 from django.db.models.aggregates import Aggregate
 
@@ -147,33 +144,6 @@ def consultation_counts(fiscal_year: int) -> dict[str, Counts]:
 
 def _new_continuing(rows: Iterable[dict]) -> Counter:
     return Counter({(str(r["key_"]), "new" if r["new_"] else "continuing"): r["n"] for r in rows})
-
-
-def consultation_totals_by_year(years: Iterable[int]) -> dict[int, dict[str, int]]:
-    """Return new and continuing consultations of each fiscal year, in one query.
-
-    The rows are grouped by a CASE naming their fiscal year (one pass, a couple of
-    comparisons a row) rather than counted once per year and kind with FILTER (ten
-    aggregates, each testing both ends of its year, on every row of five years).
-    """
-    years = sorted(years)
-    start, _end = fiscal_bounds(years[0])
-    _start, end = fiscal_bounds(years[-1])
-    fiscal_year = DbCase(
-        *[When(consulted_on__gte=fiscal_bounds(y)[0], then=Value(y)) for y in reversed(years)],
-        output_field=IntegerField(),
-    )
-    rows = (
-        Consultation.objects.using(stats_alias())
-        .filter(consulted_on__gte=start, consulted_on__lte=end)
-        .values("is_new", fy=fiscal_year)
-        .annotate(n=Count("*"))
-        .order_by()
-    )
-    out = {y: {"new": 0, "continuing": 0} for y in years}
-    for row in rows:
-        out[row["fy"]]["new" if row["is_new"] else "continuing"] += row["n"]
-    return out
 
 
 def decision_outcomes(fiscal_year: int) -> Counts:
@@ -459,7 +429,7 @@ def reference_rows(fiscal_year: int | None = None) -> dict[str, list[tuple[str, 
     db = stats_alias()
     types_qs = GuardianshipType.objects.using(db).select_related("scheme")
     if fiscal_year is not None:
-        first, last = datetime.date(fiscal_year, 4, 1), datetime.date(fiscal_year + 1, 3, 31)
+        first, last = fiscal_bounds(fiscal_year)
         types_qs = types_qs.filter(
             Q(scheme__valid_from__lte=last),
             Q(scheme__valid_until__isnull=True) | Q(scheme__valid_until__gte=first),

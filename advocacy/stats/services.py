@@ -439,7 +439,8 @@ def _year_rows(fiscal_year: int, own: dict) -> list:
     earlier year (a year never released shows —; nothing live leaks in beside a release)."""
     years = list(range(fiscal_year - YEARS_IN_CHART + 1, fiscal_year + 1))
     latest: dict[int, dict] = {}
-    for release in Release.objects.filter(fiscal_year__in=years[:-1]).order_by("number"):
+    earlier = Release.objects.filter(fiscal_year__in=years[:-1]).defer("counts")
+    for release in earlier.order_by("number"):
         latest[release.fiscal_year] = release.shown["own_year"]
     latest[fiscal_year] = own
     top = max((v[TOTAL] or 0 for v in latest.values()), default=0) or 1

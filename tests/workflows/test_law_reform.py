@@ -306,8 +306,24 @@ def test_a_term_needs_its_kind_and_a_date_after_the_ruling():
     assert "term_until" in step_forms.RulingForm(data=data, instance=petition).errors
 
 
-def test_the_command_runs_the_term_reminders(city):
-    call_command("send_reminders")  # runs without error on an empty database
+def test_the_command_runs_the_term_reminders(city, settings):
+    """The cron command sends a term reminder due today (not only the function does)."""
+    settings.WORKFLOWS = {}
+    worker = factories.user(Role.CITY_CASEWORKER, organisation=city)
+    worker.email = "worker@example.invalid"
+    worker.save()
+    today = timezone.localdate()
+    _case, petition = _ruled_case(
+        worker, ruling_on=today - datetime.timedelta(days=30), gtype=_old("guardianship")
+    )
+    petition.term_kind = "review"
+    petition.term_until = today + datetime.timedelta(days=60)
+    record_save(actor=worker, case=petition.case, record=petition)
+    mail.outbox.clear()
+
+    call_command("send_reminders")
+
+    assert [m.to for m in mail.outbox if "見直し" in m.subject] == [["worker@example.invalid"]]
 
 
 def test_the_court_ending_a_guardianship_is_a_closing_reason(walker, worker, supervisor, case):
