@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "advocacy.audit",
     "advocacy.cases",
     "advocacy.access",
+    "advocacy.meetings",
     "advocacy.stats",
     "advocacy.portal",
     "advocacy.demo",
@@ -304,6 +305,14 @@ ADVOCACY_DEFAULT_COURT = os.environ.get("ADVOCACY_DEFAULT_COURT", "otsu")
 # warning may name to one worker in a day; past it the warning names none and the worker's
 # supervisors are told (docs/decisions.md 47).
 ADVOCACY_DUPLICATE_MATCHES_PER_DAY = env_int("ADVOCACY_DUPLICATE_MATCHES_PER_DAY", 10)
+
+# Meetings (docs/decisions.md 68): an outside member of a 支援会議 sees its pack from the day
+# the agenda is sent until this many days after the meeting; then access ends by itself.
+ADVOCACY_MEETING_PACK_DAYS_AFTER = env_int("ADVOCACY_MEETING_PACK_DAYS_AFTER", 7)
+# The 定例会's proposed agenda: open cases with no contact for this many months, a task past
+# its due date, or a review due within this many days.
+ADVOCACY_REVIEW_NO_CONTACT_MONTHS = env_int("ADVOCACY_REVIEW_NO_CONTACT_MONTHS", 3)
+ADVOCACY_REVIEW_DUE_WITHIN_DAYS = env_int("ADVOCACY_REVIEW_DUE_WITHIN_DAYS", 30)
 
 # The second factor (TOTP): professionals always give one; every other account too when
 # this is on. On by default in production (DEBUG off), off for the DEBUG demo; the test suite

@@ -19,6 +19,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("portal:index")
     if has_role(user, Role.COMMITTEE_MEMBER):
         return redirect("stats:index")
+    if has_role(user, Role.MEETING_MEMBER):
+        return redirect("meetings:pack:index")
     if is_system_admin(user):
         return redirect("admin:index")
     return render(request, "no_role.html", status=403)

@@ -112,6 +112,7 @@ SEED_MIGRATIONS = [
     "advocacy.reference.migrations.0004_seed_classifications",
     "advocacy.reference.migrations.0006_seed_family_courts",
     "advocacy.accounts.migrations.0002_role_groups",
+    "advocacy.accounts.migrations.0004_h17_meeting_member_group",
     "advocacy.stats.migrations.0002_seed_national_figures",
 ]
 

@@ -31,13 +31,16 @@ class CaseFlow(flow.Flow):
     process_class = CaseProcess
     lock_impl = lock.select_for_update_lock
     # The Case.Stage a process of this flow carries the case through; one flow per stage.
-    stage: ClassVar[str]
+    # None for a flow beside the stages (a meeting's follow-up), which no chain starts.
+    stage: ClassVar[str | None]
     _of_stage: ClassVar[dict[str, type[CaseFlow]]] = {}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         # viewflow clears app_name once the flow's URLs are built; keep the name for ours.
         cls.slug = cls.app_name
+        if cls.stage is None:
+            return
         registered = CaseFlow._of_stage.get(cls.stage)
         if registered is not None and _path(registered) != _path(cls):
             raise TypeError(f"{_path(cls)}: {_path(registered)} carries stage {cls.stage!r}")

@@ -1,8 +1,9 @@
-"""Events from outside a task's screens: a candidate's answer (the portal), guardian support.
+"""Events from outside a task's screens: a candidate's answer (the portal), a 支援調整会議's
+decision (meetings), guardian support.
 
-Each moves on the step that waits for it (a handle, or the coordination step a candidate's
-acceptance completes). These name the flows' nodes, so they sit above
-the flow modules; no flow imports this module.
+Each moves on the step that waits for it (a handle, the coordination step a candidate's
+acceptance completes, or the conference step a meeting's minutes complete). These name the
+flows' nodes, so they sit above the flow modules; no flow imports this module.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from advocacy.access.selectors import can_change
 from advocacy.accounts.models import User
 from advocacy.accounts.roles import is_case_staff
 from advocacy.audit.actions import Action
-from advocacy.cases.models import Case
+from advocacy.cases.models import Case, Decision
 
+from . import steps
 from .coordination.flows import CoordinationFlow
 from .guardian_support.flows import GuardianSupportFlow
 from .processes import ERR_CANNOT_START
@@ -77,11 +79,12 @@ def matching_step_open(*, case: Case) -> Task | None:
 HUMAN_OPEN = (STATUS.NEW, STATUS.ASSIGNED)
 
 
-def _complete_waiting_step(*, case: Case, nodes, actor: User | None) -> None:
+def _complete_waiting_step(*, case: Case, nodes, actor: User | None, work=None) -> None:
     """Complete case's open task at one of nodes for an event outside its page (not by hand).
 
     The actor is kept on the task (``steps.ACCEPTED_BY``): the appointment that follows is
-    linked to the candidate who accepted.
+    linked to the candidate who accepted. work(activation), when given, records what the
+    event decided before the task completes (the gateway after it reads it).
     """
     for _attempt in range(2):
         task = _open_task(case, nodes, HUMAN_OPEN)
@@ -95,6 +98,8 @@ def _complete_waiting_step(*, case: Case, nodes, actor: User | None) -> None:
             activation.start(None)
             if actor is not None:
                 activation.task.data = {**(activation.task.data or {}), ACCEPTED_BY: actor.pk}
+            if work is not None:
+                work(activation)
             node = activation.flow_task
             task_audit(actor=actor, action=Action.TASK_COMPLETED, case=case, node=node)
             activation.execute()
@@ -115,6 +120,35 @@ def candidate_accepted(*, case: Case, actor: User | None = None) -> None:
     requests so far on its page, until a candidate accepts.
     """
     _complete_waiting_step(case=case, nodes=MATCHING_STEPS, actor=actor)
+
+
+# The case conference: a 支援調整会議's minutes decide it (meetings.services).
+CONFERENCE_STEPS = (CoordinationFlow.conference,)
+
+
+def conference_step_open(*, case: Case) -> Task | None:
+    """Return case's open conference step, if one waits for a meeting's decision."""
+    return _open_task(case, CONFERENCE_STEPS, HUMAN_OPEN)
+
+
+# Not durable: the meeting's minutes are saved in the same transaction.
+
+
+@transaction.atomic
+def conference_decided(*, case: Case, decision: Decision, actor: User) -> None:
+    """Complete case's conference step with the decision a 支援調整会議 recorded for it.
+
+    One meeting decides several cases: each agenda item's decision completes its own case's
+    step. Refused (ERR_NOT_WAITING) when the case has no conference step open.
+    """
+    if decision.case_id != case.pk:
+        raise ValidationError(ERR_NOT_WAITING)
+    _complete_waiting_step(
+        case=case,
+        nodes=CONFERENCE_STEPS,
+        actor=actor,
+        work=lambda activation: steps.conference_decided(activation=activation, decision=decision),
+    )
 
 
 def guardian_event_report(

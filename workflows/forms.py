@@ -12,7 +12,6 @@ from advocacy.cases.forms import (
     DATE_INPUT,
     ContactForm,
     DateInputsMixin,
-    DecisionForm,
     DoctorViewMixin,
     GuardianAppointmentForm,
     SchemeDatedMixin,
@@ -133,9 +132,6 @@ class DocumentsForm(DoctorViewMixin, forms.ModelForm):
             if data.get(name) and data[name] not in done:
                 self.add_error(name, ERR_DOCUMENT_PENDING)
         return data
-
-
-ConferenceForm = DecisionForm
 
 
 class LessRestrictiveForm(forms.Form):

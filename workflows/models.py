@@ -20,6 +20,12 @@ if TYPE_CHECKING:
     from advocacy.cases.models import Assessment, Case, Petition, Referral
 
 
+# A process started for one named worker and day (a meeting's follow-up): the keys of its
+# data, an id and an ISO date only (routing.named_owner and schedule.due_named read them).
+NAMED_OWNER = "owner"
+NAMED_DUE = "due_on"
+
+
 class CaseProcess(Process):
     """One run of one of our four flows for one case."""
 

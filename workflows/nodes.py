@@ -242,3 +242,21 @@ def supervisor_task(
         initial_of=initial_of,
         due=due,
     )
+
+
+def named_task(
+    title,
+    *,
+    assign: Callable,
+    due: Callable[..., datetime.date | None] | None = None,
+) -> CaseView:
+    """Return a confirmation step for the worker assign(activation) names (else the queue)."""
+    return _task(
+        title,
+        role=None,
+        form=None,
+        on_complete=None,
+        record_of=None,
+        initial_of=None,
+        due=due,
+    ).Assign(assign)

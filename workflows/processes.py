@@ -41,11 +41,17 @@ def process_begin(
     case: Case,
     actor: User | None,
     lead_organisation: Organisation | None = None,
+    data: dict | None = None,
 ) -> CaseProcess:
-    """Tie a starting process to case (the StartHandle of every flow)."""
+    """Tie a starting process to case (the StartHandle of every flow).
+
+    data, ids and codes only, is kept on the process for its steps (never personal data).
+    """
     process = activation.process
     process.case = case
     process.lead_organisation = lead_organisation or case.organisation
+    if data:
+        process.data = {**(process.data or {}), **data}
     activation.task.owner = actor
     audit_record(
         actor=actor,

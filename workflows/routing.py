@@ -15,7 +15,7 @@ from viewflow.workflow.models import Task
 from advocacy.accounts.models import User
 from advocacy.cases.selectors import cases_visible_to
 
-from .models import CaseProcess, CaseTask
+from .models import NAMED_OWNER, CaseProcess, CaseTask
 
 
 def case_task_create(*, activation, role: str, due_on: datetime.date | None) -> CaseTask:
@@ -55,3 +55,14 @@ def last_actor(process: CaseProcess) -> User | None:
         .first()
     )
     return task.owner if task else None
+
+
+def named_owner(activation) -> User | None:
+    """Return the worker a process was started for (its data's owner), while they may do it."""
+    owner_id = (activation.process.data or {}).get(NAMED_OWNER)
+    worker = User.objects.filter(pk=owner_id, is_active=True).first() if owner_id else None
+    if worker is None or worker.organisation_id != activation.process.lead_organisation_id:
+        return None
+    if not cases_visible_to(user=worker).filter(pk=activation.process.case_id).exists():
+        return None
+    return worker

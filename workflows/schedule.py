@@ -70,6 +70,13 @@ def due_feedback(activation) -> datetime.date:
     return today() + datetime.timedelta(days=setting("FEEDBACK_DAYS"))
 
 
+def due_named(activation) -> datetime.date | None:
+    """The day a process was started with (its data's due_on: a meeting's follow-up)."""
+    # models.NAMED_DUE; schedule sits beside models, not above it.
+    due = (activation.process.data or {}).get("due_on")
+    return datetime.date.fromisoformat(due) if due else None
+
+
 def due_first_meeting(activation) -> datetime.date:
     return activation.process.next_due or today() + datetime.timedelta(
         days=setting("FIRST_MEETING_DAYS")

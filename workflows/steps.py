@@ -151,8 +151,8 @@ def assessment_done(*, actor: User, activation, form) -> None:
         _set(activation.process, assessment=record)
 
 
-def conference_done(*, actor: User, activation, form) -> None:
-    decision = _save_record(actor, activation.process, form.save(commit=False))
+def conference_decided(*, activation, decision) -> None:
+    """Take the outcome a 支援調整会議 decided (events.conference_decided) as the branch."""
     _set(activation.process, route=decision.outcome, answer="")
 
 

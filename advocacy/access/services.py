@@ -39,6 +39,9 @@ ERR_NOT_MANAGER = _("このケースの権限を変更できるのは、担当�
 ERR_GRANTEE = _("権限を付与できるのは、担当組織の職員か受任した専門職だけです。")
 ERR_UNKNOWN_PERMISSION = _("付与できない権限です。")
 ERR_SAME_ORGANISATION = _("担当組織とは共有できません。")
+ERR_MEETING_BASIS = _(
+    "支援会議を根拠とする共有は、その支援会議の画面から、議題のケースについてだけ行えます。"
+)
 
 
 def _require_reason(reason: str) -> str:
@@ -128,10 +131,23 @@ def revoke(
 
 @transaction.atomic
 def share_with_organisation(
-    *, actor: User, case: Case, organisation: Organisation, basis: str, reason: str
+    *,
+    actor: User,
+    case: Case,
+    organisation: Organisation,
+    basis: str,
+    reason: str,
+    through_meeting: bool = False,
 ) -> CaseShare:
-    """Let the staff of another organisation see case, on a recorded legal basis."""
+    """Let the staff of another organisation see case, on a recorded legal basis.
+
+    A 支援会議 basis is refused here unless ``through_meeting``: only
+    ``meetings.services.meeting_case_share`` passes it, and it links the share to its
+    meeting in the same transaction (access sits below meetings and cannot name one).
+    """
     reason = _require_reason(reason)
+    if (basis == CaseShare.Basis.SUPPORT_MEETING) != through_meeting:
+        raise ValidationError(ERR_MEETING_BASIS)
     _require_manager(actor, case)
     if organisation.pk == case.organisation_id:
         raise ValidationError(ERR_SAME_ORGANISATION)

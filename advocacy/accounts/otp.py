@@ -27,7 +27,8 @@ def otp_for_staff() -> bool:
 
 
 def needs_second_factor(user: User | AnonymousUser) -> bool:
-    """Professionals always; with ADVOCACY_OTP_FOR_STAFF on, every other account too.
+    """Professionals and 支援会議 outside members always; with ADVOCACY_OTP_FOR_STAFF on,
+    every other account too.
 
     "Staff" here is everyone the city and the Council give an account: caseworkers,
     supervisors, committee members and, above all, system administrators.
@@ -35,7 +36,7 @@ def needs_second_factor(user: User | AnonymousUser) -> bool:
     if not user.is_authenticated:
         return False
     # The setting first: with it on, no role needs reading on every request.
-    return otp_for_staff() or has_role(user, Role.PROFESSIONAL)
+    return otp_for_staff() or has_role(user, Role.PROFESSIONAL, Role.MEETING_MEMBER)
 
 
 def is_verified(user: User | AnonymousUser) -> bool:

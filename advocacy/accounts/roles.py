@@ -23,6 +23,9 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("スーパーバイザー")
     PROFESSIONAL = "professional", _("専門職")
     COMMITTEE_MEMBER = "committee_member", _("ネットワーク委員会委員")
+    # An outside member of a 支援会議 (a care manager, a consultant): sees a meeting's pack
+    # in its window only, always with a second factor (decision 68).
+    MEETING_MEMBER = "meeting_member", _("支援会議の外部構成員")
     SYSTEM_ADMIN = "system_admin", _("システム管理者")
 
 
@@ -34,6 +37,9 @@ ROLE_DESCRIPTIONS = {
     Role.SUPERVISOR: _("組織の全ケースを見られ、担当替えと終結ができる。"),
     Role.PROFESSIONAL: _("弁護士・司法書士など。受任調整の依頼を受け、受任したケースだけを見る。"),
     Role.COMMITTEE_MEMBER: _("匿名化された統計だけを見る。"),
+    Role.MEETING_MEMBER: _(
+        "守秘義務を誓約した支援会議の外部構成員。会議の前後の期間だけ、議題のケースの資料を見る。"
+    ),
     Role.SYSTEM_ADMIN: _("利用者・組織・基本データを管理する。ケースは見ない。"),
 }
 

@@ -96,3 +96,19 @@ class Action(models.IntegerChoices):
     REPORT_EXPORTED = 702, _("統計の出力")
     # A supervisor released a year's report to the committee (it cannot be undone).
     REPORT_RELEASED = 703, _("統計の公表")
+
+    # 900s: meetings (支援会議, 支援調整会議, 定例会, the committee)
+    MEETING_CREATED = 901, _("会議の登録")
+    # Its date, place, chair, the agenda sent, the committee's summary: never the words.
+    MEETING_UPDATED = 902, _("会議の更新")
+    MEETING_MEMBER_ADDED = 903, _("構成員の追加")
+    MEETING_ATTENDANCE_RECORDED = 904, _("出欠の記録")
+    # An outside member's pledge of secrecy (社会福祉法第106条の6) for one 支援会議.
+    MEETING_PLEDGE_RECORDED = 905, _("守秘義務の誓約の記録")
+    MEETING_ITEM_ADDED = 911, _("議題の追加")
+    MEETING_MINUTES_RECORDED = 912, _("議事録の記録")
+    # Staff read a meeting's agenda and minutes (decrypted), on screen or printed.
+    MEETING_VIEWED = 913, _("会議の閲覧")
+    # An outside member read a 支援会議's pack (in its window).
+    MEETING_PACK_VIEWED = 921, _("会議資料の閲覧（外部構成員）")
+    MEETING_FOLLOW_UP_ADDED = 931, _("会議後の対応の登録")

@@ -107,7 +107,7 @@ def test_a_shares_reason_is_stored_encrypted_and_kept_out_of_the_audit(council, 
         actor=worker,
         case=case,
         organisation=council,
-        basis=CaseShare.Basis.SUPPORT_MEETING,
+        basis=CaseShare.Basis.CONSENT,
         reason=f"{canary}で共有を決定",
     )
 

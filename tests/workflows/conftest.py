@@ -86,6 +86,35 @@ class Walker:
         )
         assert response.status_code == 302, _errors(response)
 
+    def conference(self, user, decisions: Mapping, *, meeting_id: str | None = None) -> str:
+        """Decide cases in one 支援調整会議 through the meeting screens; return its id.
+
+        decisions maps each case to its minutes' decision (outcome, guardianship_type,
+        petitioner_type): the meeting is created (unless meeting_id is given), each case put on
+        its agenda and its decision recorded in the minutes, which completes its conference.
+        """
+        client = self.client(user)
+        if meeting_id is None:
+            response = post(
+                client,
+                "/app/meetings/new/",
+                {
+                    "kind": "coordination",
+                    "held_on": timezone.localdate().isoformat(),
+                    "place": "架空会議室",
+                    "chair": user.pk,
+                },
+            )
+            meeting_id = response.url.rstrip("/").split("/")[-1]
+        for case, values in decisions.items():
+            post(client, f"/app/meetings/{meeting_id}/items/", {"case_number": case.number})
+            post(
+                client,
+                f"/app/meetings/{meeting_id}/cases/{case.pk}/minutes/",
+                {"minutes": "架空の議事", "reasons": "架空の理由", **values},
+            )
+        return meeting_id
+
     def task_form(self, user, task: Task):
         """Open the task's form as user, taking it from the queue first as the inbox does."""
         client = self.client(user)

@@ -49,19 +49,15 @@ def _assess_and_decide(walker, worker, case, outcome, petitioner_type=""):
         {"assessed_on": _today(), "capacity_notes": "架空の所見", "risks": ""},
     )
     kind = GuardianshipType.objects.get(code="guardianship")
-    walker.step(
+    # The conference is decided in a 支援調整会議's minutes (the meetings' screens).
+    walker.conference(
         worker,
-        case,
-        "coordination",
-        "conference",
         {
-            "held_on": _today(),
-            "participants": "架空の参加者",
-            "outcome": outcome,
-            "guardianship_type": kind.pk if outcome == "guardianship" else "",
-            "petitioner_type": petitioner_type,
-            "reasons": "架空の理由",
-            "advice": "",
+            case: {
+                "outcome": outcome,
+                "guardianship_type": kind.pk if outcome == "guardianship" else "",
+                "petitioner_type": petitioner_type,
+            }
         },
     )
 

@@ -1,7 +1,8 @@
 """支援調整・受任調整 — support and appointment coordination (domain steps 2–8).
 
 Assessment runs beside the collection of the 本人情報シート and the doctor's certificate;
-then the case conference (支援調整会議) decides. A less restrictive support ends in closing
+then the case conference (支援調整会議) decides, in its minutes (a meeting decides several
+cases). A less restrictive support ends in closing
 or a referral; voluntary guardianship (任意後見) in supporting the contract. For
 guardianship: who petitions (for a mayor's petition: relative search, relatives'
 intentions, internal approval), the petition-cost subsidy, appointment coordination — the
@@ -42,10 +43,13 @@ class CoordinationFlow(CaseFlow):
     ).Next(this.join)
     join = flow.Join().Next(this.conference)
 
+    # Decided in a meeting: the decision recorded in a 支援調整会議's minutes completes it
+    # (events.conference_decided); one meeting decides several cases.
     conference = caseworker_task(
         _("支援調整会議（方針の決定）"),
-        form=forms.ConferenceForm,
-        on_complete=steps.conference_done,
+        completed_by=_(
+            "支援調整会議の議事録でこのケースの方針を記録すると、この手順は完了します。"
+        ),
     ).Next(this.outcome)
     outcome = (
         flow.Switch()
