@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.accounts.models import User
@@ -18,10 +19,13 @@ from . import services
 from .models import Meeting, Member
 
 
+STAFF_GROUPS = [Role.CITY_CASEWORKER, Role.COUNCIL_CASEWORKER, Role.SUPERVISOR]
+
+
 def _staff_of(organisation_id) -> forms.ModelChoiceField:
+    staff = Q(organisation_id=organisation_id, groups__name__in=STAFF_GROUPS)
     return forms.ModelChoiceField(
-        queryset=User.objects.filter(organisation_id=organisation_id, is_active=True)
-        .filter(groups__name__in=[Role.CITY_CASEWORKER, Role.COUNCIL_CASEWORKER, Role.SUPERVISOR])
+        queryset=User.objects.filter(staff, is_active=True)
         .distinct()
         .order_by("last_name", "first_name"),
         required=False,
@@ -62,9 +66,11 @@ class MemberForm(DateInputsMixin, forms.ModelForm):
 
     def __init__(self, *args, organisation_id=None, **kwargs):
         super().__init__(*args, **kwargs)
-        staff = _staff_of(organisation_id).queryset
-        outside = User.objects.filter(is_active=True, groups__name=Role.MEETING_MEMBER)
-        self.fields["user"].queryset = (staff | outside).distinct().order_by("last_name")
+        staff = Q(organisation_id=organisation_id, groups__name__in=STAFF_GROUPS)
+        outside = Q(groups__name=Role.MEETING_MEMBER)
+        self.fields["user"].queryset = (
+            User.objects.filter(staff | outside, is_active=True).distinct().order_by("last_name")
+        )
         self.fields["user"].help_text = _(
             "職員、または会議資料を画面で見る外部の構成員（アカウントのある方）。"
         )

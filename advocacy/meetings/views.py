@@ -271,6 +271,9 @@ class MinutesView(_MeetingMixin, View):
         )
         form = MinutesForm(initial=initial, meeting=meeting)
         if item is None:
+            # Said before anything is typed: the case is not on this agenda.
+            form = MinutesForm({}, meeting=meeting)
+            form.full_clean()
             form.add_error(None, services.ERR_NOT_ON_AGENDA)
             return self._render(request, meeting, case, item, form, status=422)
         return self._render(request, meeting, case, item, form)
