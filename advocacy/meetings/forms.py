@@ -18,7 +18,6 @@ from advocacy.reference.models import GuardianshipType
 from . import services
 from .models import Meeting, Member
 
-
 STAFF_GROUPS = [Role.CITY_CASEWORKER, Role.COUNCIL_CASEWORKER, Role.SUPERVISOR]
 
 
