@@ -78,20 +78,27 @@ def _year(text: str) -> int:
     return 1 if text == "元" else int(text)
 
 
-def _era_date(era: str, year: int, month: int, day: int) -> datetime.date:
+def _era_date(era: str, year: int, month: int, day: int, *, year_only: bool = False):
     start = ERA_START[era]
     try:
         result = datetime.date(start.year + year - 1, month, day)
     except ValueError:
         raise ParseError(ERR_IMPOSSIBLE) from None
-    if result < start and (month, day) != (1, 1):
-        raise ParseError(ERR_ERA_RANGE)
-    if (month, day) != (1, 1) and era_year(result) != (era, year):
+    if year_only:
+        # 昭和64年 is 1989 (its first week), a year that belongs to the era.
+        if year < 1 or result.year > era_end_year(era):
+            raise ParseError(ERR_ERA_RANGE)
+        return result
+    if era_year(result) != (era, year):
         # 平成32年, or 令和元年4月1日 (still 平成): not a date of that era.
         raise ParseError(ERR_ERA_RANGE)
-    if year < 1 or result.year > start.year + 100:
-        raise ParseError(ERR_ERA_RANGE)
     return result
+
+
+def era_end_year(era: str) -> int:
+    """Return the last western year an era reached (this year for the current one)."""
+    later = [start for start, name in ERAS if start > ERA_START[era]]
+    return min(later).year if later else datetime.date.max.year
 
 
 def parse_date(value: object) -> datetime.date | None:
@@ -119,13 +126,16 @@ def parse_date(value: object) -> datetime.date | None:
         return _serial(float(text))
     if match := _KANJI_ERA.match(text):
         era, year, month, day = match.groups()
-        return _era_date(era, _year(year), int(month or 1), int(day or 1))
+        return _era_date(era, _year(year), int(month or 1), int(day or 1), year_only=not month)
     if match := _LETTER_ERA.match(text):
         letter, year, month, day = match.groups()
-        return _era_date(ERA_OF_LETTER[letter], _year(year), int(month or 1), int(day or 1))
+        era = ERA_OF_LETTER[letter]
+        return _era_date(era, _year(year), int(month or 1), int(day or 1), year_only=not month)
     if match := _LETTER_ERA_MONTH.match(text):
         letter, year, month = match.groups()
-        return _era_date(ERA_OF_LETTER[letter], _year(year), int(month), 1)
+        era = ERA_OF_LETTER[letter]
+        # The first of the month must belong to the era (平成31年5月 does not).
+        return _era_date(era, _year(year), int(month), 1)
     if match := _WESTERN.match(text):
         year, month, day = (int(part) for part in match.groups())
         try:

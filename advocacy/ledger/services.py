@@ -36,8 +36,8 @@ from advocacy.cases.models import (
     GuardianAppointment,
     Person,
     Petition,
-    PetitionerType,
 )
+from advocacy.cases.models.records import PetitionerType
 from advocacy.crypto import services as crypto_services
 from advocacy.crypto.blind_index import blind_search
 from advocacy.crypto.keycache import key_cache
@@ -192,9 +192,10 @@ def _parse_row(values: tuple[object, ...], columns: dict[str, int], words: _Word
         if isinstance(day, datetime.date) and day > today:
             reasons.append(f"{FIELDS[name][0]}: {ERR_FUTURE}")
     consulted = parsed["consulted_on"]
-    assert isinstance(consulted, datetime.date)
     later = [parsed.get(n) for n in days[1:]]
-    if any(isinstance(d, datetime.date) and d < consulted for d in later):
+    if isinstance(consulted, datetime.date) and any(
+        isinstance(d, datetime.date) and d < consulted for d in later
+    ):
         reasons.append(str(ERR_ORDER))
     if parsed.get("status") == Case.Stage.CLOSED and not parsed.get("closed_on"):
         reasons.append(str(ERR_CLOSED_WITHOUT_DATE))
@@ -474,7 +475,8 @@ def _history(*, actor: User, case: Case, values: dict[str, object]) -> tuple[str
         cases.case_set_stage(
             actor=actor, case=case, stage=Case.Stage.COORDINATION, on=conference_on
         )
-        if type_code or petition_on or ruling_on:
+        if type_code:
+            # A type chosen means guardianship was decided; anything else is not in the ledger.
             decision = Decision(
                 held_on=conference_on,
                 participants=IMPORTED_TEXT,
@@ -519,8 +521,7 @@ def _history(*, actor: User, case: Case, values: dict[str, object]) -> tuple[str
             actor=actor, case=case, stage=stage, on=ruling_on or values["consulted_on"]
         )
     elif stage == Case.Stage.CLOSED:
-        closed_on = values.get("closed_on")
-        assert isinstance(closed_on, datetime.date)
+        closed_on = values["closed_on"]
         cases.case_close(actor=actor, case=case, reason=Case.ClosingReason.OTHER, on=closed_on)
     elif stage != case.stage and stage == Case.Stage.COORDINATION:
         cases.case_set_stage(actor=actor, case=case, stage=stage, on=values["consulted_on"])
