@@ -18,13 +18,14 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from advocacy.accounts.models import User
+from advocacy.accounts.models import Organisation, User
 from advocacy.accounts.roles import Role, has_role
 from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
@@ -89,7 +90,7 @@ def row_key(sheet: str, row: int) -> str:
 class LedgerRow:
     sheet: str
     row: int
-    values: dict[str, object]
+    values: dict[str, Any]
 
     @property
     def key(self) -> str:
@@ -119,13 +120,19 @@ class Check:
 class LedgerInvalid(ValidationError):
     """The import was refused; ``check`` holds the report (or ``message`` says why)."""
 
-    def __init__(self, message: object, check: Check | None = None) -> None:
+    def __init__(self, message: Any, check: Check | None = None) -> None:
         super().__init__(message)
         self.check = check
 
 
+def _organisation(actor: User) -> Organisation:
+    if actor.organisation is None:  # _require_supervisor refused them already
+        raise PermissionDenied(ERR_ONLY_SUPERVISOR)
+    return actor.organisation
+
+
 def _require_supervisor(actor: User) -> None:
-    if not has_role(actor, Role.SUPERVISOR) or actor.organisation_id is None:
+    if not has_role(actor, Role.SUPERVISOR) or actor.organisation is None:
         raise PermissionDenied(ERR_ONLY_SUPERVISOR)
 
 
@@ -145,7 +152,7 @@ class _Words:
 
 def _parse_row(values: tuple[object, ...], columns: dict[str, int], words: _Words):
     """Return the row's values by field and its reasons (empty when it can come in)."""
-    parsed: dict[str, object] = {}
+    parsed: dict[str, Any] = {}
     reasons: list[str] = []
     readers: dict[str, Callable[[object], object]] = {
         "case_number": parsing.parse_ledger_number,
@@ -204,7 +211,7 @@ def _parse_row(values: tuple[object, ...], columns: dict[str, int], words: _Word
     return parsed, reasons
 
 
-def person_key(values: dict[str, object]) -> tuple[str, object]:
+def person_key(values: dict[str, Any]) -> tuple[str, Any]:
     """The workbook's own same-person key: rows with the same kana and birth date."""
     return normalise_text(str(values["kana"])), values["birth_date"]
 
@@ -237,11 +244,11 @@ def ledger_check(*, actor: User, data: bytes, mapping: LedgerMapping) -> Check:
     started = time.perf_counter()
     imported = set(
         LedgerCase.objects.filter(
-            organisation_id=actor.organisation_id, number__in=list(seen)
+            organisation_id=_organisation(actor).pk, number__in=list(seen)
         ).values_list("number", flat=True)
     )
     check.already_imported = len(imported)
-    groups: dict[tuple[str, object], set[str]] = defaultdict(set)
+    groups: dict[tuple[str, Any], set[str]] = defaultdict(set)
     for row in check.rows:
         groups[person_key(row.values)].add(str(row.values["case_number"]))
     with key_cache():
@@ -260,12 +267,14 @@ def ledger_check(*, actor: User, data: bytes, mapping: LedgerMapping) -> Check:
     return check
 
 
-def _known_person(actor: User, values: dict[str, object]) -> Person | None:
+def _known_person(actor: User, values: dict[str, Any]) -> Person | None:
     """Return this organisation's person of that kana and birth date not from this workbook.
 
     Blind indexes narrow the search in SQL; each candidate is decrypted and compared.
     """
-    queryset = Person.objects.filter(organisation_id=actor.organisation_id, erased_at__isnull=True)
+    queryset = Person.objects.filter(
+        organisation_id=_organisation(actor).pk, erased_at__isnull=True
+    )
     matches = blind_search(queryset, {"kana": values["kana"], "birth_date": values["birth_date"]})
     return matches[0] if matches else None
 
@@ -301,7 +310,7 @@ def ledger_import_begin(
     ledger_import = (
         LedgerImport.objects.select_for_update()
         .filter(
-            organisation_id=actor.organisation_id,
+            organisation_id=_organisation(actor).pk,
             digest=check.digest,
             status__in=[LedgerImport.Status.CHECKED, LedgerImport.Status.RUNNING],
         )
@@ -309,7 +318,7 @@ def ledger_import_begin(
     )
     if ledger_import is None:
         ledger_import = LedgerImport(
-            organisation=actor.organisation, actor=actor, digest=check.digest
+            organisation=_organisation(actor), actor=actor, digest=check.digest
         )
     ledger_import.status = LedgerImport.Status.RUNNING
     ledger_import.rows_total = len(check.rows)
@@ -328,13 +337,13 @@ def ledger_import_batch(
     """Import the next rows after the checkpoint, in one transaction; move the checkpoint."""
     _require_supervisor(actor)
     ledger_import = LedgerImport.objects.select_for_update().get(
-        pk=ledger_import.pk, organisation_id=actor.organisation_id
+        pk=ledger_import.pk, organisation_id=_organisation(actor).pk
     )
     if ledger_import.status != LedgerImport.Status.RUNNING:
         return ledger_import
     skip = set(ledger_import.choices.get("skip", ()))
     same = set(ledger_import.choices.get("same", ()))
-    groups: dict[tuple[str, object], list[str]] = defaultdict(list)
+    groups: dict[tuple[str, Any], list[str]] = defaultdict(list)
     for row in check.rows:
         groups[person_key(row.values)].append(str(row.values["case_number"]))
     start = ledger_import.rows_done
@@ -346,11 +355,11 @@ def ledger_import_batch(
                 continue
             number = str(row.values["case_number"])
             if LedgerCase.objects.filter(
-                organisation_id=actor.organisation_id, number=number
+                organisation_id=_organisation(actor).pk, number=number
             ).exists():
                 continue
             timer = time.perf_counter()
-            person = _group_person(actor.organisation_id, groups[person_key(row.values)])
+            person = _group_person(_organisation(actor).pk, groups[person_key(row.values)])
             if person is None and row.key in same:
                 person = _known_person(actor, row.values)
             check.seconds["check"] += time.perf_counter() - timer
@@ -420,7 +429,7 @@ def _import_row(
             actor=actor, person=person, consultation=consultation
         )
     entry = LedgerCase(
-        organisation_id=actor.organisation_id,
+        organisation_id=_organisation(actor).pk,
         number=values["case_number"],
         case=case,
         ledger_import=ledger_import,
@@ -440,7 +449,7 @@ def _import_row(
     return case
 
 
-def ledger_stage(values: dict[str, object]) -> tuple[str, bool]:
+def ledger_stage(values: dict[str, Any]) -> tuple[str, bool]:
     """Return the stage a row's case is in and whether the ledger says too little for its
     process (decision 64): its status word, else what its dates show."""
     status = values.get("status")
@@ -464,7 +473,7 @@ def ledger_stage(values: dict[str, object]) -> tuple[str, bool]:
     return stage, thin
 
 
-def _history(*, actor: User, case: Case, values: dict[str, object]) -> tuple[str, bool]:
+def _history(*, actor: User, case: Case, values: dict[str, Any]) -> tuple[str, bool]:
     """Record the ledger's history as records and stage changes; return the final stage."""
     stage, thin = ledger_stage(values)
     type_code = values.get("type")
@@ -533,7 +542,7 @@ def ledger_import_cancel(*, actor: User, ledger_import: LedgerImport) -> LedgerI
     """Stop an import before its end; the stored workbook's key is destroyed."""
     _require_supervisor(actor)
     ledger_import = LedgerImport.objects.select_for_update().get(
-        pk=ledger_import.pk, organisation_id=actor.organisation_id
+        pk=ledger_import.pk, organisation_id=_organisation(actor).pk
     )
     ledger_import.status = LedgerImport.Status.CANCELLED
     ledger_import.workbook = ""
@@ -547,6 +556,23 @@ def ledger_import_cancel(*, actor: User, ledger_import: LedgerImport) -> LedgerI
         label=f"ledger cancelled {ledger_import.cases_created}/{ledger_import.rows_total}",
     )
     return ledger_import
+
+
+@transaction.atomic(durable=True)
+def ledger_upload(
+    *, actor: User, data: bytes, mapping: LedgerMapping
+) -> tuple[LedgerImport, Check]:
+    """Check an uploaded workbook and keep it, encrypted, for its preview (the screen)."""
+    check = ledger_check(actor=actor, data=data, mapping=mapping)
+    ledger_import = LedgerImport.objects.create(
+        organisation=_organisation(actor),
+        actor=actor,
+        digest=check.digest,
+        rows_total=len(check.rows),
+        mapping=mapping.to_json(),
+        workbook=base64.b64encode(data).decode(),
+    )
+    return ledger_import, check
 
 
 def ledger_import_run(

@@ -37,7 +37,7 @@ D = datetime.date
         ("45017", D(2023, 4, 1)),
         (45017, D(2023, 4, 1)),
         (45017.0, D(2023, 4, 1)),
-        (datetime.datetime(2023, 4, 1, 9, 30), D(2023, 4, 1)),
+        (datetime.datetime(2023, 4, 1, 9, 30), D(2023, 4, 1)),  # noqa: DTZ001 (Excel holds naive)
         (D(2023, 4, 1), D(2023, 4, 1)),
         (None, None),
         ("", None),
