@@ -14,9 +14,16 @@ from .base import CaseFlowViewset
 from .consultation.flows import ConsultationFlow
 from .coordination.flows import CoordinationFlow
 from .guardian_support.flows import GuardianSupportFlow
+from .ledger_review.flows import LedgerReviewFlow
 from .team_support.flows import TeamSupportFlow
 
-FLOWS = (ConsultationFlow, CoordinationFlow, TeamSupportFlow, GuardianSupportFlow)
+FLOWS = (
+    ConsultationFlow,
+    CoordinationFlow,
+    TeamSupportFlow,
+    GuardianSupportFlow,
+    LedgerReviewFlow,
+)
 
 
 class InboxApplication(Application):

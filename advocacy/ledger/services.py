@@ -45,6 +45,7 @@ from advocacy.crypto.keycache import key_cache
 from advocacy.crypto.normalise import normalise_text
 from advocacy.reference.models import Area, GuardianshipType, PersonCategory
 from workflows.base import CaseFlow
+from workflows.ledger_review.flows import LedgerReviewFlow
 from workflows.processes import process_start
 
 from . import parsing
@@ -437,7 +438,9 @@ def _import_row(
     stage, needs_review = _history(actor=actor, case=case, values=values)
     entry.needs_review = needs_review
     entry.save()
-    if not needs_review and stage != Case.Stage.CLOSED:
+    if needs_review:
+        process_start(actor=actor, case=case, flow_class=LedgerReviewFlow)
+    elif stage != Case.Stage.CLOSED:
         process_start(actor=actor, case=case, flow_class=CaseFlow.of_stage(stage))
     audit_record(
         actor=actor,

@@ -17,6 +17,7 @@ from advocacy.ledger.models import LedgerCase, LedgerImport
 from tests import factories
 from tests.ledger import books
 from tests.rawscan import dump, encodings
+from workflows.ledger_review.flows import LedgerReviewFlow
 from workflows.models import CaseProcess
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +89,8 @@ def test_a_clean_ledger_comes_in_with_its_history_stage_and_process(supervisor, 
     third = LedgerCase.objects.get(number="R5-003")
     assert third.case.stage == Case.Stage.COORDINATION
     assert third.needs_review
-    assert not CaseProcess.objects.filter(case=third.case).exists()
+    review = CaseProcess.objects.get(case=third.case)
+    assert review.flow_class is LedgerReviewFlow
 
 
 def test_the_dry_run_reports_every_bad_row_and_nothing_comes_in(supervisor, mapping):
