@@ -51,7 +51,7 @@ from workflows.processes import process_start
 from . import parsing
 from .mapping import FIELDS, LedgerMapping, MappingError, default_words, resolve_columns
 from .models import LedgerCase, LedgerImport
-from .workbook import read_sheets
+from .workbook import MAX_EMPTY_ROWS, read_sheets
 
 ERR_ONLY_SUPERVISOR = _("台帳の取込みはスーパーバイザーが行います。")
 ERR_UNRESOLVED = _(
@@ -61,6 +61,10 @@ ERR_FUTURE = _("未来の日付です")
 ERR_DUPLICATE_NUMBER = _("同じケース番号の行がこのブックにもう一つあります")
 ERR_CLOSED_WITHOUT_DATE = _("状況が終結ですが終結日がありません")
 ERR_ORDER = _("日付の順序が合いません（相談日より前の日付があります）")
+STOPPED = _(
+    "シート「%(sheet)s」は、空の行が %(n)s 行続いたので %(row)s 行目で読むのをやめました。"
+    "その先にも行があれば、空の行を消してから読み込み直してください。"
+)
 SAME_PERSON = _("この組織に同じふりがな・生年月日の本人がすでに登録されています")
 # Required words of records the ledger does not hold (decision 64).
 IMPORTED_TEXT = "（台帳から移行）"
@@ -106,6 +110,8 @@ class Check:
     rows: list[LedgerRow] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     already_imported: int = 0
+    # What the supervisor should know that blocks nothing (where reading stopped).
+    notes: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
     def unresolved(self, choices: dict[str, list[str]]) -> list[Issue]:
@@ -230,6 +236,10 @@ def ledger_check(*, actor: User, data: bytes, mapping: LedgerMapping) -> Check:
     seen: dict[str, LedgerRow] = {}
     for sheet in read_sheets(data, header_rows=mapping.header_rows, sheets=mapping.sheets):
         columns = resolve_columns(mapping, sheet.headers, sheet.title)
+        if sheet.stopped_at:
+            check.notes.append(
+                str(STOPPED % {"sheet": sheet.title, "row": sheet.stopped_at, "n": MAX_EMPTY_ROWS})
+            )
         for number, values in sheet.rows:
             parsed, reasons = _parse_row(values, columns, words)
             ledger_number = parsed.get("case_number")

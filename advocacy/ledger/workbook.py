@@ -54,6 +54,8 @@ class Sheet:
     title: str
     headers: list[list[str]]
     rows: list[tuple[int, tuple[object, ...]]]
+    # The row where reading stopped after MAX_EMPTY_ROWS empty rows (None: the sheet's end).
+    stopped_at: int | None = None
 
 
 def check_bytes(data: bytes) -> None:
@@ -141,6 +143,7 @@ def _read_sheet(worksheet, title: str, header_rows: int) -> Sheet:
     rows: list[tuple[int, tuple[object, ...]]] = []
     empty_run = 0
     width = 0
+    stopped_at = None
     for number, cells in enumerate(worksheet.iter_rows(max_col=MAX_COLUMNS), start=1):
         values = tuple(_value(cell) for cell in cells)
         if number <= header_rows:
@@ -150,6 +153,7 @@ def _read_sheet(worksheet, title: str, header_rows: int) -> Sheet:
         if _empty(values):
             empty_run += 1
             if empty_run >= MAX_EMPTY_ROWS:
+                stopped_at = number
                 break
             continue
         empty_run = 0
@@ -158,4 +162,6 @@ def _read_sheet(worksheet, title: str, header_rows: int) -> Sheet:
         rows.append((number, values))
         if len(rows) > MAX_ROWS:
             raise WorkbookError(ERR_TOO_MANY_ROWS % {"limit": MAX_ROWS})
-    return Sheet(title=title, headers=_header_parts(header, width), rows=rows)
+    return Sheet(
+        title=title, headers=_header_parts(header, width), rows=rows, stopped_at=stopped_at
+    )
