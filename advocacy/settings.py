@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "advocacy.meetings",
     "advocacy.stats",
     "advocacy.portal",
+    "advocacy.ledger",
     "advocacy.demo",
     "workflows",
 ]

@@ -9,6 +9,7 @@ from viewflow.urls import Application, Site, route
 from advocacy.access.roles import app_permission
 from advocacy.accounts.roles import Role, has_role
 from advocacy.cases.viewsets import CasesApplication, GeneralConsultationsApplication
+from advocacy.ledger import views as ledger
 from advocacy.meetings.viewsets import MeetingsApplication
 from advocacy.portal import views as portal
 from advocacy.portal.viewsets import PortalStaffApplication
@@ -55,6 +56,31 @@ class StatsApplication(Application):
     xlsx_path = path("export.xlsx", StatsExportView.as_view(fmt="xlsx"), name="export_xlsx")
 
 
+class LedgerApplication(Application):
+    title = _("台帳の取込み・出力")
+    icon = "upload_file"
+    app_name = "ledger"
+    menu_template_name = None
+    permission = app_permission(lambda user: has_role(user, Role.SUPERVISOR))
+
+    index_path = path("", ledger.LedgerHomeView.as_view(), name="index")
+    preview_path = path(
+        "imports/<str:import_id>/", ledger.LedgerPreviewView.as_view(), name="preview"
+    )
+    run_path = path("imports/<str:import_id>/run/", ledger.LedgerRunView.as_view(), name="run")
+    template_path = path("template.xlsx", ledger.TemplateView.as_view(), name="template")
+    sample_path = path("mapping-sample.json", ledger.SampleMappingView.as_view(), name="sample")
+    export_path = path("export.xlsx", ledger.LedgerExportView.as_view(), name="export")
+    record_path = path(
+        "persons/<str:case_id>/record/", ledger.PersonRecordView.as_view(), name="person_record"
+    )
+    record_json_path = path(
+        "persons/<str:case_id>/record.json",
+        ledger.PersonRecordView.as_view(fmt="json"),
+        name="person_record_json",
+    )
+
+
 site = Site(
     title=_("権利擁護支援 中核機関"),
     primary_color="#2e5d8c",
@@ -66,5 +92,6 @@ site = Site(
         MeetingsApplication(),
         PortalApplication(),
         StatsApplication(),
+        LedgerApplication(),
     ],
 )

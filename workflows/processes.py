@@ -105,6 +105,23 @@ def start_guardian_support(activation) -> None:
     _chain(activation, stage=Case.Stage.GUARDIAN_SUPPORT)
 
 
+def start_stage_flow(activation) -> None:
+    """Start the flow of the stage the case is in now (after a ledger import's review).
+
+    A closed case, or one whose stage's process already runs, gets none.
+    """
+    process = activation.process
+    case = Case.objects.get(pk=process.case_id)
+    if case.is_closed:
+        return
+    flow_class = CaseFlow.of_stage(case.stage)
+    if running_process(case=case, flow_class=flow_class):
+        return
+    flow_class.start.run(
+        case=case, actor=last_actor(process), lead_organisation=process.lead_organisation
+    )
+
+
 @transaction.atomic(durable=True)
 def process_set_organisation(
     *, actor: User, process: CaseProcess, organisation: Organisation

@@ -22,6 +22,8 @@ DEFAULTS = {
     "REVIEW_MONTHS": 6,
     "REVIEW_TASK_DAYS": 14,
     "HELP_REQUEST_DAYS": 7,
+    # A case imported from a ledger that said too little: reviewed within this many days.
+    "LEDGER_REVIEW_DAYS": 14,
     "FEE_SUBSIDY_MONTHS": 3,
     # A guardianship with a term (期間): asking the court to extend or end it takes the
     # guardian, the doctor and the team some months, so the notice comes early.
@@ -89,6 +91,10 @@ def due_monitoring(activation) -> datetime.date:
 
 def due_review(activation) -> datetime.date:
     return today() + datetime.timedelta(days=setting("REVIEW_TASK_DAYS"))
+
+
+def due_ledger_review(activation) -> datetime.date:
+    return today() + datetime.timedelta(days=setting("LEDGER_REVIEW_DAYS"))
 
 
 def due_help(activation) -> datetime.date:

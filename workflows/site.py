@@ -14,6 +14,7 @@ from .base import CaseFlowViewset
 from .consultation.flows import ConsultationFlow
 from .coordination.flows import CoordinationFlow
 from .guardian_support.flows import GuardianSupportFlow
+from .ledger_review.flows import LedgerReviewFlow
 from .meeting_follow_up.flows import MeetingFollowUpFlow
 from .team_support.flows import TeamSupportFlow
 
@@ -23,6 +24,7 @@ FLOWS = (
     TeamSupportFlow,
     GuardianSupportFlow,
     MeetingFollowUpFlow,
+    LedgerReviewFlow,
 )
 
 

@@ -97,6 +97,15 @@ class Action(models.IntegerChoices):
     # A supervisor released a year's report to the committee (it cannot be undone).
     REPORT_RELEASED = 703, _("統計の公表")
 
+    # 800s: ledgers in and out (issue 16)
+    # One workbook imported (or a batch of it committed): counts, never a value.
+    LEDGER_IMPORTED = 801, _("台帳の取込み")
+    # One case created from a ledger row, naming the row's sheet and number.
+    LEDGER_CASE_IMPORTED = 802, _("台帳からのケース登録")
+    # The organisation's cases written out as a ledger workbook (decrypted).
+    LEDGER_EXPORTED = 803, _("台帳の出力")
+    # Everything held about one person, given out on a disclosure request (開示請求).
+    PERSON_RECORD_DISCLOSED = 804, _("本人情報の開示")
     # 900s: meetings (支援会議, 支援調整会議, 定例会, the committee)
     MEETING_CREATED = 901, _("会議の登録")
     # Its date, place, chair, the agenda sent, the committee's summary: never the words.

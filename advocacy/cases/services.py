@@ -451,6 +451,32 @@ def case_intake_for_person(
     return case
 
 
+@transaction.atomic
+def case_open_for_known_person(
+    *,
+    actor: User,
+    person: Person,
+    consultation: Consultation,
+    purpose: str = Case.Purpose.CORE_AGENCY,
+) -> Case:
+    """Open a further case for a person of the actor's organisation (the ledger import's
+    "same person"), in the caller's transaction; the process is the caller's to start."""
+    if not is_case_staff(actor) or person.organisation_id != actor.organisation_id:
+        raise PermissionDenied(ERR_OTHER_ORGANISATION)
+    if person.erased_at:
+        raise ValidationError(ERR_ERASED)
+    return _case_create(
+        actor=actor,
+        person=person,
+        consultation=consultation,
+        main_concerns=(),
+        urgency=Case.Urgency.NORMAL,
+        consent=Case.Consent.NOT_ASKED,
+        consent_on=None,
+        purpose=purpose,
+    )
+
+
 def _require_change(actor: User, case: Case) -> None:
     if case.is_closed:
         raise ValidationError(ERR_CLOSED)
