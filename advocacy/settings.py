@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "advocacy.cases",
     "advocacy.access",
     "advocacy.stats",
+    "advocacy.court",
     "advocacy.portal",
     "advocacy.demo",
     "workflows",

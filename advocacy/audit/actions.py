@@ -96,3 +96,15 @@ class Action(models.IntegerChoices):
     REPORT_EXPORTED = 702, _("統計の出力")
     # A supervisor released a year's report to the committee (it cannot be undone).
     REPORT_RELEASED = 703, _("統計の公表")
+
+    # 1000s: the court's side (issue 18): reporting deadlines, 不正防止, subsidy rules, papers
+    COURT_PLAN_SET = 1001, _("定期報告の月の設定")
+    COURT_SUBMISSION_RECORDED = 1002, _("裁判所等への提出の記録")
+    COURT_FEE_RULING_RECORDED = 1003, _("報酬付与の審判の記録")
+    # A report overdue past the set days: the supervisor was given a task.
+    COURT_REPORT_ESCALATED = 1004, _("報告遅延のスーパーバイザーへの通知")
+    COURT_FLAG_RAISED = 1005, _("不正防止の注意の記録")
+    COURT_FLAG_CLEARED = 1006, _("不正防止の注意の解消")
+    COURT_FLAGS_VIEWED = 1007, _("不正防止の注意の閲覧")
+    SUBSIDY_RULE_SAVED = 1008, _("利用支援事業の基準の保存")
+    SUBSIDY_ASSESSED = 1009, _("利用支援事業の算定")
