@@ -14,9 +14,16 @@ from .base import CaseFlowViewset
 from .consultation.flows import ConsultationFlow
 from .coordination.flows import CoordinationFlow
 from .guardian_support.flows import GuardianSupportFlow
+from .report_overdue.flows import ReportOverdueFlow
 from .team_support.flows import TeamSupportFlow
 
-FLOWS = (ConsultationFlow, CoordinationFlow, TeamSupportFlow, GuardianSupportFlow)
+FLOWS = (
+    ConsultationFlow,
+    CoordinationFlow,
+    TeamSupportFlow,
+    GuardianSupportFlow,
+    ReportOverdueFlow,
+)
 
 
 class InboxApplication(Application):

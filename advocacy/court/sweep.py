@@ -21,6 +21,7 @@ from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
 from advocacy.cases.models import Case, Contact
 from advocacy.portal.selectors import guardian_cases_for
+from workflows.report_overdue.start import report_overdue_start
 
 from . import schedule, services
 from .models import Flag, Obligation
@@ -135,7 +136,8 @@ def court_reminders_send(*, today: datetime.date | None = None) -> int:
 
 
 def reports_escalate(*, today: datetime.date) -> int:
-    """Tell the supervisors of each report overdue by the set days, once; flag late cases."""
+    """Give the supervisors a task (and a mail) for each report overdue by the set days,
+    once; count it towards the late-reports flag."""
     limit = today - datetime.timedelta(days=schedule.setting("OVERDUE_TASK_DAYS"))
     rows = _open(today).filter(
         kind__in=[Obligation.Kind.FIRST_REPORT, Obligation.Kind.YEARLY_REPORT],
@@ -154,6 +156,7 @@ def reports_escalate(*, today: datetime.date) -> int:
                 label=f"{c.number} {o.kind}",
             )
             services.late_reports_check(case=c, on=today)
+            report_overdue_start(case=c)
             return _mail(o, _supervisors(c), _("報告の遅れ"))
 
         sent += _once(obligation, "escalated_on", today, escalate)

@@ -220,3 +220,32 @@ def test_changing_the_month_moves_the_open_yearly_report(worker, case):
     # November 2026 is eight months after the appointment.
     assert obligation(case, Kind.YEARLY_REPORT).due_on == datetime.date(2026, 11, 30)
     assert Obligation.objects.filter(case=case, kind=Kind.FIRST_REPORT).count() == 1
+
+
+def test_a_report_overdue_by_the_set_days_gives_the_supervisor_one_task(
+    worker, supervisor, case, users_by_role
+):
+    from tests.workflows.conftest import open_tasks, url
+
+    with at(datetime.date(2026, 3, 20)):
+        set_plan(worker, case, 6)
+    with at(datetime.date(2026, 4, 20)):  # 10 days late
+        remind()
+    assert open_tasks(case, "reportoverdue") == []
+    with at(datetime.date(2026, 4, 26)):  # 16 days late
+        remind()
+        remind()
+        [task] = open_tasks(case, "reportoverdue")
+        assert (
+            "後見人等の報告遅延の確認"
+            in client_for(supervisor).get("/app/inbox/?tab=queue").content.decode()
+        )
+        # A caseworker and another organisation's supervisor cannot do it.
+        for other in (worker, users_by_role["council_supervisor"]):
+            response = client_for(other).post(url(task, "assign"))
+            assert response.status_code in (HTTPStatus.FORBIDDEN, HTTPStatus.NOT_FOUND)
+        boss = client_for(supervisor)
+        assert boss.post(url(task, "assign")).status_code == HTTPStatus.FOUND
+        done = boss.post(url(task, "execute"), {"confirmed": "on"})
+        assert done.status_code == HTTPStatus.FOUND
+    assert open_tasks(case, "reportoverdue") == []

@@ -117,9 +117,7 @@ def test_an_override_keeps_the_computed_amount_beside_it(worker, case, rules):
     assert event.reason == "override"
 
 
-def test_an_override_without_a_reason_is_refused_on_screen_and_nothing_saved(
-    worker, case, rules
-):
+def test_an_override_without_a_reason_is_refused_on_screen_and_nothing_saved(worker, case, rules):
     response = client_for(worker).post(
         f"/app/court/cases/{case.pk}/subsidy/",
         {
