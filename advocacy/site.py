@@ -67,6 +67,11 @@ class CourtApplication(Application):
         court.StaffObligationView.as_view(),
         name="obligation",
     )
+    paper_path = path(
+        "cases/<str:case_id>/papers/<str:code>.<str:fmt>",
+        court.PaperView.as_view(),
+        name="paper",
+    )
 
 
 class StatsApplication(Application):

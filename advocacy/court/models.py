@@ -246,3 +246,25 @@ class SubsidyAssessment(models.Model):
     def clean(self) -> None:
         if self.override_yen is not None and not (self.override_reason or "").strip():
             raise ValidationError({"override_reason": _("決定額を変更する理由を入れてください。")})
+
+
+class PaperTemplate(models.Model):
+    """A city's own template of one paper, uploaded by a system administrator.
+
+    Holds no personal data: placeholders only. Checked before it is saved
+    (``papers.templates.template_check``).
+    """
+
+    code = models.CharField(_("書類"), max_length=32, unique=True)
+    content = models.BinaryField(editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    uploaded_at = models.DateTimeField(_("登録日時"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("書類のひな形")
+        verbose_name_plural = _("書類のひな形")
+
+    def __str__(self) -> str:
+        return self.code

@@ -20,7 +20,17 @@ from advocacy.cases.models import Case, GuardianAppointment, Petition
 from advocacy.portal.selectors import guardian_case_get_for
 
 from . import rules, schedule
-from .models import Flag, Obligation, ReportingPlan, SubsidyAssessment, SubsidyRule
+from .models import (
+    Flag,
+    Obligation,
+    PaperTemplate,
+    ReportingPlan,
+    SubsidyAssessment,
+    SubsidyRule,
+)
+from .papers import templates as paper_templates
+from .papers.catalogue import PAPERS
+from .papers.context import fields_read, paper_context
 
 ERR_NO_RULING = _("審判日と選任された後見人等を記録してから、報告の予定を設定してください。")
 ERR_CANNOT_CHANGE = _("このケースを変更する権限がありません。")
@@ -32,6 +42,7 @@ ERR_FEE_NOT_FILED = _("報酬付与の申立の提出日を先に記録してく
 ERR_RULED_BEFORE = _("審判日は申立の提出日より前にはできません。")
 ERR_NOTE = _("内容を入れてください。")
 ERR_NOT_SUPERVISOR = _("注意を解消できるのはスーパーバイザーです。")
+ERR_UNKNOWN_PAPER = _("その書類は作成できません。")
 
 
 def _ruling(case: Case) -> Petition | None:
@@ -372,3 +383,44 @@ def subsidy_rule_save(*, actor: User, rule: SubsidyRule) -> SubsidyRule:
         actor=actor, action=Action.SUBSIDY_RULE_SAVED, obj=rule, label=str(rule.fiscal_year)
     )
     return rule
+
+
+def paper_generate(*, actor: User, case: Case, code: str, fmt: str) -> bytes:
+    """Fill the paper from the case's records, as .docx or PDF; audit what it decrypted.
+
+    Not one transaction: the PDF conversion takes seconds; the audit event is written once
+    the paper exists, before it is handed out.
+    """
+    _require_change(actor, case)
+    if code not in PAPERS:
+        raise ValidationError(ERR_UNKNOWN_PAPER)
+    data = paper_templates.docx_fill(
+        code, paper_context(case=case, code=code, today=schedule.today())
+    )
+    if fmt == "pdf":
+        data = paper_templates.pdf_from_docx(data)
+    with transaction.atomic(durable=True):
+        audit_record(
+            actor=actor,
+            action=Action.PAPER_GENERATED,
+            obj=case,
+            label=f"{case.number} {code} {fmt}",
+            fields_read=fields_read(code),
+        )
+    return data
+
+
+@transaction.atomic
+def paper_template_upload(*, actor: User, code: str, data: bytes) -> PaperTemplate:
+    """Replace the paper's template with a city's own, once it passes the check.
+
+    Not durable: the admin's change view holds a transaction around it.
+    """
+    if code not in PAPERS:
+        raise ValidationError(ERR_UNKNOWN_PAPER)
+    paper_templates.template_check(code, data)
+    template = PaperTemplate.objects.filter(code=code).first() or PaperTemplate(code=code)
+    template.content, template.uploaded_by = data, actor
+    template.save()
+    audit_record(actor=actor, action=Action.PAPER_TEMPLATE_UPLOADED, obj=template, label=code)
+    return template

@@ -4,10 +4,12 @@ validate, call one service or selector, render or redirect."""
 
 from __future__ import annotations
 
+import io
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -33,6 +35,7 @@ from .forms import (
     SubsidyForm,
 )
 from .models import Obligation
+from .papers.catalogue import PAPERS, papers_status
 
 PAGE_SIZE = 50
 
@@ -49,6 +52,7 @@ def case_panel(*, user: User, case: Case) -> CasePanel | None:
             "obligations": list(selectors.obligations_of(case=case)),
             "flags": list(selectors.flags_of(case=case)),
             "subsidies": list(selectors.subsidy_assessments_of(case=case)[:10]),
+            "papers": papers_status(case=case),
             "can_change": can_change(user=user, case=case),
             "is_supervisor": supervises(user, case),
             "today": schedule.today(),
@@ -252,3 +256,31 @@ class SubsidyView(StaffOnlyMixin, View):
             except ValidationError as error:
                 form.add_error(None, error)
         return self._render(request, case, form, status=422)
+
+
+class PaperView(StaffOnlyMixin, View):
+    """Hand out a paper filled from the case's records, as Word or PDF, never kept."""
+
+    TYPES = {
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "pdf": "application/pdf",
+    }
+
+    def get(self, request, case_id, code, fmt):
+        case = load_case(request, case_id)
+        if fmt not in self.TYPES or code not in PAPERS:
+            raise Http404
+        try:
+            data = services.paper_generate(actor=request.user, case=case, code=code, fmt=fmt)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("cases:detail", case_id=case.pk)
+        # The case number only in the file name: names travel with downloads.
+        response = FileResponse(
+            io.BytesIO(data),
+            as_attachment=True,
+            filename=f"{case.number}_{code}.{fmt}",
+            content_type=self.TYPES[fmt],
+        )
+        response["Cache-Control"] = "no-store"
+        return response
