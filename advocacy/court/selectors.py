@@ -9,7 +9,7 @@ from django.http import Http404
 
 from advocacy.accounts.models import User
 from advocacy.accounts.roles import Role, has_role
-from advocacy.cases.models import Case
+from advocacy.cases.models import Case, Petition
 from advocacy.cases.selectors import cases_visible_to
 from advocacy.portal.selectors import guardian_cases_for
 
@@ -25,6 +25,10 @@ def _uuid(value: object) -> uuid.UUID:
 
 def obligations_of(*, case: Case) -> QuerySet[Obligation]:
     return Obligation.objects.filter(case=case).order_by("submitted_on", "due_on", "kind")
+
+
+def has_petition(*, case: Case) -> bool:
+    return Petition.objects.filter(case=case).exists()
 
 
 def plan_of(*, case: Case) -> ReportingPlan | None:

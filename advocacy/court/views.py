@@ -41,7 +41,13 @@ PAGE_SIZE = 50
 
 
 def case_panel(*, user: User, case: Case) -> CasePanel | None:
-    """The case page's panel: the reporting plan, the obligations and the flags' reasons."""
+    """The case page's panel: the papers, the reporting plan, the obligations, the flags.
+
+    Only once the case has a petition (or a flag): before that the court has no part in it.
+    """
+    flags = list(selectors.flags_of(case=case))
+    if not flags and not selectors.has_petition(case=case):
+        return None
     plan = selectors.plan_of(case=case)
     return CasePanel(
         template="court/case_panel.html",
@@ -50,7 +56,7 @@ def case_panel(*, user: User, case: Case) -> CasePanel | None:
             "plan": plan,
             "plan_form": PlanForm(initial={"report_month": plan.report_month if plan else None}),
             "obligations": list(selectors.obligations_of(case=case)),
-            "flags": list(selectors.flags_of(case=case)),
+            "flags": flags,
             "subsidies": list(selectors.subsidy_assessments_of(case=case)[:10]),
             "papers": papers_status(case=case),
             "can_change": can_change(user=user, case=case),

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from advocacy.audit.actions import Action
@@ -127,6 +128,7 @@ def test_a_year_of_reporting(worker, supervisor, pro, case):
         record(pro, fee, {"ruled_on": "2027-09-10"})
     fee.refresh_from_db()
     assert fee.ruled_on == datetime.date(2027, 9, 10)
+    assert AuditEvent.objects.filter(action=Action.COURT_FEE_RULING_RECORDED).count() == 1
     # The city's fee subsidy is applied for within three months of the fee ruling.
     assert obligation(case, Kind.SUBSIDY_APPLICATION).due_on == datetime.date(2027, 12, 10)
     assert Flag.objects.filter(case=case).count() == 1  # the open flag is not raised twice
@@ -249,3 +251,42 @@ def test_a_report_overdue_by_the_set_days_gives_the_supervisor_one_task(
         done = boss.post(url(task, "execute"), {"confirmed": "on"})
         assert done.status_code == HTTPStatus.FOUND
     assert open_tasks(case, "reportoverdue") == []
+
+
+def test_a_fee_ruling_before_the_fee_petition_or_on_a_report_is_refused(worker, pro, case):
+    from advocacy.court import services
+
+    with at(datetime.date(2026, 3, 20)):
+        set_plan(worker, case, 6)
+    yearly = obligation(case, Kind.YEARLY_REPORT)
+    with at(datetime.date(2027, 7, 1)):
+        services.obligation_submit(
+            actor=pro, obligation=yearly, submitted_on=datetime.date(2027, 6, 28)
+        )
+        fee = obligation(case, Kind.FEE_PETITION)
+        with pytest.raises(ValidationError, match="提出日を先に記録してください"):
+            services.fee_ruling_record(
+                actor=pro, obligation=fee, ruled_on=datetime.date(2027, 6, 30)
+            )
+        yearly.refresh_from_db()
+        with pytest.raises(ValidationError, match="報酬付与の申立にだけ"):
+            services.fee_ruling_record(
+                actor=pro, obligation=yearly, ruled_on=datetime.date(2027, 6, 30)
+            )
+        services.obligation_submit(
+            actor=pro, obligation=fee, submitted_on=datetime.date(2027, 6, 30)
+        )
+        with pytest.raises(ValidationError, match="申立の提出日より前"):
+            services.fee_ruling_record(
+                actor=pro, obligation=fee, ruled_on=datetime.date(2027, 6, 29)
+            )
+    assert not Obligation.objects.filter(case=case, kind=Kind.SUBSIDY_APPLICATION).exists()
+    assert not AuditEvent.objects.filter(action=Action.COURT_FEE_RULING_RECORDED).exists()
+
+
+def test_the_court_panel_waits_for_a_petition(worker):
+    from tests import factories
+
+    case = factories.case_for(worker)
+    page = client_for(worker).get(f"/app/cases/{case.pk}/").content.decode()
+    assert 'data-testid="court-panel"' not in page
