@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "advocacy.access",
     "advocacy.meetings",
     "advocacy.stats",
+    "advocacy.court",
     "advocacy.portal",
     "advocacy.ledger",
     "advocacy.demo",

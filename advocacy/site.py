@@ -7,10 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application, Site, route
 
 from advocacy.access.roles import app_permission
-from advocacy.accounts.roles import Role, has_role
+from advocacy.accounts.roles import Role, has_role, is_case_staff
 from advocacy.cases.viewsets import CasesApplication, GeneralConsultationsApplication
 from advocacy.ledger import views as ledger
 from advocacy.meetings.viewsets import MeetingsApplication
+from advocacy.court import views as court
 from advocacy.portal import views as portal
 from advocacy.portal.viewsets import PortalStaffApplication
 from advocacy.stats.views import (
@@ -35,8 +36,44 @@ class PortalApplication(Application):
         "requests/<str:request_id>/", portal.RequestDetailView.as_view(), name="request"
     )
     case_path = path("cases/<str:case_id>/", portal.GuardianCaseView.as_view(), name="case")
+    # The guardian records what was submitted to the court (advocacy.court).
+    obligation_path = path(
+        "obligations/<str:obligation_id>/",
+        court.GuardianObligationView.as_view(),
+        name="obligation",
+    )
     # The caseworker's screens, with their own permission (case staff): see the viewset.
     staff_path = route("staff/", PortalStaffApplication())
+
+
+class CourtApplication(Application):
+    """The court's side for staff: reporting plans, submissions, flags, subsidy computations."""
+
+    title = _("不正防止の注意")
+    icon = "flag"
+    app_name = "court"
+    menu_template_name = None
+    permission = app_permission(is_case_staff)
+
+    index_path = path("", court.FlagListView.as_view(), name="flags")
+    flag_clear_path = path(
+        "flags/<str:flag_id>/clear/", court.FlagClearView.as_view(), name="flag_clear"
+    )
+    plan_path = path("cases/<str:case_id>/plan/", court.PlanView.as_view(), name="plan")
+    asset_path = path(
+        "cases/<str:case_id>/asset-change/", court.AssetChangeView.as_view(), name="asset_change"
+    )
+    subsidy_path = path("cases/<str:case_id>/subsidy/", court.SubsidyView.as_view(), name="subsidy")
+    obligation_path = path(
+        "obligations/<str:obligation_id>/",
+        court.StaffObligationView.as_view(),
+        name="obligation",
+    )
+    paper_path = path(
+        "cases/<str:case_id>/papers/<str:code>.<str:fmt>",
+        court.PaperView.as_view(),
+        name="paper",
+    )
 
 
 class StatsApplication(Application):
@@ -91,6 +128,7 @@ site = Site(
         GeneralConsultationsApplication(),
         MeetingsApplication(),
         PortalApplication(),
+        CourtApplication(),
         StatsApplication(),
         LedgerApplication(),
     ],

@@ -28,6 +28,8 @@ DEFAULTS = {
     # A guardianship with a term (期間): asking the court to extend or end it takes the
     # guardian, the doctor and the team some months, so the notice comes early.
     "TERM_REMIND_DAYS": 90,
+    # A guardian's report overdue (advocacy.court): the supervisor looks into it within a week.
+    "OVERDUE_REPORT_TASK_DAYS": 7,
 }
 
 
@@ -99,6 +101,10 @@ def due_ledger_review(activation) -> datetime.date:
 
 def due_help(activation) -> datetime.date:
     return today() + datetime.timedelta(days=setting("HELP_REQUEST_DAYS"))
+
+
+def due_overdue_report(activation) -> datetime.date:
+    return today() + datetime.timedelta(days=setting("OVERDUE_REPORT_TASK_DAYS"))
 
 
 def due_fee_subsidy(activation) -> datetime.date | None:

@@ -16,6 +16,7 @@ from .coordination.flows import CoordinationFlow
 from .guardian_support.flows import GuardianSupportFlow
 from .ledger_review.flows import LedgerReviewFlow
 from .meeting_follow_up.flows import MeetingFollowUpFlow
+from .report_overdue.flows import ReportOverdueFlow
 from .team_support.flows import TeamSupportFlow
 
 FLOWS = (
@@ -25,6 +26,7 @@ FLOWS = (
     GuardianSupportFlow,
     MeetingFollowUpFlow,
     LedgerReviewFlow,
+    ReportOverdueFlow,
 )
 
 

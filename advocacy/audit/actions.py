@@ -121,3 +121,17 @@ class Action(models.IntegerChoices):
     # An outside member read a 支援会議's pack (in its window).
     MEETING_PACK_VIEWED = 921, _("会議資料の閲覧（外部構成員）")
     MEETING_FOLLOW_UP_ADDED = 931, _("会議後の対応の登録")
+    # 1000s: the court's side (issue 18): reporting deadlines, 不正防止, subsidy rules, papers
+    COURT_PLAN_SET = 1001, _("定期報告の月の設定")
+    COURT_SUBMISSION_RECORDED = 1002, _("裁判所等への提出の記録")
+    COURT_FEE_RULING_RECORDED = 1003, _("報酬付与の審判の記録")
+    # A report overdue past the set days: the supervisor was given a task.
+    COURT_REPORT_ESCALATED = 1004, _("報告遅延のスーパーバイザーへの通知")
+    COURT_FLAG_RAISED = 1005, _("不正防止の注意の記録")
+    COURT_FLAG_CLEARED = 1006, _("不正防止の注意の解消")
+    COURT_FLAGS_VIEWED = 1007, _("不正防止の注意の閲覧")
+    SUBSIDY_RULE_SAVED = 1008, _("利用支援事業の基準の保存")
+    SUBSIDY_ASSESSED = 1009, _("利用支援事業の算定")
+    # A paper filled from a case's records and handed out (Word or PDF).
+    PAPER_GENERATED = 1010, _("書類の作成")
+    PAPER_TEMPLATE_UPLOADED = 1011, _("書類のひな形の登録")

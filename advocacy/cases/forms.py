@@ -468,7 +468,7 @@ class SubsidyForm(DateInputsMixin, forms.ModelForm):
 class ContactForm(DateInputsMixin, forms.ModelForm):
     class Meta:
         model = Contact
-        fields = ["contacted_on", "contact_from", "is_help_request", "summary"]
+        fields = ["contacted_on", "contact_from", "is_help_request", "is_complaint", "summary"]
 
 
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024

@@ -1,4 +1,4 @@
-"""The two points where a higher layer (the workflows) joins in on what ``cases`` does.
+"""The points where a higher layer joins in on what ``cases`` does.
 
 ``cases`` sits below ``workflows`` in the stack (docs/architecture.md) and may not import it.
 Yet opening a case must start its consultation process, and the case page shows where the
@@ -9,10 +9,14 @@ case's processes stand. Each of these is one hook, registered once, from
   a failure leaves neither the case nor its process behind.
 - ``case_page_section(fn)``: ``fn(*, user, case)`` returns the context the case page shows
   under ``"workflows"``.
+- ``case_page_panel(fn)``: ``fn(*, user, case)`` returns a ``CasePanel`` (a template and its
+  context) the case page shows below the processes, or ``None``. Registered from
+  ``advocacy.court.apps.CourtConfig.ready`` only (the court's deadlines and flags).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +27,17 @@ if TYPE_CHECKING:
 CaseOpened = Callable[..., Any]
 CaseSection = Callable[..., Any]
 
+
+@dataclasses.dataclass(frozen=True)
+class CasePanel:
+    """A part of the case page that a higher layer renders: its template and context."""
+
+    template: str
+    context: dict[str, Any]
+
+
 _case_opened: list[CaseOpened] = []
+_case_panels: list[CaseSection] = []
 _case_sections: list[CaseSection] = []
 
 
@@ -52,3 +66,16 @@ def case_page_sections(*, user: User, case: Case) -> list[Any]:
     for fn in _case_sections:
         return fn(user=user, case=case)
     return []
+
+
+def case_page_panel(fn: CaseSection) -> CaseSection:
+    """Let fn(user=..., case=...) add a panel to the case page (registered once)."""
+    if fn not in _case_panels:
+        _case_panels.append(fn)
+    return fn
+
+
+def case_page_panels(*, user: User, case: Case) -> list[CasePanel]:
+    """Return the panels the registered sources give for the case page."""
+    found = (fn(user=user, case=case) for fn in _case_panels)
+    return [panel for panel in found if panel is not None]

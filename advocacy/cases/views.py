@@ -231,6 +231,7 @@ class CaseDetailView(StaffOnlyMixin, View):
                 "can_reopen": can_reopen(user=request.user, case=case),
                 "is_supervisor": is_supervisor,
                 "workflows": hooks.case_page_sections(user=request.user, case=case),
+                "panels": hooks.case_page_panels(user=request.user, case=case),
                 "access_history": (
                     audit_events_for_object(obj=case)[:HISTORY_SIZE] if is_supervisor else None
                 ),

@@ -11,6 +11,7 @@ from advocacy.accounts.models import Organisation, Professional, User
 from advocacy.accounts.roles import Role
 from advocacy.accounts.services import organisation_create, professional_create, user_create
 from advocacy.dates import fiscal_year_of
+from advocacy.demo.court import demo_court_load
 from advocacy.stats.models import Release
 from advocacy.stats.services import report_release
 
@@ -107,6 +108,7 @@ def demo_load() -> list[DemoLogin]:
                 area_codes=["takashima", "imazu", "adogawa"],
             )
     _load_cases()
+    demo_court_load()
     return list(DEMO_LOGINS)
 
 

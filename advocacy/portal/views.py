@@ -26,7 +26,7 @@ from advocacy.cases.services import case_view_record
 from workflows.events import MATCHING_STEPS
 from workflows.hooks import TaskSection
 
-from . import selectors, services
+from . import hooks, selectors, services
 from .forms import DeclineForm, MessageForm, NeedForm, RequestForm
 from .models import CoordinationRequest, Need
 
@@ -75,6 +75,7 @@ class PortalHomeView(ProfessionalMixin, TemplateView):
             )[:20],
             "cases": selectors.guardian_cases_for(user=user),
             "thread": selectors.messages_for(user=user)[:20],
+            "sections": hooks.home_sections(user=user),
         }
 
 

@@ -28,6 +28,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.aggregates import Aggregate
+from django.db.models.functions import Coalesce
 
 from advocacy.cases.models import (
     GUARDIANSHIP_END_REASONS,
@@ -44,6 +45,7 @@ from advocacy.cases.models import (
     TeamMeeting,
 )
 from advocacy.cases.models.records import PetitionerType
+from advocacy.court.models import Flag, SubsidyAssessment
 from advocacy.reference.models import Area, GuardianshipType, MainConcern, PersonCategory
 from advocacy.stats.models import NationalFigure, Release
 
@@ -559,3 +561,31 @@ def city_figure(figure: NationalFigure) -> CityFigure | None:
     """Return the city's figure counted on figure's definition, period and basis, or None."""
     measure = CITY_MEASURES.get((figure.code, figure.period, figure.basis))
     return measure(figure.year) if measure else None
+
+
+# The court's side (advocacy.court, issue 18): signs of trouble and subsidy computations
+
+
+def court_flag_counts(fiscal_year: int) -> Counts:
+    """Return the fraud-prevention flags raised in the year, by reason (basis: raised_on)."""
+    rows = (
+        Flag.objects.using(stats_alias())
+        .filter(_in_year("raised_on", fiscal_year))
+        .values("reason")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    return {(r["reason"], "flags"): r["n"] for r in rows}
+
+
+def court_subsidy_counts(fiscal_year: int) -> tuple[Counts, Counts]:
+    """Return the year's eligible subsidy computations by budget line and kind: counts, and
+    the yen decided (the override where there is one). Basis: applied_on."""
+    rows = list(
+        SubsidyAssessment.objects.using(stats_alias())
+        .filter(_in_year("applied_on", fiscal_year), eligible=True)
+        .values("budget_line", "kind")
+        .annotate(n=Count("*"), yen=Sum(Coalesce("override_yen", "computed_yen")))
+        .order_by()
+    )
+    return _pairs(rows, "budget_line", "kind"), _pairs(rows, "budget_line", "kind", "yen")

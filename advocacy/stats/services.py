@@ -30,6 +30,7 @@ from advocacy.cases.models import (
     TeamMeeting,
 )
 from advocacy.cases.models.records import PetitionerType
+from advocacy.court.models import Flag, SubsidyAssessment
 from advocacy.dates import fiscal_year_label, fiscal_year_of, wareki
 from advocacy.portal.models import CoordinationRequest
 from advocacy.stats import selectors
@@ -371,7 +372,43 @@ def _build_tables(fiscal_year: int) -> list[tuple[StrOrPromise, list[Table]]]:
             ],
         ),
     ]
+    sections.append(_court_section(fiscal_year))
     return sections
+
+
+def _court_section(fiscal_year: int) -> tuple[StrOrPromise, list[Table]]:
+    """The court's side (advocacy.court): flags raised, and subsidies by budget line."""
+    flags = _table(
+        "court_flags",
+        "不正防止の注意（理由別、記録日で数える）",
+        _labelled(Flag.Reason.choices),
+        [("flags", "件数")],
+        selectors.court_flag_counts(fiscal_year),
+        row_totals=False,
+        note="報告の遅れが重なったもの、親族からの苦情、説明のない大きな資産の変動。",
+    )
+    counts, yen = selectors.court_subsidy_counts(fiscal_year)
+    lines = _labelled(SubsidyAssessment.BudgetLine.choices)
+    kinds = _labelled(SubsidyAssessment.Kind.choices)
+    subsidies = _table(
+        "court_subsidies",
+        "利用支援事業の支給対象（予算の区分別・種別、申請日で数える）",
+        lines,
+        kinds,
+        counts,
+        note="年度の基準で対象となった算定。",
+    )
+    subsidy_yen = _table(
+        "court_subsidy_yen",
+        "利用支援事業の決定額（円、予算の区分別・種別）",
+        lines,
+        kinds,
+        yen,
+        unit="円",
+        follows=subsidies,
+        note="件数を秘匿したセルは金額も秘匿。変更した額はその額で数える。",
+    )
+    return _("不正防止と利用支援事業の算定"), [flags, subsidies, subsidy_yen]
 
 
 def _earlier_tables(releases: list[Release], tables: list[Table]) -> tuple[dict, Earlier]:

@@ -590,6 +590,8 @@ class Contact(CaseRecord):
     contacted_on = models.DateField(_("日付"), validators=[not_in_future])
     contact_from = models.CharField(_("相手"), max_length=16, choices=From.choices)
     is_help_request = models.BooleanField(_("支援の依頼"), default=False)
+    # A relative's complaint about the guardian: a sign of trouble (不正防止, advocacy.court).
+    is_complaint = models.BooleanField(_("後見人等への苦情"), default=False)
     summary = EncryptedTextField(_("内容"), max_length=NOTE_MAX)
 
     class Meta:

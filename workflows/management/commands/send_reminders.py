@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 from viewflow.workflow.timers import fire_due_timers
 
+from workflows.hooks import reminder_sweeps_run
 from workflows.reminders import reminders_send, term_reminders_send
 
 
@@ -15,6 +16,9 @@ class Command(BaseCommand):
         fired = fire_due_timers()
         sent = reminders_send()
         terms = term_reminders_send()
+        # Higher layers' own deadlines (the court's reports) through workflows.hooks.
+        others = reminder_sweeps_run()
         self.stdout.write(
-            f"{fired} timer(s) fired, {sent} reminder(s) sent, {terms} term reminder(s) sent"
+            f"{fired} timer(s) fired, {sent} reminder(s) sent, {terms} term reminder(s) sent, "
+            f"{others} other reminder(s) sent"
         )

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CourtConfig(AppConfig):
+    name = "advocacy.court"
+    label = "court"
+    verbose_name = _("裁判所への報告・不正防止・利用支援事業")
+
+    def ready(self):
+        from advocacy.cases import hooks as case_hooks
+        from advocacy.portal import hooks as portal_hooks
+        from workflows import hooks as workflow_hooks
+
+        from .sweep import court_reminders_send
+        from .views import case_panel, guardian_home_section
+
+        # cases, workflows and the portal sit below the court: the case page, the reminder
+        # command and the professional's home reach it through these three hooks.
+        case_hooks.case_page_panel(case_panel)
+        workflow_hooks.reminder_sweep(court_reminders_send)
+        portal_hooks.home_section(guardian_home_section)
