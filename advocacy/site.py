@@ -9,9 +9,9 @@ from viewflow.urls import Application, Site, route
 from advocacy.access.roles import app_permission
 from advocacy.accounts.roles import Role, has_role, is_case_staff
 from advocacy.cases.viewsets import CasesApplication, GeneralConsultationsApplication
+from advocacy.court import views as court
 from advocacy.ledger import views as ledger
 from advocacy.meetings.viewsets import MeetingsApplication
-from advocacy.court import views as court
 from advocacy.portal import views as portal
 from advocacy.portal.viewsets import PortalStaffApplication
 from advocacy.stats.views import (
