@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "advocacy.access",
     "advocacy.stats",
     "advocacy.portal",
+    "advocacy.outreach",
     "advocacy.demo",
     "workflows",
 ]

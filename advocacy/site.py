@@ -9,6 +9,7 @@ from viewflow.urls import Application, Site, route
 from advocacy.access.roles import app_permission
 from advocacy.accounts.roles import Role, has_role
 from advocacy.cases.viewsets import CasesApplication, GeneralConsultationsApplication
+from advocacy.outreach.viewsets import OutreachApplication
 from advocacy.portal import views as portal
 from advocacy.portal.viewsets import PortalStaffApplication
 from advocacy.stats.views import (
@@ -63,6 +64,7 @@ site = Site(
         CasesApplication(),
         GeneralConsultationsApplication(),
         PortalApplication(),
+        OutreachApplication(),
         StatsApplication(),
     ],
 )

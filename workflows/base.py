@@ -31,6 +31,7 @@ class CaseFlow(flow.Flow):
     process_class = CaseProcess
     lock_impl = lock.select_for_update_lock
     # The Case.Stage a process of this flow carries the case through; one flow per stage.
+    # Empty for a flow beside the stages (feedback to the referrer), which no chain starts.
     stage: ClassVar[str]
     _of_stage: ClassVar[dict[str, type[CaseFlow]]] = {}
 
@@ -38,6 +39,8 @@ class CaseFlow(flow.Flow):
         super().__init_subclass__(**kwargs)
         # viewflow clears app_name once the flow's URLs are built; keep the name for ours.
         cls.slug = cls.app_name
+        if not cls.stage:
+            return
         registered = CaseFlow._of_stage.get(cls.stage)
         if registered is not None and _path(registered) != _path(cls):
             raise TypeError(f"{_path(cls)}: {_path(registered)} carries stage {cls.stage!r}")

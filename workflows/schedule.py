@@ -70,6 +70,13 @@ def due_feedback(activation) -> datetime.date:
     return today() + datetime.timedelta(days=setting("FEEDBACK_DAYS"))
 
 
+def due_milestone_feedback(activation) -> datetime.date:
+    # Chosen when advocacy.outreach learnt of the milestone (that day + FEEDBACK_DAYS).
+    return activation.process.next_due or today() + datetime.timedelta(
+        days=setting("FEEDBACK_DAYS")
+    )
+
+
 def due_first_meeting(activation) -> datetime.date:
     return activation.process.next_due or today() + datetime.timedelta(
         days=setting("FIRST_MEETING_DAYS")

@@ -13,10 +13,11 @@ from . import case_page_views, handover_views, views
 from .base import CaseFlowViewset
 from .consultation.flows import ConsultationFlow
 from .coordination.flows import CoordinationFlow
+from .feedback.flows import FeedbackFlow
 from .guardian_support.flows import GuardianSupportFlow
 from .team_support.flows import TeamSupportFlow
 
-FLOWS = (ConsultationFlow, CoordinationFlow, TeamSupportFlow, GuardianSupportFlow)
+FLOWS = (ConsultationFlow, CoordinationFlow, TeamSupportFlow, GuardianSupportFlow, FeedbackFlow)
 
 
 class InboxApplication(Application):

@@ -96,3 +96,15 @@ class Action(models.IntegerChoices):
     REPORT_EXPORTED = 702, _("統計の出力")
     # A supervisor released a year's report to the committee (it cannot be undone).
     REPORT_RELEASED = 703, _("統計の公表")
+
+    # 1100s: the agency's other duties (advocacy.outreach): feedback to referrers,
+    # publicity and training events, citizen guardian training, the national survey
+    FEEDBACK_CONSENT_CHANGED = 1101, _("経過報告への同意の変更")
+    FEEDBACK_GIVEN = 1102, _("相談者への経過報告")
+    # Consent withdrawn: the open feedback of the case is cancelled with its task.
+    FEEDBACK_CANCELLED = 1103, _("経過報告の取りやめ")
+    # The feedback page or letter showed the referrer's name and what was told.
+    FEEDBACK_VIEWED = 1104, _("経過報告の閲覧")
+    OUTREACH_EVENT_RECORDED = 1111, _("広報啓発・研修の記録")
+    OUTREACH_EVENT_UPDATED = 1112, _("広報啓発・研修の更新")
+    SURVEY_EXPORTED = 1131, _("取組状況調査の出力")

@@ -1,4 +1,4 @@
-"""The two points where a higher layer (the workflows) joins in on what ``cases`` does.
+"""The points where a higher layer joins in on what ``cases`` does.
 
 ``cases`` sits below ``workflows`` in the stack (docs/architecture.md) and may not import it.
 Yet opening a case must start its consultation process, and the case page shows where the
@@ -9,10 +9,19 @@ case's processes stand. Each of these is one hook, registered once, from
   a failure leaves neither the case nor its process behind.
 - ``case_page_section(fn)``: ``fn(*, user, case)`` returns the context the case page shows
   under ``"workflows"``.
+
+Two more are registered from ``advocacy.outreach.apps.OutreachConfig.ready`` only:
+
+- ``on_case_changed(fn)``: ``fn(*, actor, case)`` runs inside the transaction of every
+  service that may move a case past a milestone (intake, a record saved, closing, the
+  feedback consent): feedback to the referrer follows the case's state from there.
+- ``case_page_panel(fn)``: ``fn(*, user, case)`` returns a ``CasePanel`` (a template and its
+  context) for the case page, or ``None``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +34,16 @@ CaseSection = Callable[..., Any]
 
 _case_opened: list[CaseOpened] = []
 _case_sections: list[CaseSection] = []
+_case_changed: list[CaseOpened] = []
+_case_panels: list[CaseSection] = []
+
+
+@dataclasses.dataclass(frozen=True)
+class CasePanel:
+    """A part of the case page that a higher layer renders: its template and context."""
+
+    template: str
+    context: dict[str, Any]
 
 
 def on_case_opened(fn: CaseOpened) -> CaseOpened:
@@ -52,3 +71,29 @@ def case_page_sections(*, user: User, case: Case) -> list[Any]:
     for fn in _case_sections:
         return fn(user=user, case=case)
     return []
+
+
+def on_case_changed(fn: CaseOpened) -> CaseOpened:
+    """Run fn(actor=..., case=...) whenever a service may have moved case on (registered once)."""
+    if fn not in _case_changed:
+        _case_changed.append(fn)
+    return fn
+
+
+def case_changed(*, actor: User | None, case: Case) -> None:
+    """Tell the registered hooks that case may have moved on (called by ``cases.services``)."""
+    for fn in _case_changed:
+        fn(actor=actor, case=case)
+
+
+def case_page_panel(fn: CaseSection) -> CaseSection:
+    """Let fn(user=..., case=...) add a panel to the case page (registered once)."""
+    if fn not in _case_panels:
+        _case_panels.append(fn)
+    return fn
+
+
+def case_page_panels(*, user: User, case: Case) -> list[CasePanel]:
+    """Return the panels the registered sources give for case's page."""
+    found = (fn(user=user, case=case) for fn in _case_panels)
+    return [panel for panel in found if panel is not None]

@@ -98,7 +98,14 @@ def _intake_arguments(consultation_form, case_form) -> dict:
         "main_concerns": consultation_form.cleaned_data["main_concerns"],
         **{
             name: case_form.cleaned_data[name]
-            for name in ("urgency", "consent", "consent_on", "purpose")
+            for name in (
+                "urgency",
+                "consent",
+                "consent_on",
+                "feedback_consent",
+                "feedback_consent_on",
+                "purpose",
+            )
         },
     }
 
@@ -231,6 +238,7 @@ class CaseDetailView(StaffOnlyMixin, View):
                 "can_reopen": can_reopen(user=request.user, case=case),
                 "is_supervisor": is_supervisor,
                 "workflows": hooks.case_page_sections(user=request.user, case=case),
+                "panels": hooks.case_page_panels(user=request.user, case=case),
                 "access_history": (
                     audit_events_for_object(obj=case)[:HISTORY_SIZE] if is_supervisor else None
                 ),
