@@ -18,6 +18,7 @@ from advocacy.stats.views import (
     StatsPreviewView,
     StatsPrintView,
     StatsReleaseView,
+    SurveyExportView,
 )
 from workflows.site import InboxApplication
 
@@ -53,6 +54,8 @@ class StatsApplication(Application):
     print_path = path("print/", StatsPrintView.as_view(), name="print")
     csv_path = path("export.csv", StatsExportView.as_view(fmt="csv"), name="export_csv")
     xlsx_path = path("export.xlsx", StatsExportView.as_view(fmt="xlsx"), name="export_xlsx")
+    # The national survey's answer sheet: a supervisor's, unsuppressed (advocacy.stats.survey).
+    survey_path = path("survey.xlsx", SurveyExportView.as_view(), name="survey")
 
 
 site = Site(

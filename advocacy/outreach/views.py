@@ -200,6 +200,13 @@ class FeedbackLetterView(StaffOnlyMixin, View):
         return response
 
 
+def _day(text: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
 class EventListView(StaffOnlyMixin, View):
     def get(self, request):
         page = Paginator(selectors.events_visible_to(user=request.user), PAGE_SIZE).get_page(
@@ -221,24 +228,23 @@ class EventEditView(StaffOnlyMixin, View):
             raise denied(request, "outreach_event", event_id)
         return event
 
-    def _form(self, request, event, data=None):
-        held_on = event.held_on if event else None
-        if data is not None and data.get("held_on"):
-            try:
-                held_on = datetime.date.fromisoformat(data["held_on"])
-            except ValueError:
-                held_on = None
+    def _form(self, request, event, *, data=None, day: str | None = None):
+        # The consultations offered are those of the day typed (or the event's own day).
+        held_on = _day(day) or (event.held_on if event else None)
         general, named = selectors.event_consultation_choices(user=request.user, held_on=held_on)
-        return OutreachEventForm(data, instance=event, general=general, named=named)
+        initial = {"held_on": held_on} if held_on and event is None else None
+        return OutreachEventForm(
+            data, instance=event, initial=initial, general=general, named=named
+        )
 
     def get(self, request, event_id=None):
         event = self._event(request, event_id)
-        form = self._form(request, event)
+        form = self._form(request, event, day=request.GET.get("held_on"))
         return render(request, self.template_name, {"form": form, "event": event})
 
     def post(self, request, event_id=None):
         event = self._event(request, event_id)
-        form = self._form(request, event, request.POST)
+        form = self._form(request, event, data=request.POST, day=request.POST.get("held_on"))
         if form.is_valid():
             try:
                 services.event_save(
