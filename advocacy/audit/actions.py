@@ -107,4 +107,13 @@ class Action(models.IntegerChoices):
     FEEDBACK_VIEWED = 1104, _("経過報告の閲覧")
     OUTREACH_EVENT_RECORDED = 1111, _("広報啓発・研修の記録")
     OUTREACH_EVENT_UPDATED = 1112, _("広報啓発・研修の更新")
+    TRAINING_COURSE_CREATED = 1121, _("市民後見人養成研修の開講")
+    TRAINEE_ENROLLED = 1122, _("受講者の登録")
+    TRAINEE_ATTENDANCE_RECORDED = 1123, _("研修の出席の記録")
+    TRAINEE_COMPLETED = 1124, _("研修の修了")
+    # On the register of citizen guardians, and a candidate in the roster.
+    TRAINEE_REGISTERED = 1125, _("市民後見人名簿への登録")
+    TRAINEE_VIEWED = 1126, _("受講者情報の閲覧")
+    # The Council as a candidate for 法人後見, with its capacity.
+    CORPORATE_CANDIDATE_SET = 1127, _("法人後見の受任体制の登録")
     SURVEY_EXPORTED = 1131, _("取組状況調査の出力")

@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from advocacy.cases.forms import DATE_INPUT
 from advocacy.cases.models import Case
+from advocacy.reference.models import Area
 
-from .models import TOLD_MAX, Feedback, OutreachEvent
+from .models import TOLD_MAX, Feedback, OutreachEvent, Trainee, TrainingCourse
 
 
 class FeedbackConsentForm(forms.Form):
@@ -72,3 +73,53 @@ class OutreachEventForm(forms.ModelForm):
         fields["general_consultations"].help_text = _(
             "開催日に記録した一般相談から選びます（先に一般相談を記録してください）。"
         )
+
+
+class TrainingCourseForm(forms.ModelForm):
+    class Meta:
+        model = TrainingCourse
+        fields = ["title", "cohort", "starts_on", "sessions", "required_sessions"]
+        widgets = {"starts_on": DATE_INPUT}
+
+
+class TraineeForm(forms.ModelForm):
+    class Meta:
+        model = Trainee
+        fields = ["name", "kana", "address", "phone"]
+
+
+class AttendanceForm(forms.Form):
+    session = forms.IntegerField(label=_("回"), min_value=1)
+    present = forms.ModelMultipleChoiceField(
+        label=_("出席者"),
+        queryset=Trainee.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, trainees=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["present"]
+        field.queryset = trainees
+        # Names are decrypted for the page that lists them (audited there).
+        field.label_from_instance = lambda t: t.name
+
+
+class CompletionForm(forms.Form):
+    on = forms.DateField(label=_("修了日"), widget=DATE_INPUT)
+
+
+class RegisterForm(forms.Form):
+    on = forms.DateField(label=_("名簿登録日"), widget=DATE_INPUT)
+    backup = forms.ChoiceField(label=_("社協の支援の形"), choices=Trainee.Backup.choices)
+    areas = forms.ModelMultipleChoiceField(
+        label=_("活動できる地域"),
+        queryset=Area.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class CorporateForm(forms.Form):
+    capacity = forms.IntegerField(label=_("法人後見の受任可能件数"), min_value=0, max_value=500)
+    active = forms.BooleanField(label=_("受任を受け付ける"), required=False, initial=True)

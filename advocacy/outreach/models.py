@@ -1,8 +1,10 @@
-"""The agency's duties beside its cases: feedback to referrers, publicity and training events.
+"""The agency's duties beside its cases: feedback to referrers, events, guardians' training.
 
 Feedback (相談者への経過報告) is owed to the referrer of a case at each milestone, with the
 person's consent; what was told is encrypted under the person's data key. An event (広報啓発・
-研修) names no one: its place, kind, organiser and attendance counts are clear columns.
+研修) names no one: its place, kind, organiser and attendance counts are clear columns. A
+citizen guardian trainee is a person: their name and contacts are encrypted under a data key
+of their own, as a Person's.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from advocacy.crypto.fields import EncryptedTextField
+from advocacy.crypto.fields import EncryptedCharField, EncryptedTextField
 
 TOLD_MAX = 2000
 
@@ -187,3 +190,114 @@ class OutreachEvent(models.Model):
     @property
     def over_capacity(self) -> bool:
         return self.capacity is not None and self.attendance > self.capacity
+
+
+class TrainingCourse(models.Model):
+    """A citizen guardian (市民後見人) training course: one cohort (期) of sessions."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("実施組織"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    title = models.CharField(_("名称"), max_length=200)
+    cohort = models.PositiveSmallIntegerField(_("期"))
+    starts_on = models.DateField(_("開講日"))
+    sessions = models.PositiveSmallIntegerField(
+        _("講義・実習の回数"), validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    # How many sessions a trainee must attend to complete (decision 76).
+    required_sessions = models.PositiveSmallIntegerField(
+        _("修了に必要な出席回数"), validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("市民後見人養成研修")
+        verbose_name_plural = _("市民後見人養成研修")
+        ordering = ["-starts_on"]
+
+    def __str__(self) -> str:
+        return f"{self.title} 第{self.cohort}期"
+
+    def clean(self):
+        if self.sessions and self.required_sessions and self.required_sessions > self.sessions:
+            raise ValidationError(
+                {
+                    "required_sessions": _(
+                        "修了に必要な出席回数は講義・実習の回数以下にしてください。"
+                    )
+                }
+            )
+
+
+class Trainee(models.Model):
+    """A trainee of a course: who they are is encrypted under their own data key, as a person's."""
+
+    encryption_owner = "pk"
+
+    class Status(models.TextChoices):
+        ENROLLED = "enrolled", _("受講中")
+        COMPLETED = "completed", _("修了")
+        WITHDRAWN = "withdrawn", _("中途辞退")
+
+    class Backup(models.TextChoices):
+        SUPERVISION = "supervision", _("社協が後見監督人として支える")
+        RELAY = "relay", _("専門職からのリレー（引き継ぎ）で受任する")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    course = models.ForeignKey(
+        TrainingCourse, on_delete=models.PROTECT, related_name="trainees", editable=False
+    )
+    name = EncryptedCharField(_("氏名"), max_length=100)
+    kana = EncryptedCharField(_("ふりがな"), max_length=100)
+    address = EncryptedCharField(_("住所"), max_length=200, blank=True)
+    phone = EncryptedCharField(_("電話番号"), max_length=30, blank=True)
+    status = models.CharField(
+        _("状態"), max_length=16, choices=Status.choices, default=Status.ENROLLED, editable=False
+    )
+    completed_on = models.DateField(_("修了日"), null=True, blank=True, editable=False)
+    # On the register (名簿) of citizen guardians, and a candidate in the roster from then.
+    registered_on = models.DateField(_("名簿登録日"), null=True, blank=True, editable=False)
+    backup = models.CharField(
+        _("社協の支援の形"), max_length=16, choices=Backup.choices, blank=True
+    )
+    professional = models.OneToOneField(
+        "accounts.Professional",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="trainee",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("受講者")
+        verbose_name_plural = _("受講者")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        # Never the name: this string may reach logs.
+        return f"受講者 {str(self.id)[:8]}"
+
+
+class SessionAttendance(models.Model):
+    """A trainee was present at one session of their course."""
+
+    trainee = models.ForeignKey(Trainee, on_delete=models.CASCADE, related_name="attendances")
+    session = models.PositiveSmallIntegerField(_("回"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["trainee", "session"], name="outreach_attended_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trainee} #{self.session}"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from advocacy.accounts.models import User
 from advocacy.accounts.roles import is_case_staff
 from advocacy.cases.models import Case, Consultation, GeneralConsultation
 from advocacy.cases.selectors import cases_visible_to
 
-from .models import Feedback, OutreachEvent
+from .models import Feedback, OutreachEvent, Trainee, TrainingCourse
 
 
 def feedback_of(*, case: Case) -> QuerySet[Feedback]:
@@ -43,3 +43,30 @@ def event_consultation_choices(
         .order_by("created_at")
     )
     return general, named
+
+
+def courses_visible_to(*, user: User) -> QuerySet[TrainingCourse]:
+    """Return the training courses of user's organisation, newest first."""
+    if not is_case_staff(user) or user.organisation_id is None:
+        return TrainingCourse.objects.none()
+    return TrainingCourse.objects.filter(organisation_id=user.organisation_id).order_by(
+        "-starts_on", "-cohort"
+    )
+
+
+def trainees_of(*, course: TrainingCourse) -> QuerySet[Trainee]:
+    """Return course's trainees with how many sessions each attended."""
+    return course.trainees.annotate(attended=Count("attendances")).order_by("created_at")
+
+
+def register_of(*, user: User) -> QuerySet[Trainee]:
+    """Return the register of citizen guardians of user's organisation (completed, registered)."""
+    if not is_case_staff(user) or user.organisation_id is None:
+        return Trainee.objects.none()
+    return (
+        Trainee.objects.filter(
+            course__organisation_id=user.organisation_id, registered_on__isnull=False
+        )
+        .select_related("course", "professional")
+        .order_by("-registered_on")
+    )

@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.access.selectors import CHANGE, permissions_on
-from advocacy.accounts.models import User
-from advocacy.accounts.roles import is_case_staff
+from advocacy.accounts.models import Organisation, Professional, User
+from advocacy.accounts.roles import Role, is_case_staff
+from advocacy.accounts.services import professional_create, user_create
 from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
 from advocacy.cases.models import Case, Consultation, Decision, Petition
@@ -27,7 +28,7 @@ from advocacy.cases.selectors import cases_visible_to
 from workflows.feedback import tasks
 from workflows.schedule import setting
 
-from .models import Feedback, OutreachEvent
+from .models import Feedback, OutreachEvent, SessionAttendance, Trainee, TrainingCourse
 
 ERR_NO_CONSENT = _(
     "本人の同意がない（または撤回された）ため、相談者（紹介元）へ経過を報告できません。"
@@ -241,3 +242,184 @@ def event_save(
         label=f"{event.held_on:%Y-%m-%d} {event.kind}",
     )
     return event
+
+
+# Developing guardians (担い手育成): citizen guardian training, the register, the roster
+
+ERR_NOT_COUNCIL = _("市民後見人養成研修と名簿は社会福祉協議会の職員が記録します。")
+ERR_SESSION = _("第%(session)d回はこの研修にありません（全%(sessions)d回）。")
+ERR_NOT_ENOUGH = _(
+    "出席が%(attended)d回で、修了に必要な%(required)d回に足りないため修了にできません。"
+)
+ERR_NOT_ENROLLED = _("受講中の受講者だけを修了にできます。")
+ERR_NOT_COMPLETED = _("名簿に登録できるのは研修を修了した人だけです。")
+ERR_REGISTERED = _("この人はすでに名簿に登録されています。")
+CITIZEN_GUARDIAN_BODY = "社会福祉協議会（市民後見人）"
+CORPORATE_BODY = "社会福祉協議会（法人後見）"
+
+
+def _council_staff(actor: User) -> Organisation:
+    """Return actor's Council, or refuse anyone who is not its staff."""
+    organisation = actor.organisation
+    if not is_case_staff(actor) or organisation is None:
+        raise PermissionDenied(ERR_NOT_COUNCIL)
+    if organisation.kind != Organisation.Kind.COUNCIL_CENTRE:
+        raise PermissionDenied(ERR_NOT_COUNCIL)
+    return organisation
+
+
+def _own_course(actor: User, course: TrainingCourse) -> None:
+    _council_staff(actor)
+    if course.organisation_id != actor.organisation_id:
+        raise PermissionDenied(ERR_NOT_COUNCIL)
+
+
+@transaction.atomic(durable=True)
+def course_create(*, actor: User, course: TrainingCourse) -> TrainingCourse:
+    """Open a training course (one cohort) of actor's Council."""
+    course.organisation = _council_staff(actor)
+    course.created_by = actor
+    course.full_clean()
+    course.save()
+    audit_record(
+        actor=actor, action=Action.TRAINING_COURSE_CREATED, label=f"course {course.cohort}"
+    )
+    return course
+
+
+@transaction.atomic(durable=True)
+def trainee_enrol(*, actor: User, course: TrainingCourse, trainee: Trainee) -> Trainee:
+    """Enrol trainee in course."""
+    _own_course(actor, course)
+    trainee.course = course
+    trainee.full_clean()
+    trainee.save()
+    audit_record(actor=actor, action=Action.TRAINEE_ENROLLED, obj=trainee, label=str(trainee))
+    return trainee
+
+
+@transaction.atomic(durable=True)
+def attendance_record(
+    *, actor: User, course: TrainingCourse, session: int, present: Iterable[Trainee]
+) -> int:
+    """Record who was present at session of course (replacing that session's list)."""
+    _own_course(actor, course)
+    if not 1 <= session <= course.sessions:
+        raise ValidationError(
+            {"session": ERR_SESSION % {"session": session, "sessions": course.sessions}}
+        )
+    present = [t for t in present if t.course_id == course.pk]
+    SessionAttendance.objects.filter(trainee__course=course, session=session).delete()
+    SessionAttendance.objects.bulk_create(
+        [SessionAttendance(trainee=t, session=session) for t in present]
+    )
+    audit_record(
+        actor=actor,
+        action=Action.TRAINEE_ATTENDANCE_RECORDED,
+        label=f"course {course.cohort} session {session}: {len(present)}",
+    )
+    return len(present)
+
+
+@transaction.atomic(durable=True)
+def trainee_complete(*, actor: User, trainee: Trainee, on: datetime.date) -> Trainee:
+    """Mark trainee as having completed the course; refused below the attendance required."""
+    trainee = Trainee.objects.select_for_update().select_related("course").get(pk=trainee.pk)
+    course = trainee.course
+    _own_course(actor, course)
+    if trainee.status != Trainee.Status.ENROLLED:
+        raise ValidationError(ERR_NOT_ENROLLED)
+    attended = trainee.attendances.count()
+    if attended < course.required_sessions:
+        raise ValidationError(
+            ERR_NOT_ENOUGH % {"attended": attended, "required": course.required_sessions},
+            code="not_enough",
+        )
+    if on > timezone.localdate():
+        raise ValidationError({"on": ERR_FUTURE})
+    trainee.status = Trainee.Status.COMPLETED
+    trainee.completed_on = on
+    trainee.save(update_fields=["status", "completed_on"])
+    audit_record(actor=actor, action=Action.TRAINEE_COMPLETED, obj=trainee, label=str(trainee))
+    return trainee
+
+
+@transaction.atomic(durable=True)
+def trainee_register(
+    *, actor: User, trainee: Trainee, on: datetime.date, backup: str, area_codes: Iterable[str]
+) -> Trainee:
+    """Put a trainee who completed on the register and in the roster of candidates.
+
+    The candidate is an ``accounts.Professional`` (市民後見人) of the Council with no password
+    yet (the Council invites them to the portal); the Council's backup says how it supports
+    them: as supervisor (監督人) or by a relay from a professional.
+    """
+    trainee = Trainee.objects.select_for_update().select_related("course").get(pk=trainee.pk)
+    _own_course(actor, trainee.course)
+    if trainee.status != Trainee.Status.COMPLETED:
+        raise ValidationError(ERR_NOT_COMPLETED)
+    if trainee.registered_on is not None:
+        raise ValidationError(ERR_REGISTERED)
+    if backup not in Trainee.Backup.values:
+        raise ValidationError({"backup": _("社協の支援の形を選んでください。")})
+    family, _space, given = trainee.name.replace("\u3000", " ").partition(" ")
+    account = user_create(
+        username=f"citizen-{str(trainee.pk)[:12]}",
+        password=None,
+        organisation=actor.organisation,
+        roles=[Role.PROFESSIONAL],
+        last_name=family,
+        first_name=given,
+    )
+    trainee.professional = professional_create(
+        user=account,
+        profession=Professional.Profession.CITIZEN_GUARDIAN,
+        registration_body=CITIZEN_GUARDIAN_BODY,
+        capacity=1,
+        area_codes=area_codes,
+    )
+    trainee.registered_on = on
+    trainee.backup = backup
+    trainee.save(update_fields=["professional", "registered_on", "backup"])
+    audit_record(actor=actor, action=Action.TRAINEE_REGISTERED, obj=trainee, label=str(trainee))
+    return trainee
+
+
+@transaction.atomic(durable=True)
+def corporate_candidate_set(*, actor: User, capacity: int, active: bool = True) -> Professional:
+    """Make actor's Council a candidate for 法人後見 with its capacity, or change it."""
+    organisation = _council_staff(actor)
+    professional = Professional.objects.filter(
+        user__organisation=organisation, profession=Professional.Profession.CORPORATE
+    ).first()
+    if professional is None:
+        account = user_create(
+            username=f"corporate-{str(organisation.pk)[:12]}",
+            password=None,
+            organisation=organisation,
+            roles=[Role.PROFESSIONAL],
+            last_name=organisation.name[:150],
+        )
+        professional = professional_create(
+            user=account,
+            profession=Professional.Profession.CORPORATE,
+            registration_body=CORPORATE_BODY,
+            capacity=capacity,
+        )
+    professional.capacity = capacity
+    professional.active = active
+    professional.full_clean()
+    professional.save(update_fields=["capacity", "active"])
+    audit_record(actor=actor, action=Action.CORPORATE_CANDIDATE_SET, label=f"capacity {capacity}")
+    return professional
+
+
+def trainee_view_record(*, actor: User, count: int, request: HttpRequest | None = None) -> None:
+    """Record that actor saw count trainees' names and contacts (a course's page)."""
+    audit_record(
+        actor=actor,
+        action=Action.TRAINEE_VIEWED,
+        label=f"trainees {count}",
+        fields_read=["Trainee.name", "Trainee.kana", "Trainee.address", "Trainee.phone"],
+        request=request,
+    )

@@ -24,7 +24,17 @@ from workflows.feedback.flows import FeedbackFlow
 from workflows.hooks import TaskSection
 
 from . import selectors, services
-from .forms import FeedbackConsentForm, FeedbackForm, OutreachEventForm
+from .forms import (
+    AttendanceForm,
+    CompletionForm,
+    CorporateForm,
+    FeedbackConsentForm,
+    FeedbackForm,
+    OutreachEventForm,
+    RegisterForm,
+    TraineeForm,
+    TrainingCourseForm,
+)
 from .models import Feedback, OutreachEvent
 
 PAGE_SIZE = 25
@@ -261,3 +271,170 @@ class EventEditView(StaffOnlyMixin, View):
                 return redirect("outreach:index")
         context = {"form": form, "event": event}
         return render(request, self.template_name, context, status=422)
+
+
+class CourseListView(StaffOnlyMixin, View):
+    """Citizen guardian training courses of the organisation, and a form to open one."""
+
+    template_name = "outreach/course_list.html"
+
+    def _render(self, request, form, status=200):
+        page = Paginator(selectors.courses_visible_to(user=request.user), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        return render(request, self.template_name, {"page": page, "form": form}, status=status)
+
+    def get(self, request):
+        return self._render(request, TrainingCourseForm())
+
+    def post(self, request):
+        form = TrainingCourseForm(request.POST)
+        if form.is_valid():
+            try:
+                course = services.course_create(actor=request.user, course=form.save(commit=False))
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("研修を登録しました。"))
+                return redirect("outreach:course", course.pk)
+        return self._render(request, form, status=422)
+
+
+class CourseDetailView(StaffOnlyMixin, View):
+    """One course: its trainees, attendance per session, completion and the register."""
+
+    template_name = "outreach/course_detail.html"
+
+    def _course(self, request, course_id):
+        course = selectors.courses_visible_to(user=request.user).filter(pk=course_id).first()
+        if course is None:
+            raise denied(request, "training_course", course_id)
+        return course
+
+    def _render(self, request, course, forms=None, status=200):
+        trainees = list(selectors.trainees_of(course=course))
+        services.trainee_view_record(actor=request.user, count=len(trainees), request=request)
+        forms = forms or {}
+        context = {
+            "course": course,
+            "trainees": trainees,
+            "trainee_form": forms.get("enrol") or TraineeForm(),
+            "attendance_form": forms.get("attendance")
+            or AttendanceForm(trainees=selectors.trainees_of(course=course)),
+            "completion_form": forms.get("complete") or CompletionForm(),
+            "register_form": forms.get("register") or RegisterForm(),
+            "refused": forms.get("refused"),
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request, course_id):
+        return self._render(request, self._course(request, course_id))
+
+    ACTIONS = ("enrol", "attendance", "complete", "register")
+
+    def post(self, request, course_id):
+        course = self._course(request, course_id)
+        action = request.POST.get("action", "")
+        if action not in self.ACTIONS:
+            return redirect("outreach:course", course.pk)
+        form = getattr(self, f"_{action}")(request, course)
+        if form is None:
+            messages.success(request, _("記録しました。"))
+            return redirect("outreach:course", course.pk)
+        forms_shown = {action: form, "refused": form.non_field_errors()}
+        return self._render(request, course, forms_shown, status=422)
+
+    # Each returns None when done, or the form with what was wrong.
+
+    def _enrol(self, request, course):
+        form = TraineeForm(request.POST)
+        if not form.is_valid():
+            return form
+        trainee = form.save(commit=False)
+        return _run(
+            form, services.trainee_enrol, actor=request.user, course=course, trainee=trainee
+        )
+
+    def _attendance(self, request, course):
+        form = AttendanceForm(request.POST, trainees=selectors.trainees_of(course=course))
+        if not form.is_valid():
+            return form
+        data = form.cleaned_data
+        return _run(
+            form,
+            services.attendance_record,
+            actor=request.user,
+            course=course,
+            session=data["session"],
+            present=data["present"],
+        )
+
+    def _trainee(self, request, course):
+        trainee = course.trainees.filter(pk=request.POST.get("trainee")).first()
+        if trainee is None:
+            raise denied(request, "trainee", request.POST.get("trainee"))
+        return trainee
+
+    def _complete(self, request, course):
+        trainee = self._trainee(request, course)
+        form = CompletionForm(request.POST)
+        if not form.is_valid():
+            return form
+        return _run(
+            form,
+            services.trainee_complete,
+            actor=request.user,
+            trainee=trainee,
+            on=form.cleaned_data["on"],
+        )
+
+    def _register(self, request, course):
+        trainee = self._trainee(request, course)
+        form = RegisterForm(request.POST)
+        if not form.is_valid():
+            return form
+        data = form.cleaned_data
+        return _run(
+            form,
+            services.trainee_register,
+            actor=request.user,
+            trainee=trainee,
+            on=data["on"],
+            backup=data["backup"],
+            area_codes=[area.code for area in data["areas"]],
+        )
+
+
+def _run(form, service, **kwargs):
+    """Call service; on a refusal, put its reasons on form and return it (None when done)."""
+    try:
+        service(**kwargs)
+    except ValidationError as error:
+        _add_errors(form, error)
+        return form
+    return None
+
+
+class RegisterListView(StaffOnlyMixin, View):
+    """The register of citizen guardians, and the Council as a 法人後見 candidate."""
+
+    template_name = "outreach/register.html"
+
+    def _render(self, request, form, status=200):
+        page = Paginator(selectors.register_of(user=request.user), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        services.trainee_view_record(actor=request.user, count=len(page), request=request)
+        context = {"page": page, "form": form}
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request):
+        return self._render(request, CorporateForm())
+
+    def post(self, request):
+        form = CorporateForm(request.POST)
+        if form.is_valid():
+            services.corporate_candidate_set(actor=request.user, **form.cleaned_data)
+            messages.success(request, _("法人後見の受任体制を記録しました。"))
+            return redirect("outreach:register")
+        return self._render(request, form, status=422)

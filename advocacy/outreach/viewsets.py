@@ -35,3 +35,6 @@ class OutreachApplication(Application):
         views.FeedbackLetterView.as_view(),
         name="feedback_letter",
     )
+    courses_path = path("training/", views.CourseListView.as_view(), name="courses")
+    course_path = path("training/<str:course_id>/", views.CourseDetailView.as_view(), name="course")
+    register_path = path("register/", views.RegisterListView.as_view(), name="register")

@@ -44,7 +44,7 @@ from advocacy.cases.models import (
     TeamMeeting,
 )
 from advocacy.cases.models.records import PetitionerType
-from advocacy.outreach.models import Feedback, OutreachEvent
+from advocacy.outreach.models import Feedback, OutreachEvent, Trainee
 from advocacy.reference.models import Area, GuardianshipType, MainConcern, PersonCategory
 from advocacy.stats.models import NationalFigure, Release
 
@@ -627,9 +627,12 @@ SURVEY_GROUPS = [("elderly", "高齢者"), ("disabled", "障害者"), ("other", 
 def _survey_grouped(queryset: QuerySet, person_field: str) -> dict[str, int]:
     """Count queryset's rows by the survey group of the person at person_field."""
     through = Person.categories.through
-    in_categories = lambda codes: Exists(  # noqa: E731
-        through.objects.filter(person_id=OuterRef(person_field), personcategory__code__in=codes)
-    )
+
+    def in_categories(codes):
+        return Exists(
+            through.objects.filter(person_id=OuterRef(person_field), personcategory__code__in=codes)
+        )
+
     rows = (
         queryset.annotate(
             disabled=in_categories(DISABILITY_CATEGORIES), elderly=in_categories(["elderly"])
@@ -720,3 +723,24 @@ def survey_appointments(fiscal_year: int) -> dict[str, int]:
         .order_by()
     )
     return {row["profession"]: row["n"] for row in rows}
+
+
+# Developing guardians (担い手育成): citizen guardian training and the register
+
+
+def guardian_development_counts(fiscal_year: int) -> Counts:
+    """Count citizen guardians trained and appointed, and corporate guardianship appointments.
+
+    Bases: trainees by their course's start day; completions by completed_on; registrations
+    by registered_on; appointments (citizen, corporate) by appointed_on, any petition.
+    """
+    alias = stats_alias()
+    trainees = Trainee.objects.using(alias)
+    appointed = survey_appointments(fiscal_year)
+    return {
+        ("trainees", "n"): trainees.filter(_in_year("course__starts_on", fiscal_year)).count(),
+        ("completed", "n"): trainees.filter(_in_year("completed_on", fiscal_year)).count(),
+        ("registered", "n"): trainees.filter(_in_year("registered_on", fiscal_year)).count(),
+        ("citizen_appointed", "n"): appointed.get("citizen_guardian", 0),
+        ("corporate_appointed", "n"): appointed.get("corporate", 0),
+    }

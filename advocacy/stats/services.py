@@ -406,6 +406,26 @@ def _build_tables(fiscal_year: int) -> list[tuple[StrOrPromise, list[Table]]]:
                 ),
             ],
         ),
+        (
+            _("担い手の育成（市民後見人・法人後見）"),
+            [
+                _single(
+                    "guardian_development",
+                    "市民後見人の養成と選任、法人後見の選任",
+                    [
+                        ("trainees", "養成研修の受講者（開講日で数える）"),
+                        ("completed", "養成研修の修了者（修了日で数える）"),
+                        ("registered", "市民後見人名簿への登録（登録日で数える）"),
+                        ("citizen_appointed", "市民後見人の選任（選任日で数える）"),
+                        ("corporate_appointed", "法人後見の選任（選任日で数える）"),
+                    ],
+                    selectors.guardian_development_counts(fiscal_year),
+                    col_totals=False,
+                    unit="人",
+                    note="それぞれ別の数え方のため合計はない。選任は交代・追加を含む。",
+                ),
+            ],
+        ),
     ]
     return sections
 

@@ -68,7 +68,7 @@ def survey_build(*, fiscal_year: int) -> list[Section]:
     consult = selectors.survey_consultations(fiscal_year)
     subsidies = selectors.survey_subsidies(fiscal_year)
     events = selectors.outreach_event_counts(fiscal_year)
-    appointments = selectors.survey_appointments(fiscal_year)
+    developed = selectors.guardian_development_counts(fiscal_year)
     group_note = (
         "本人の区分で分ける：知的・精神・その他の障害のいずれかがあれば障害者、"
         "なければ高齢者があれば高齢者、どちらもなければその他・不明（区分は現在の登録）。"
@@ -171,30 +171,37 @@ def survey_build(*, fiscal_year: int) -> list[Section]:
                 Item(
                     "6-1",
                     "市民後見人養成研修の受講者数",
-                    "養成研修の受講者の記録。",
-                    "—",
-                    not_recorded=True,
+                    "開講日が年度内の養成研修の受講者（中途辞退を含む）。",
+                    "統計「市民後見人の養成と選任」（outreach.Trainee）",
+                    total=developed[("trainees", "n")],
                 ),
                 Item(
                     "6-2",
                     "市民後見人養成研修の修了者数",
-                    "養成研修の修了の記録。",
-                    "—",
-                    not_recorded=True,
+                    "修了日が年度内の受講者（出席が修了の要件を満たした人）。",
+                    "統計「市民後見人の養成と選任」（outreach.Trainee）",
+                    total=developed[("completed", "n")],
                 ),
                 Item(
                     "6-3",
-                    "市民後見人として選任された件数",
-                    "選任日が年度内の後見人等の選任のうち、職種が市民後見人のもの（交代・追加を含む）。",
-                    "統計「選任された後見人等の職種」（cases.GuardianAppointment）",
-                    total=appointments.get("citizen_guardian", 0),
+                    "市民後見人名簿への登録者数",
+                    "名簿登録日が年度内の修了者（受任候補者として登録した人）。",
+                    "統計「市民後見人の養成と選任」（outreach.Trainee）",
+                    total=developed[("registered", "n")],
                 ),
                 Item(
                     "6-4",
+                    "市民後見人として選任された件数",
+                    "選任日が年度内の後見人等の選任のうち、職種が市民後見人のもの（交代・追加を含む）。",
+                    "統計「選任された後見人等の職種」（cases.GuardianAppointment）",
+                    total=developed[("citizen_appointed", "n")],
+                ),
+                Item(
+                    "6-5",
                     "法人後見として選任された件数",
                     "選任日が年度内の後見人等の選任のうち、職種が法人後見のもの（交代・追加を含む）。",
                     "統計「選任された後見人等の職種」（cases.GuardianAppointment）",
-                    total=appointments.get("corporate", 0),
+                    total=developed[("corporate_appointed", "n")],
                 ),
             ],
         ),

@@ -132,9 +132,9 @@ def test_each_item_counts_what_its_definition_says(users_by_role):
     assert items["4-1"].cells() == [1, 0, 0, 1]  # granted petition costs
     assert items["4-2"].cells() == [0, 0, 0, 0]  # a rejected fee subsidy is not granted
     assert items["5-3"].total == 1 and items["5-3"].attendance == 12
-    assert items["6-3"].total == 1
-    assert items["6-4"].total == 0
-    assert items["6-1"].not_recorded
+    assert items["6-4"].total == 1  # the citizen guardian appointed
+    assert items["6-5"].total == 0
+    assert (items["6-1"].total, items["6-2"].total, items["6-3"].total) == (0, 0, 0)
 
 
 def test_a_supervisor_downloads_it_marked_not_for_publication_and_audited(users_by_role):
@@ -188,3 +188,54 @@ def test_a_year_out_of_range_is_a_clear_error(users_by_role):
     response = client.get(URL, {"year": "abc"})
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert "年度を選んでください" in response.content.decode()
+
+
+def test_citizen_guardians_trained_completed_registered_are_counted(users_by_role):
+    from advocacy.outreach.models import Trainee, TrainingCourse
+    from advocacy.stats import services as stats
+
+    council = users_by_role["council_caseworker"]
+    course = outreach.course_create(
+        actor=council,
+        course=TrainingCourse(
+            title="養成研修",
+            cohort=1,
+            starts_on=datetime.date(2026, 5, 1),
+            sessions=2,
+            required_sessions=2,
+        ),
+    )
+    trainees = [
+        outreach.trainee_enrol(
+            actor=council, course=course, trainee=Trainee(name=f"架空 受講{i}", kana="かくう")
+        )
+        for i in range(7)
+    ]
+    for session in (1, 2):
+        outreach.attendance_record(
+            actor=council, course=course, session=session, present=trainees[:6]
+        )
+    for trainee in trainees[:6]:
+        outreach.trainee_complete(actor=council, trainee=trainee, on=datetime.date(2026, 6, 1))
+    for trainee in trainees[:5]:
+        outreach.trainee_register(
+            actor=council,
+            trainee=trainee,
+            on=datetime.date(2026, 6, 10),
+            backup="supervision",
+            area_codes=[],
+        )
+    outreach.corporate_candidate_set(actor=council, capacity=10)
+
+    items = _items()
+    assert (items["6-1"].total, items["6-2"].total, items["6-3"].total) == (7, 6, 5)
+    report = stats.report_build(fiscal_year=FY)
+    table = next(t for t in report.tables() if t.key == "guardian_development")
+    assert [row[0] for row in table.grid.cells] == [7, 6, 5, 0, 0]
+    shown = dict(table.body())
+    assert shown["養成研修の受講者（開講日で数える）"] == ["7"]
+    # Zeros are shown; nothing small is published.
+    from tests.stats.lpaudit import hidden_ranges
+
+    for key, (lo, hi, true) in hidden_ranges([table.grid]).items():
+        assert hi - lo >= report.k, (key, lo, hi, true)
