@@ -107,7 +107,15 @@ def demo_load() -> list[DemoLogin]:
                 area_codes=["takashima", "imazu", "adogawa"],
             )
     _load_cases()
+    # Its services commit on their own (durable), so it runs once this transaction has.
+    transaction.on_commit(_load_outreach)
     return list(DEMO_LOGINS)
+
+
+def _load_outreach() -> None:
+    from advocacy.demo.outreach import demo_outreach_load
+
+    demo_outreach_load()
 
 
 def _load_cases() -> int:
