@@ -65,6 +65,19 @@ def referrer_type_of(case: Case) -> str | None:
     return None if first is None or first in NOT_A_REFERRER else first
 
 
+def feedback_not_owed_reason(case: Case) -> str:
+    """Return why case owes its referrer no feedback, or "" when it does."""
+    if case.feedback_consent == Case.Consent.NOT_GIVEN:
+        return str(_("本人の同意がない（または撤回された）ため、相談者への経過報告は行いません。"))
+    if case.feedback_consent == Case.Consent.NOT_ASKED:
+        return str(
+            _("経過報告への本人の同意を確認していないため、経過報告のタスクは作られません。")
+        )
+    if referrer_type_of(case) is None:
+        return str(_("本人または親族からの相談のため、紹介元への経過報告はありません。"))
+    return ""
+
+
 def milestones_reached(case: Case) -> dict[str, datetime.date]:
     """Return each milestone case has reached, with its day (from the records' clear dates)."""
     reached: dict[str, datetime.date] = {Feedback.Milestone.TAKEN_ON: case.opened_on}

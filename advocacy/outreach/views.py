@@ -1,4 +1,5 @@
-"""Outreach's screens: a case's feedback to its referrer (list, record, letter), events.
+"""Outreach's screens: a case's feedback to its referrer (list, record, letter), events,
+citizen guardian training and the register.
 
 Every case screen loads the case through ``cases.guards.load_case`` (the visibility rule);
 what a screen decrypts is audited by ``services.feedback_view_record``.
@@ -43,16 +44,6 @@ REFERRER_FIELDS = ("Consultation.caller", "Consultation.referrer_organisation")
 TOLD_FIELDS = ("Feedback.told",)
 
 
-def _why_no_feedback(case: Case) -> str:
-    if case.feedback_consent == Case.Consent.NOT_GIVEN:
-        return _("本人の同意がない（または撤回された）ため、相談者への経過報告は行いません。")
-    if case.feedback_consent == Case.Consent.NOT_ASKED:
-        return _("経過報告への本人の同意を確認していないため、経過報告のタスクは作られません。")
-    if services.referrer_type_of(case) is None:
-        return _("本人または親族からの相談のため、紹介元への経過報告はありません。")
-    return ""
-
-
 def feedback_case_panel(*, user, case: Case) -> CasePanel:
     """The case page's panel: where feedback to the referrer stands, or why there is none."""
     rows = list(selectors.feedback_of(case=case).values_list("status", flat=True))
@@ -60,7 +51,7 @@ def feedback_case_panel(*, user, case: Case) -> CasePanel:
         template="outreach/_case_feedback.html",
         context={
             "case": case,
-            "why_not": _why_no_feedback(case),
+            "why_not": services.feedback_not_owed_reason(case),
             "due": rows.count(Feedback.Status.DUE),
             "given": rows.count(Feedback.Status.GIVEN),
         },
@@ -95,7 +86,7 @@ class FeedbackCaseView(StaffOnlyMixin, View):
             "case": case,
             "intake": intake,
             "feedback": feedback,
-            "why_not": _why_no_feedback(case),
+            "why_not": services.feedback_not_owed_reason(case),
             "can_change": can_change(user=request.user, case=case),
             "consent_form": consent_form
             or FeedbackConsentForm(
@@ -156,7 +147,7 @@ class FeedbackGiveView(StaffOnlyMixin, View):
             "feedback": feedback,
             "form": form,
             "intake": services.intake_consultation(case),
-            "why_not": _why_no_feedback(case),
+            "why_not": services.feedback_not_owed_reason(case),
         }
         return render(request, self.template_name, context, status=status)
 

@@ -12,12 +12,21 @@ from openpyxl import load_workbook
 
 from advocacy.audit.actions import Action
 from advocacy.audit.models import AuditEvent
-from advocacy.cases.models import Decision, GuardianAppointment, Petition, Subsidy
+from advocacy.cases.models import (
+    Decision,
+    GeneralConsultation,
+    GuardianAppointment,
+    Petition,
+    Subsidy,
+)
+from advocacy.cases.services import general_consultation_record
 from advocacy.outreach import services as outreach
 from advocacy.outreach.models import OutreachEvent
+from advocacy.portal import services as portal
 from advocacy.reference.models import GuardianshipType
 from advocacy.stats import survey
 from tests import factories
+from tests.portal.conftest import summary_for
 from tests.portal.otp import force_login_verified
 
 pytestmark = pytest.mark.django_db
@@ -116,6 +125,27 @@ def _world(worker):
             attended_professionals=12,
         ),
     )
+    general_consultation_record(
+        actor=worker,
+        consultation=GeneralConsultation(
+            consulted_on=datetime.date(2026, 6, 1),
+            channel="visit",
+            referrer_type="self",
+            minutes=10,
+            outcome="referred",
+        ),
+    )
+    # Two requests for one case: one case coordinated.
+    lawyer = factories.professional_user().professional
+    for _ in range(2):
+        portal.request_send(
+            actor=worker,
+            case=elderly[0],
+            professional=lawyer,
+            need="legal",
+            summary=summary_for(elderly[0]),
+            portal_url="/app/portal/",
+        )
     return elderly, disabled, unknown
 
 
@@ -126,7 +156,10 @@ def test_each_item_counts_what_its_definition_says(users_by_role):
     items = _items()
 
     assert items["1-1"].cells() == [3, 1, 1, 5]
+    assert items["1-2"].cells() == [3, 1, 1, 5]  # every first consultation is new
     assert items["1-3"].cells() == [3, 1, 1, 5]
+    assert items["1-4"].cells() == ["", "", "", 1]
+    assert items["2-2"].cells() == [1, 0, 0, 1]
     assert items["2-1"].cells() == [2, 1, 0, 3]
     assert items["3-1"].cells() == [2, 1, 0, 3]
     assert items["4-1"].cells() == [1, 0, 0, 1]  # granted petition costs
@@ -135,6 +168,12 @@ def test_each_item_counts_what_its_definition_says(users_by_role):
     assert items["6-4"].total == 1  # the citizen guardian appointed
     assert items["6-5"].total == 0
     assert (items["6-1"].total, items["6-2"].total, items["6-3"].total) == (0, 0, 0)
+    # The yearly report counts the same appointment.
+    from advocacy.stats import services as stats
+
+    report = stats.report_build(fiscal_year=FY)
+    table = next(t for t in report.tables() if t.key == "guardian_development")
+    assert [row[0] for row in table.grid.cells] == [0, 0, 0, 1, 0]
 
 
 def test_a_supervisor_downloads_it_marked_not_for_publication_and_audited(users_by_role):
