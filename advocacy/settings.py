@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "advocacy.stats",
     "advocacy.court",
     "advocacy.portal",
+    "advocacy.outreach",
     "advocacy.ledger",
     "advocacy.demo",
     "workflows",

@@ -12,6 +12,7 @@ from advocacy.cases.viewsets import CasesApplication, GeneralConsultationsApplic
 from advocacy.court import views as court
 from advocacy.ledger import views as ledger
 from advocacy.meetings.viewsets import MeetingsApplication
+from advocacy.outreach.viewsets import OutreachApplication
 from advocacy.portal import views as portal
 from advocacy.portal.viewsets import PortalStaffApplication
 from advocacy.stats.views import (
@@ -20,6 +21,7 @@ from advocacy.stats.views import (
     StatsPreviewView,
     StatsPrintView,
     StatsReleaseView,
+    SurveyExportView,
 )
 from workflows.site import InboxApplication
 
@@ -91,6 +93,8 @@ class StatsApplication(Application):
     print_path = path("print/", StatsPrintView.as_view(), name="print")
     csv_path = path("export.csv", StatsExportView.as_view(fmt="csv"), name="export_csv")
     xlsx_path = path("export.xlsx", StatsExportView.as_view(fmt="xlsx"), name="export_xlsx")
+    # The national survey's answer sheet: a supervisor's, unsuppressed (advocacy.stats.survey).
+    survey_path = path("survey.xlsx", SurveyExportView.as_view(), name="survey")
 
 
 class LedgerApplication(Application):
@@ -129,6 +133,7 @@ site = Site(
         MeetingsApplication(),
         PortalApplication(),
         CourtApplication(),
+        OutreachApplication(),
         StatsApplication(),
         LedgerApplication(),
     ],

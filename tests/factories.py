@@ -81,16 +81,21 @@ def case_for(
     categories=(),
     concerns=(),
     purpose="core_agency",
+    feedback_consent="not_asked",
+    intake=False,
     **person_overrides,
 ):
     """Open a case through the service, as worker (who is granted it).
+
+    intake: open it as the intake screen does (``case_intake``: the consultation process
+    starts and feedback to the referrer follows the consent), not with ``case_open`` alone.
 
     person: a Person already registered, to open a further case for the same person; otherwise
     a new one from person_data(**person_overrides). categories and concerns are codes.
     is_new: None lets the service derive 新規/継続; True or False sets it by hand.
     """
     from advocacy.cases.models import Consultation, Person
-    from advocacy.cases.services import case_open
+    from advocacy.cases.services import case_intake, case_open
     from advocacy.reference.models import MainConcern, PersonCategory
 
     person = person or Person(**person_data(**person_overrides))
@@ -104,13 +109,15 @@ def case_for(
         caller=caller,
         notes=notes,
     )
-    return case_open(
+    return (case_intake if intake else case_open)(
         actor=worker,
         person=person,
         consultation=consultation,
         categories=PersonCategory.objects.filter(code__in=categories) if categories else (),
         main_concerns=MainConcern.objects.filter(code__in=concerns) if concerns else (),
         purpose=purpose,
+        feedback_consent=feedback_consent,
+        feedback_consent_on=consultation.consulted_on if feedback_consent == "given" else None,
     )
 
 

@@ -31,7 +31,8 @@ class CaseFlow(flow.Flow):
     process_class = CaseProcess
     lock_impl = lock.select_for_update_lock
     # The Case.Stage a process of this flow carries the case through; one flow per stage.
-    # None for a flow beside the stages (a meeting's follow-up), which no chain starts.
+    # None for a flow beside the stages (a meeting's follow-up, feedback to the referrer),
+    # which no chain starts.
     stage: ClassVar[str | None]
     _of_stage: ClassVar[dict[str, type[CaseFlow]]] = {}
 
@@ -39,7 +40,7 @@ class CaseFlow(flow.Flow):
         super().__init_subclass__(**kwargs)
         # viewflow clears app_name once the flow's URLs are built; keep the name for ours.
         cls.slug = cls.app_name
-        if cls.stage is None:
+        if not cls.stage:
             return
         registered = CaseFlow._of_stage.get(cls.stage)
         if registered is not None and _path(registered) != _path(cls):

@@ -81,6 +81,13 @@ def due_named(activation) -> datetime.date | None:
     return datetime.date.fromisoformat(due) if due else None
 
 
+def due_milestone_feedback(activation) -> datetime.date:
+    # Chosen when advocacy.outreach learnt of the milestone (that day + FEEDBACK_DAYS).
+    return activation.process.next_due or today() + datetime.timedelta(
+        days=setting("FEEDBACK_DAYS")
+    )
+
+
 def due_first_meeting(activation) -> datetime.date:
     return activation.process.next_due or today() + datetime.timedelta(
         days=setting("FIRST_MEETING_DAYS")

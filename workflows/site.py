@@ -13,6 +13,7 @@ from . import case_page_views, handover_views, views
 from .base import CaseFlowViewset
 from .consultation.flows import ConsultationFlow
 from .coordination.flows import CoordinationFlow
+from .feedback.flows import FeedbackFlow
 from .guardian_support.flows import GuardianSupportFlow
 from .ledger_review.flows import LedgerReviewFlow
 from .meeting_follow_up.flows import MeetingFollowUpFlow
@@ -27,11 +28,12 @@ FLOWS = (
     MeetingFollowUpFlow,
     LedgerReviewFlow,
     ReportOverdueFlow,
+    FeedbackFlow,
 )
 
 
 class InboxApplication(Application):
-    """Tasks across all four flows; their screens live under it (``inbox:<flow>:…``)."""
+    """Tasks across all the flows; their screens live under it (``inbox:<flow>:…``)."""
 
     title = _("受信箱")
     icon = "inbox"

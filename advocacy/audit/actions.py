@@ -135,3 +135,23 @@ class Action(models.IntegerChoices):
     # A paper filled from a case's records and handed out (Word or PDF).
     PAPER_GENERATED = 1010, _("書類の作成")
     PAPER_TEMPLATE_UPLOADED = 1011, _("書類のひな形の登録")
+    # 1100s: the agency's other duties (advocacy.outreach): feedback to referrers,
+    # publicity and training events, citizen guardian training, the national survey
+    FEEDBACK_CONSENT_CHANGED = 1101, _("経過報告への同意の変更")
+    FEEDBACK_GIVEN = 1102, _("相談者への経過報告")
+    # Consent withdrawn: the open feedback of the case is cancelled with its task.
+    FEEDBACK_CANCELLED = 1103, _("経過報告の取りやめ")
+    # The feedback page or letter showed the referrer's name and what was told.
+    FEEDBACK_VIEWED = 1104, _("経過報告の閲覧")
+    OUTREACH_EVENT_RECORDED = 1111, _("広報啓発・研修の記録")
+    OUTREACH_EVENT_UPDATED = 1112, _("広報啓発・研修の更新")
+    TRAINING_COURSE_CREATED = 1121, _("市民後見人養成研修の開講")
+    TRAINEE_ENROLLED = 1122, _("受講者の登録")
+    TRAINEE_ATTENDANCE_RECORDED = 1123, _("研修の出席の記録")
+    TRAINEE_COMPLETED = 1124, _("研修の修了")
+    # On the register of citizen guardians, and a candidate in the roster.
+    TRAINEE_REGISTERED = 1125, _("市民後見人名簿への登録")
+    TRAINEE_VIEWED = 1126, _("受講者情報の閲覧")
+    # The Council as a candidate for 法人後見, with its capacity.
+    CORPORATE_CANDIDATE_SET = 1127, _("法人後見の受任体制の登録")
+    SURVEY_EXPORTED = 1131, _("取組状況調査の出力")

@@ -242,6 +242,15 @@ class CaseIntakeForm(forms.Form):
     urgency = forms.ChoiceField(label=_("緊急度"), choices=Case.Urgency.choices)
     consent = forms.ChoiceField(label=_("情報共有への同意"), choices=Case.Consent.choices)
     consent_on = forms.DateField(label=_("同意確認日"), required=False, widget=DATE_INPUT)
+    feedback_consent = forms.ChoiceField(
+        label=_("相談者（紹介元）への経過報告への同意"),
+        choices=Case.Consent.choices,
+        required=False,
+        help_text=_("同意があるときだけ、受付・方針決定・申立・審判・支援終了の節目に報告します。"),
+    )
+    feedback_consent_on = forms.DateField(
+        label=_("経過報告の同意確認日"), required=False, widget=DATE_INPUT
+    )
     purpose = forms.ChoiceField(label=_("目的"), choices=Case.Purpose.choices)
     confirm_duplicate = forms.BooleanField(
         label=_("似た本人が登録されていることを確認した上で登録する"), required=False
@@ -260,6 +269,11 @@ class CaseIntakeForm(forms.Form):
         data = super().clean()
         if data.get("consent") == Case.Consent.GIVEN and not data.get("consent_on"):
             self.add_error("consent_on", _("同意を得た日を入力してください。"))
+        data["feedback_consent"] = data.get("feedback_consent") or Case.Consent.NOT_ASKED
+        if data.get("feedback_consent") == Case.Consent.GIVEN and not data.get(
+            "feedback_consent_on"
+        ):
+            self.add_error("feedback_consent_on", _("同意を得た日を入力してください。"))
         return data
 
 

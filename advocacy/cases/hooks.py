@@ -11,7 +11,12 @@ case's processes stand. Each of these is one hook, registered once, from
   under ``"workflows"``.
 - ``case_page_panel(fn)``: ``fn(*, user, case)`` returns a ``CasePanel`` (a template and its
   context) the case page shows below the processes, or ``None``. Registered from
-  ``advocacy.court.apps.CourtConfig.ready`` only (the court's deadlines and flags).
+  ``advocacy.court.apps.CourtConfig.ready`` (the court's deadlines and flags) and
+  ``advocacy.outreach.apps.OutreachConfig.ready`` (feedback to the referrer) only.
+- ``on_case_changed(fn)``: ``fn(*, actor, case)`` runs inside the transaction of every
+  service that may move a case past a milestone (intake, a record saved, closing, the
+  feedback consent): feedback to the referrer follows the case's state from there.
+  Registered from ``advocacy.outreach.apps.OutreachConfig.ready`` only.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ class CasePanel:
 _case_opened: list[CaseOpened] = []
 _case_panels: list[CaseSection] = []
 _case_sections: list[CaseSection] = []
+_case_changed: list[CaseOpened] = []
 
 
 def on_case_opened(fn: CaseOpened) -> CaseOpened:
@@ -66,6 +72,19 @@ def case_page_sections(*, user: User, case: Case) -> list[Any]:
     for fn in _case_sections:
         return fn(user=user, case=case)
     return []
+
+
+def on_case_changed(fn: CaseOpened) -> CaseOpened:
+    """Run fn(actor=..., case=...) whenever a service may have moved case on (registered once)."""
+    if fn not in _case_changed:
+        _case_changed.append(fn)
+    return fn
+
+
+def case_changed(*, actor: User | None, case: Case) -> None:
+    """Tell the registered hooks that case may have moved on (called by ``cases.services``)."""
+    for fn in _case_changed:
+        fn(actor=actor, case=case)
 
 
 def case_page_panel(fn: CaseSection) -> CaseSection:

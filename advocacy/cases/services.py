@@ -166,6 +166,8 @@ def case_open(
     urgency: str = Case.Urgency.NORMAL,
     consent: str = Case.Consent.NOT_ASKED,
     consent_on: datetime.date | None = None,
+    feedback_consent: str = Case.Consent.NOT_ASKED,
+    feedback_consent_on: datetime.date | None = None,
     purpose: str = Case.Purpose.CORE_AGENCY,
 ) -> Case:
     """Register a new person and case from a first consultation; the actor is granted it."""
@@ -187,6 +189,8 @@ def case_open(
         urgency=urgency,
         consent=consent,
         consent_on=consent_on,
+        feedback_consent=feedback_consent,
+        feedback_consent_on=feedback_consent_on,
         purpose=purpose,
     )
 
@@ -201,6 +205,8 @@ def _case_create(
     consent: str,
     consent_on: datetime.date | None,
     purpose: str,
+    feedback_consent: str = Case.Consent.NOT_ASKED,
+    feedback_consent_on: datetime.date | None = None,
 ) -> Case:
     organisation = person.organisation
     opened_on = consultation.consulted_on
@@ -217,6 +223,8 @@ def _case_create(
         urgency=urgency,
         consent=consent,
         consent_on=consent_on,
+        feedback_consent=feedback_consent,
+        feedback_consent_on=feedback_consent_on,
         opened_on=opened_on,
         assigned_worker=actor,
     )
@@ -394,6 +402,7 @@ def case_intake(*, actor: User, **case_open_arguments) -> Case:
     """
     case = case_open(actor=actor, **case_open_arguments)
     hooks.case_opened(actor=actor, case=case)
+    hooks.case_changed(actor=actor, case=case)
     return case
 
 
@@ -407,6 +416,8 @@ def case_intake_for_person(
     urgency: str = Case.Urgency.NORMAL,
     consent: str = Case.Consent.NOT_ASKED,
     consent_on: datetime.date | None = None,
+    feedback_consent: str = Case.Consent.NOT_ASKED,
+    feedback_consent_on: datetime.date | None = None,
     purpose: str = Case.Purpose.CORE_AGENCY,
 ) -> Case:
     """Take in a consultation about the person of known_case, whom the actor may see.
@@ -445,9 +456,12 @@ def case_intake_for_person(
         urgency=urgency,
         consent=consent,
         consent_on=consent_on,
+        feedback_consent=feedback_consent,
+        feedback_consent_on=feedback_consent_on,
         purpose=purpose,
     )
     hooks.case_opened(actor=actor, case=case)
+    hooks.case_changed(actor=actor, case=case)
     return case
 
 
@@ -562,6 +576,7 @@ def record_save(*, actor: User, case: Case, record: CaseRecord, m2m: dict | None
         obj=case,
         label=f"{case.number} {record._meta.model_name}",
     )
+    hooks.case_changed(actor=actor, case=case)
     return record
 
 
@@ -594,6 +609,37 @@ def case_close(*, actor: User, case: Case, reason: str, on: datetime.date) -> Ca
     case.save()
     _record_stage(case, Case.Stage.CLOSED, on)
     audit_record(actor=actor, action=Action.CASE_CLOSED, obj=case, label=case.number)
+    hooks.case_changed(actor=actor, case=case)
+    return case
+
+
+ERR_CONSENT_DATE = _("同意を得た日を入力してください。")
+
+
+@transaction.atomic(durable=True)
+def case_feedback_consent_set(
+    *, actor: User, case: Case, consent: str, on: datetime.date | None
+) -> Case:
+    """Record the person's consent (or its withdrawal) to feedback to the referrer.
+
+    Whatever follows from it (feedback tasks opened or cancelled) joins in through
+    ``hooks.on_case_changed``, in this transaction.
+    """
+    _require_change(actor, case)
+    if consent == Case.Consent.GIVEN and on is None:
+        raise ValidationError({"feedback_consent_on": ERR_CONSENT_DATE})
+    case.feedback_consent = consent
+    case.feedback_consent_on = on
+    case.full_clean()
+    case.save(update_fields=["feedback_consent", "feedback_consent_on", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=Action.FEEDBACK_CONSENT_CHANGED,
+        obj=case,
+        label=case.number,
+        reason=consent,
+    )
+    hooks.case_changed(actor=actor, case=case)
     return case
 
 

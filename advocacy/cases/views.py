@@ -98,7 +98,14 @@ def _intake_arguments(consultation_form, case_form) -> dict:
         "main_concerns": consultation_form.cleaned_data["main_concerns"],
         **{
             name: case_form.cleaned_data[name]
-            for name in ("urgency", "consent", "consent_on", "purpose")
+            for name in (
+                "urgency",
+                "consent",
+                "consent_on",
+                "feedback_consent",
+                "feedback_consent_on",
+                "purpose",
+            )
         },
     }
 

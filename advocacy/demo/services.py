@@ -109,7 +109,15 @@ def demo_load() -> list[DemoLogin]:
             )
     _load_cases()
     demo_court_load()
+    # Its services commit on their own (durable), so it runs once this transaction has.
+    transaction.on_commit(_load_outreach)
     return list(DEMO_LOGINS)
+
+
+def _load_outreach() -> None:
+    from advocacy.demo.outreach import demo_outreach_load
+
+    demo_outreach_load()
 
 
 def _load_cases() -> int:

@@ -46,6 +46,7 @@ from advocacy.cases.models import (
 )
 from advocacy.cases.models.records import PetitionerType
 from advocacy.court.models import Flag, SubsidyAssessment
+from advocacy.outreach.models import Feedback, OutreachEvent, Trainee
 from advocacy.reference.models import Area, GuardianshipType, MainConcern, PersonCategory
 from advocacy.stats.models import NationalFigure, Release
 
@@ -589,3 +590,187 @@ def court_subsidy_counts(fiscal_year: int) -> tuple[Counts, Counts]:
         .order_by()
     )
     return _pairs(rows, "budget_line", "kind"), _pairs(rows, "budget_line", "kind", "yen")
+
+
+# The agency's other duties (advocacy.outreach, issue 19): publicity and training events,
+# feedback to referrers
+
+
+def outreach_event_counts(fiscal_year: int) -> Counts:
+    """Count the year's events by kind: held, attendance, consultations taken there.
+
+    Basis: the event's day (held_on). Consultations are those linked to the event, 一般相談
+    and a case's consultations alike.
+    """
+    events = OutreachEvent.objects.using(stats_alias()).filter(_in_year("held_on", fiscal_year))
+    attendance = sum(
+        (F(name) for name in OutreachEvent.ATTENDANCE_FIELDS[1:]),
+        F(OutreachEvent.ATTENDANCE_FIELDS[0]),
+    )
+    counts: Counts = {}
+    for row in events.values("kind").annotate(n=Count("*"), people=Sum(attendance)):
+        counts[(row["kind"], "events")] = row["n"]
+        counts[(row["kind"], "attendance")] = row["people"] or 0
+    for through in (
+        OutreachEvent.general_consultations.through,
+        OutreachEvent.consultations.through,
+    ):
+        linked = (
+            through.objects.using(stats_alias())
+            .filter(_in_year("outreachevent__held_on", fiscal_year))
+            .values("outreachevent__kind")
+            .annotate(n=Count("*"))
+        )
+        for row in linked:
+            key = (row["outreachevent__kind"], "consultations")
+            counts[key] = counts.get(key, 0) + row["n"]
+    return counts
+
+
+def feedback_counts(fiscal_year: int) -> Counts:
+    """Count the feedback due in the year by milestone: given, and not (yet) given.
+
+    Basis: the due date (due_on). Feedback cancelled by a withdrawn consent is not due.
+    """
+    rows = (
+        Feedback.objects.using(stats_alias())
+        .filter(_in_year("due_on", fiscal_year))
+        .exclude(status=Feedback.Status.CANCELLED)
+        .values("milestone", "status")
+        .annotate(n=Count("*"))
+    )
+    return {
+        (row["milestone"], "given" if row["status"] == Feedback.Status.GIVEN else "open"): row["n"]
+        for row in rows
+    }
+
+
+# The national survey (成年後見制度利用促進施策に係る取組状況調査): counts by 高齢/障害
+
+
+# Each person falls in one group: 障害 when any disability category applies, else 高齢 when
+# the elderly one does, else neither (decision 77).
+DISABILITY_CATEGORIES = ("intellectual", "mental", "other_disability")
+SURVEY_GROUPS = [("elderly", "高齢者"), ("disabled", "障害者"), ("other", "その他・不明")]
+
+
+def _survey_grouped(queryset: QuerySet, person_field: str) -> dict[str, int]:
+    """Count queryset's rows by the survey group of the person at person_field."""
+    through = Person.categories.through
+
+    def in_categories(codes):
+        return Exists(
+            through.objects.filter(person_id=OuterRef(person_field), personcategory__code__in=codes)
+        )
+
+    rows = (
+        queryset.annotate(
+            disabled=in_categories(DISABILITY_CATEGORIES), elderly=in_categories(["elderly"])
+        )
+        .values("disabled", "elderly")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    out = {code: 0 for code, _label in SURVEY_GROUPS}
+    for row in rows:
+        group = "disabled" if row["disabled"] else "elderly" if row["elderly"] else "other"
+        out[group] += row["n"]
+    return out
+
+
+def survey_consultations(fiscal_year: int) -> dict[str, dict[str, int]]:
+    """The year's case consultations (consultation day): contacts, new ones, persons."""
+    year = Consultation.objects.using(stats_alias()).filter(_in_year("consulted_on", fiscal_year))
+    persons = Person.objects.using(stats_alias()).filter(pk__in=year.values("person_id"))
+    return {
+        "contacts": _survey_grouped(year, "person_id"),
+        "new": _survey_grouped(year.filter(is_new=True), "person_id"),
+        "persons": _survey_grouped(persons, "pk"),
+    }
+
+
+def survey_general_consultations(fiscal_year: int) -> int:
+    """The year's 一般相談 (consultation day); they name no one, so have no group."""
+    return (
+        GeneralConsultation.objects.using(stats_alias())
+        .filter(_in_year("consulted_on", fiscal_year))
+        .count()
+    )
+
+
+def survey_decisions(fiscal_year: int) -> dict[str, int]:
+    """Case conferences (支援調整会議) held in the year (held_on), by the person's group."""
+    year = Decision.objects.using(stats_alias()).filter(_in_year("held_on", fiscal_year))
+    return _survey_grouped(year, "person_id")
+
+
+def survey_coordination_cases(fiscal_year: int) -> dict[str, int]:
+    """Cases with an appointment-coordination request sent in the year, by group."""
+    from advocacy.portal.models import CoordinationRequest
+
+    cases = Case.objects.using(stats_alias()).filter(
+        pk__in=CoordinationRequest.objects.filter(_in_year("sent_at__date", fiscal_year)).values(
+            "case_id"
+        )
+    )
+    return _survey_grouped(cases, "person_id")
+
+
+def survey_mayor_petitions(fiscal_year: int) -> dict[str, int]:
+    """Mayor's petitions to start a guardianship filed in the year (filed_on), by group."""
+    year = Petition.objects.using(stats_alias()).filter(
+        _in_year("filed_on", fiscal_year),
+        purpose=Petition.Purpose.START,
+        petitioner_type=PetitionerType.MAYOR,
+    )
+    return _survey_grouped(year, "person_id")
+
+
+def survey_subsidies(fiscal_year: int) -> dict[str, dict[str, int]]:
+    """Subsidies granted in the year (decision day, 支給決定), by kind and group."""
+    granted = Subsidy.objects.using(stats_alias()).filter(
+        _in_year("decided_on", fiscal_year), decision=Subsidy.Decision.APPROVED
+    )
+    return {
+        kind: _survey_grouped(granted.filter(kind=kind), "person_id")
+        for kind in Subsidy.Kind.values
+    }
+
+
+def survey_appointments(fiscal_year: int) -> dict[str, int]:
+    """Citizen and corporate guardians appointed in the year (appointed_on), any petition."""
+    rows = (
+        GuardianAppointment.objects.using(stats_alias())
+        .filter(
+            _in_year("appointed_on", fiscal_year),
+            profession__in=[
+                GuardianAppointment.Profession.CITIZEN_GUARDIAN,
+                GuardianAppointment.Profession.CORPORATE,
+            ],
+        )
+        .values("profession")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    return {row["profession"]: row["n"] for row in rows}
+
+
+# Developing guardians (担い手育成): citizen guardian training and the register
+
+
+def guardian_development_counts(fiscal_year: int) -> Counts:
+    """Count citizen guardians trained and appointed, and corporate guardianship appointments.
+
+    Bases: trainees by their course's start day; completions by completed_on; registrations
+    by registered_on; appointments (citizen, corporate) by appointed_on, any petition.
+    """
+    alias = stats_alias()
+    trainees = Trainee.objects.using(alias)
+    appointed = survey_appointments(fiscal_year)
+    return {
+        ("trainees", "n"): trainees.filter(_in_year("course__starts_on", fiscal_year)).count(),
+        ("completed", "n"): trainees.filter(_in_year("completed_on", fiscal_year)).count(),
+        ("registered", "n"): trainees.filter(_in_year("registered_on", fiscal_year)).count(),
+        ("citizen_appointed", "n"): appointed.get("citizen_guardian", 0),
+        ("corporate_appointed", "n"): appointed.get("corporate", 0),
+    }

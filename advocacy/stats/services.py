@@ -32,6 +32,7 @@ from advocacy.cases.models import (
 from advocacy.cases.models.records import PetitionerType
 from advocacy.court.models import Flag, SubsidyAssessment
 from advocacy.dates import fiscal_year_label, fiscal_year_of, wareki
+from advocacy.outreach.models import Feedback, OutreachEvent
 from advocacy.portal.models import CoordinationRequest
 from advocacy.stats import selectors
 from advocacy.stats.models import NationalFigure, Release
@@ -373,6 +374,61 @@ def _build_tables(fiscal_year: int) -> list[tuple[StrOrPromise, list[Table]]]:
         ),
     ]
     sections.append(_court_section(fiscal_year))
+    sections += [
+        (
+            _("広報啓発・研修"),
+            [
+                _table(
+                    "outreach_events",
+                    "広報啓発・研修の開催（種別ごと、開催日で数える）",
+                    _labelled(OutreachEvent.Kind.choices),
+                    [
+                        ("events", "開催回数"),
+                        ("attendance", "参加者数"),
+                        ("consultations", "会場で受けた相談"),
+                    ],
+                    selectors.outreach_event_counts(fiscal_year),
+                    row_totals=False,
+                    note="参加者数は対象別の人数の合計。リーフレット等の配布は配布の回数。"
+                    "会場で受けた相談は一般相談とケースの相談の合計。",
+                ),
+            ],
+        ),
+        (
+            _("相談者（紹介元）への経過報告"),
+            [
+                _table(
+                    "feedback",
+                    "節目ごとの経過報告（報告期限で数える）",
+                    _labelled(Feedback.Milestone.choices),
+                    [("given", "報告済み"), ("open", "未報告")],
+                    selectors.feedback_counts(fiscal_year),
+                    note="計が報告すべき件数。本人の同意がある場合だけ数える。"
+                    "同意の撤回で取りやめたものは含まない。",
+                ),
+            ],
+        ),
+        (
+            _("担い手の育成（市民後見人・法人後見）"),
+            [
+                _single(
+                    "guardian_development",
+                    "市民後見人の養成と選任、法人後見の選任",
+                    [
+                        ("trainees", "養成研修の受講者（開講日で数える）"),
+                        ("completed", "養成研修の修了者（修了日で数える）"),
+                        ("registered", "市民後見人名簿への登録（登録日で数える）"),
+                        ("citizen_appointed", "市民後見人の選任（選任日で数える）"),
+                        ("corporate_appointed", "法人後見の選任（選任日で数える）"),
+                    ],
+                    selectors.guardian_development_counts(fiscal_year),
+                    col_totals=False,
+                    unit="人",
+                    note="それぞれ別の数え方のため合計はない。選任は交代・追加を含む。",
+                ),
+            ],
+        ),
+    ]
     return sections
 
 

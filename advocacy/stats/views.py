@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from django.views.generic import TemplateView
 from advocacy.access.roles import RoleRequiredMixin
 from advocacy.accounts.roles import Role, has_role
 from advocacy.dates import fiscal_year_label, fiscal_year_of
-from advocacy.stats import selectors, services
+from advocacy.stats import selectors, services, survey
 from advocacy.stats.models import Release
 
 RELEASES_PER_PAGE = 10
@@ -205,3 +205,28 @@ class StatsReleaseView(RoleRequiredMixin, View):
             },
         )
         return redirect(f"{reverse('stats:preview')}?year={release.fiscal_year}")
+
+
+class SurveyExportView(RoleRequiredMixin, View):
+    """The national survey's tables of a year as Excel: unsuppressed, for the ministry only."""
+
+    required_roles = (Role.SUPERVISOR,)
+
+    def get(self, request, *args, **kwargs):
+        year = _int_param(request, "year")
+        if year not in _year_choices():
+            return HttpResponseBadRequest(
+                _("年度を選んでください（直近10年度のいずれか）。"),
+                content_type="text/plain; charset=utf-8",
+            )
+        content = survey.survey_xlsx(
+            fiscal_year=year, sections=survey.survey_build(fiscal_year=year)
+        )
+        survey.survey_export_record(actor=request.user, fiscal_year=year, request=request)
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="advocacy-survey-{year}.xlsx"'
+        response["Cache-Control"] = "no-store"
+        return response

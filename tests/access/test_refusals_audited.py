@@ -81,7 +81,35 @@ def world(users_by_role, settings):
             outcome="referred",
         ),
     )
+    # Outreach: an event of the city, a feedback of a consenting case, a Council course.
+    from advocacy.outreach import services as outreach
+    from advocacy.outreach.models import Feedback, OutreachEvent, TrainingCourse
+
+    event = outreach.event_save(
+        actor=worker,
+        event=OutreachEvent(
+            held_on=datetime.date(2026, 6, 1),
+            title="架空の講座",
+            kind="resident_seminar",
+            audience="residents",
+            organiser="city",
+        ),
+    )
+    consenting = factories.case_for(worker, intake=True, feedback_consent="given", name="同意 架空")
+    course = outreach.course_create(
+        actor=users_by_role["council_caseworker"],
+        course=TrainingCourse(
+            title="架空の研修",
+            cohort=1,
+            starts_on=datetime.date(2026, 5, 1),
+            sessions=2,
+            required_sessions=2,
+        ),
+    )
     return {
+        "event_id": event.pk,
+        "feedback_id": Feedback.objects.get(case=consenting).pk,
+        "course_id": course.pk,
         "case_id": case.pk,
         "process_pk": task.process_id,
         "task_pk": task.pk,

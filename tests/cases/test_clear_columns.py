@@ -20,6 +20,7 @@ CASE_DATA_APPS = (
     "viewflow.workflow",
     "access",
     "advocacy.court",
+    "advocacy.outreach",
 )
 
 # Clear text columns that are codes: written by code from a closed set or a format, never
@@ -59,6 +60,9 @@ NOT_CASE_DATA = {"portal.CandidateProfile"}
 # The court's configuration, about no one: a fiscal year's subsidy rules (edited by a
 # system administrator) and a city's paper templates (placeholders only).
 NOT_CASE_DATA |= {"court.SubsidyRule", "court.PaperTemplate"}
+# An outreach event and a training course name no one (their title and place are the event's);
+# a trainee's own words are encrypted, and are walked like a person's.
+NOT_CASE_DATA |= {"outreach.OutreachEvent", "outreach.TrainingCourse"}
 
 # Free text still clear, to be encrypted: each would be a known gap with its plan. Empty
 # since the share's reason was encrypted (decision 62); a new entry needs the same review
@@ -119,4 +123,4 @@ def test_the_lists_name_only_columns_that_would_otherwise_fail():
 def test_the_walk_reaches_every_case_data_app():
     labels = {model._meta.app_label for model in _case_data_models()}
 
-    assert labels == {"cases", "portal", "workflows", "viewflow", "access", "court"}
+    assert labels == {"cases", "portal", "workflows", "viewflow", "access", "court", "outreach"}

@@ -75,6 +75,15 @@ class Case(models.Model):  # type: ignore[django-manager-missing]
         _("情報共有への同意"), max_length=16, choices=Consent.choices, default=Consent.NOT_ASKED
     )
     consent_on = models.DateField(_("同意確認日"), null=True, blank=True)
+    # Feedback to whoever referred the person (a care manager, a hospital…) is a disclosure
+    # of its own: asked at intake, withdrawable, apart from sharing within the team (decision 75).
+    feedback_consent = models.CharField(
+        _("相談者（紹介元）への経過報告への同意"),
+        max_length=16,
+        choices=Consent.choices,
+        default=Consent.NOT_ASKED,
+    )
+    feedback_consent_on = models.DateField(_("経過報告の同意確認日"), null=True, blank=True)
     assigned_worker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("担当者"),

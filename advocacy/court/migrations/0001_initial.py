@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("cases", "0014_h18_contact_complaint"),
+        ("cases", "0014_contact_complaint"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
