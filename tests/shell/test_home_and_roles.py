@@ -42,6 +42,13 @@ PAGES = {
         "council_supervisor",
     },
     "/app/portal/": {"professional"},
+    # Publicity, training and the citizen guardian register: the organisations' staff.
+    "/app/outreach/": {
+        "city_caseworker",
+        "council_caseworker",
+        "city_supervisor",
+        "council_supervisor",
+    },
     "/app/stats/": {"committee_member"},
     "/admin/": {"system_admin"},
 }
