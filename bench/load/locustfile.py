@@ -1,0 +1,150 @@
+"""The office at work, for `locust --headless` against a gunicorn on loopback (bench_load.py).
+
+Caseworkers open their inbox, the case list, a case page, search by kana and complete an
+intake step; supervisors read the case list and preview the year's statistics; a committee
+member reads the released report. No think time: each simulated user sends its next request
+when the last one is answered, so N users are N requests in flight.
+
+Reads BENCH_LOAD_PLAN (a JSON file bench_load.py writes: accounts, their cases, kana and
+tasks; invented data) and writes one line per request to BENCH_LOAD_REQUESTS: the request's
+name, status and X-Request-ID, so that the driver can match every audited request with its
+audit events. BENCH_LOAD_MAX_REQUESTS bounds the requests of each simulated user.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import re
+import threading
+
+from locust import FastHttpUser, constant, events, task
+from locust.exception import StopUser
+
+PLAN = json.loads(open(os.environ["BENCH_LOAD_PLAN"], encoding="utf-8").read())  # noqa: SIM115
+MAX_REQUESTS = int(os.environ.get("BENCH_LOAD_MAX_REQUESTS", "100000"))
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+_log = open(os.environ["BENCH_LOAD_REQUESTS"], "a", encoding="utf-8")  # noqa: SIM115
+_log_lock = threading.Lock()
+_accounts = {
+    kind: itertools.cycle(PLAN[kind]) for kind in ("caseworkers", "supervisors", "committee")
+}
+
+
+@events.request.add_listener
+def _record(request_type, name, response, exception, **kwargs) -> None:
+    request_id = response.headers.get("X-Request-ID", "") if response is not None else ""
+    status = getattr(response, "status_code", 0) if response is not None else 0
+    with _log_lock:
+        _log.write(f"{name}\t{status}\t{request_id}\t{'error' if exception else ''}\n")
+        _log.flush()
+
+
+class Office(FastHttpUser):
+    abstract = True
+    wait_time = constant(0)
+    kind = ""
+
+    def on_start(self) -> None:
+        self.account = next(_accounts[self.kind])
+        self.sent = 0
+        page = self.client.get("/accounts/login/", name="login page")
+        token = CSRF.search(page.text).group(1)
+        response = self.client.post(
+            "/accounts/login/",
+            data={
+                "username": self.account["username"],
+                "password": PLAN["password"],
+                "csrfmiddlewaretoken": token,
+            },
+            name="login",
+            allow_redirects=False,
+        )
+        if response.status_code != 302:
+            raise StopUser
+
+    def get(self, path: str, name: str):
+        self._count()
+        with self.client.get(path, name=name, catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"HTTP {response.status_code}")
+            return response
+
+    def post(self, path: str, data: dict, name: str, expect: int = 200):
+        self._count()
+        with self.client.post(
+            path, data=data, name=name, catch_response=True, allow_redirects=False
+        ) as response:
+            if response.status_code != expect:
+                response.failure(f"HTTP {response.status_code}")
+            return response
+
+    def _count(self) -> None:
+        self.sent += 1
+        if self.sent > MAX_REQUESTS:
+            raise StopUser
+
+
+class Caseworker(Office):
+    weight = 6
+    kind = "caseworkers"
+
+    @task(3)
+    def inbox(self) -> None:
+        self.get("/app/inbox/?tab=mine", "inbox")
+
+    @task(3)
+    def case_list(self) -> None:
+        self.get("/app/cases/", "case list")
+
+    @task(3)
+    def case_page(self) -> None:
+        self.get(f"/app/cases/{random.choice(self.account['cases'])}/", "case page")
+
+    @task(1)
+    def search(self) -> None:
+        form = self.get("/app/cases/search/", "search form")
+        match = CSRF.search(form.text or "")
+        if match:
+            self.post(
+                "/app/cases/search/",
+                {"kana": random.choice(self.account["kana"]), "csrfmiddlewaretoken": match[1]},
+                "search",
+            )
+
+    @task(1)
+    def complete_a_task(self) -> None:
+        tasks = self.account["tasks"]
+        if not tasks:
+            return  # this account's pool is used up: the other tasks go on
+        path = tasks.pop()
+        form = self.get(path, "task form")
+        match = CSRF.search(form.text or "")
+        if match:
+            self.post(
+                path, {"confirmed": "on", "csrfmiddlewaretoken": match[1]}, "complete task", 302
+            )
+
+
+class Supervisor(Office):
+    weight = 2
+    kind = "supervisors"
+
+    @task(3)
+    def case_list(self) -> None:
+        self.get("/app/cases/", "case list (supervisor)")
+
+    @task(1)
+    def preview(self) -> None:
+        self.get("/app/stats/preview/", "statistics preview")
+
+
+class CommitteeMember(Office):
+    weight = 1
+    kind = "committee"
+
+    @task
+    def released_report(self) -> None:
+        self.get("/app/stats/", "released report")
