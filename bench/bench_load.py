@@ -56,6 +56,8 @@ AUDITED = {
 
 def plan() -> Path:
     """Write the accounts, their cases and fresh intake tasks for locust; return the file."""
+    from django.urls import get_resolver
+
     from advocacy.accounts.models import User
     from advocacy.cases.models import Case
     from advocacy.crypto.keycache import key_cache
@@ -63,6 +65,8 @@ def plan() -> Path:
     from workflows.consultation.start import consultation_start
     from workflows.models import CaseTask
 
+    # viewflow learns a flow's URL namespace when the URLconf loads.
+    assert get_resolver().url_patterns
     rnd = random.Random(5)  # noqa: S311 - invented data
     caseworkers = []
     started = time.perf_counter()
@@ -138,6 +142,9 @@ def start_gunicorn() -> subprocess.Popen:
             str(WORKERS),
             "--log-level",
             "warning",
+            # Django is imported once, before the workers fork: none of them starts cold
+            # in the middle of a measured run.
+            "--preload",
         ],
         cwd=loaddb.ROOT,
         env=env,
@@ -163,6 +170,7 @@ def run_level(users: int, plan_path: Path) -> tuple[list[dict], float, Path]:
         "BENCH_LOAD_REQUESTS": str(requests_log),
     }
     load_before = os.getloadavg()[0]
+    locust_log = open(f"{prefix}-locust.log", "w", encoding="utf-8")  # noqa: SIM115
     subprocess.run(  # noqa: S603 - our own command line
         [
             str(loaddb.ROOT / ".venv" / "bin" / "locust"),
@@ -187,8 +195,10 @@ def run_level(users: int, plan_path: Path) -> tuple[list[dict], float, Path]:
         ],
         env=env,
         check=False,
-        stdout=subprocess.DEVNULL,
+        stdout=locust_log,
+        stderr=locust_log,
     )
+    locust_log.close()
     with open(f"{prefix}_stats.csv", encoding="utf-8") as stats:
         rows = list(csv.DictReader(stats))
     return rows, (load_before + os.getloadavg()[0]) / 2, requests_log

@@ -79,10 +79,21 @@ def attach() -> bool:
     call_command("migrate", verbosity=0)
     from advocacy.accounts.models import User
 
-    if User.objects.filter(username="load_sv").exists():
-        return False
-    build()
-    return True
+    built = not User.objects.filter(username="load_sv").exists()
+    if built:
+        build()
+    _number_counters()
+    return built
+
+
+def _number_counters() -> None:
+    """Let case_open number new cases after the bulk-made ones (which skipped the counter)."""
+    from django.db.models import Max
+
+    from advocacy.cases.models import Case, CaseNumberCounter
+
+    for year, last in Case.objects.values_list("fiscal_year").annotate(Max("serial")):
+        CaseNumberCounter.objects.update_or_create(fiscal_year=year, defaults={"last": last})
 
 
 def build() -> None:
