@@ -42,7 +42,6 @@ from django.db import connection  # noqa: E402
 # Which audit events each request of the load writes (by locust's request name); the others
 # write none. Checked against the trail by request id afterwards.
 AUDITED = {
-    "login": ["LOGIN"],
     "case list": ["SENSITIVE_FIELDS_READ"],
     "case list (supervisor)": ["SENSITIVE_FIELDS_READ"],
     "case page": ["CASE_VIEWED"],
@@ -56,6 +55,7 @@ AUDITED = {
 
 def plan() -> Path:
     """Write the accounts, their cases and fresh intake tasks for locust; return the file."""
+    from django.test import Client
     from django.urls import get_resolver
 
     from advocacy.accounts.models import User
@@ -99,14 +99,31 @@ def plan() -> Path:
         f"prepared {len(caseworkers) * TASKS_PER_WORKER} intake tasks in "
         f"{time.perf_counter() - started:.0f} s"
     )
+
+    def sessions(username: str, count: int) -> list[str]:
+        # Logged in as by the login form, without hashing a password in the measured run.
+        user = User.objects.get(username=username)
+        made = []
+        for _n in range(count):
+            client = Client()
+            client.force_login(user)
+            made.append(client.cookies["sessionid"].value)
+        return made
+
+    most = max(LEVELS)
+    for account in caseworkers:
+        account["sessions"] = sessions(account["username"], -(-most // len(caseworkers)))
     path = OUT / "plan.json"
     path.write_text(
         json.dumps(
             {
                 "password": loaddb.PASSWORD,
                 "caseworkers": caseworkers,
-                "supervisors": [{"username": "load_sv"}, {"username": "load_csv"}],
-                "committee": [{"username": "load_cm"}],
+                "supervisors": [
+                    {"username": name, "sessions": sessions(name, -(-most // 4))}
+                    for name in ("load_sv", "load_csv")
+                ],
+                "committee": [{"username": "load_cm", "sessions": sessions("load_cm", most)}],
             }
         ),
         encoding="utf-8",

@@ -14,12 +14,12 @@ audit events. BENCH_LOAD_MAX_REQUESTS bounds the requests of each simulated user
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import random
 import re
 import threading
+from http.cookiejar import Cookie
 
 from locust import FastHttpUser, between, constant, events, task
 from locust.exception import StopUser
@@ -30,9 +30,40 @@ MAX_REQUESTS = int(os.environ.get("BENCH_LOAD_MAX_REQUESTS", "100000"))
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _log = open(os.environ["BENCH_LOAD_REQUESTS"], "a", encoding="utf-8")  # noqa: SIM115
 _log_lock = threading.Lock()
+
+
+# Each simulated user takes the next (account, session) pair; sessions are never shared.
 _accounts = {
-    kind: itertools.cycle(PLAN[kind]) for kind in ("caseworkers", "supervisors", "committee")
+    kind: iter(
+        [
+            (account, account["sessions"][n])
+            for n in range(len(PLAN[kind][0]["sessions"]))
+            for account in PLAN[kind]
+        ]
+    )
+    for kind in ("caseworkers", "supervisors", "committee")
 }
+
+
+def _cookie(name: str, value: str) -> Cookie:
+    return Cookie(
+        0,
+        name,
+        value,
+        None,
+        False,
+        "127.0.0.1",
+        False,
+        False,
+        "/",
+        True,
+        False,
+        None,
+        False,
+        None,
+        None,
+        {},
+    )
 
 
 @events.request.add_listener
@@ -50,22 +81,11 @@ class Office(FastHttpUser):
     kind = ""
 
     def on_start(self) -> None:
-        self.account = next(_accounts[self.kind])
+        # A session made by the driver (Django's force_login): logging in through the form
+        # would spend the first seconds of every run hashing passwords (Argon2) at once.
+        self.account, session = next(_accounts[self.kind])
         self.sent = 0
-        page = self.client.get("/accounts/login/", name="login page")
-        token = CSRF.search(page.text).group(1)
-        response = self.client.post(
-            "/accounts/login/",
-            data={
-                "username": self.account["username"],
-                "password": PLAN["password"],
-                "csrfmiddlewaretoken": token,
-            },
-            name="login",
-            allow_redirects=False,
-        )
-        if response.status_code != 302:
-            raise StopUser
+        self.client.cookiejar.set_cookie(_cookie("sessionid", session))
 
     def get(self, path: str, name: str):
         self._count()
