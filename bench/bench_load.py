@@ -33,7 +33,8 @@ SECONDS = int(sys.argv[1]) if len(sys.argv) > 1 else 40
 LEVELS = [int(n) for n in sys.argv[2:]] or [1, 5, 20, 50]
 PORT = int(os.environ.get("BENCH_LOAD_PORT", "18020"))
 WORKERS = int(os.environ.get("BENCH_LOAD_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
-TASKS_PER_WORKER = int(os.environ.get("BENCH_LOAD_TASKS", "12"))
+# Intake tasks prepared per caseworker account, shared out among the levels.
+TASKS_PER_WORKER = int(os.environ.get("BENCH_LOAD_TASKS", "8"))
 OUT = loaddb.ROOT / "var" / "bench" / "load"
 BUILT = loaddb.attach()
 
@@ -185,6 +186,7 @@ def run_level(users: int, plan_path: Path) -> tuple[list[dict], float, Path]:
         **os.environ,
         "BENCH_LOAD_PLAN": str(plan_path),
         "BENCH_LOAD_REQUESTS": str(requests_log),
+        "BENCH_LOAD_SLICE": f"{LEVELS.index(users)}/{len(LEVELS)}",
     }
     load_before = os.getloadavg()[0]
     locust_log = open(f"{prefix}-locust.log", "w", encoding="utf-8")  # noqa: SIM115
