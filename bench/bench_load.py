@@ -203,8 +203,9 @@ def run_level(users: int, plan_path: Path) -> tuple[list[dict], float, Path]:
             str(users),
             "--run-time",
             f"{SECONDS}s",
+            # Requests in flight at the end are answered, and their ids logged.
             "--stop-timeout",
-            "10",
+            "30",
             "--host",
             f"http://127.0.0.1:{PORT}",
             "--csv",
@@ -231,11 +232,14 @@ def audit_check(logs: list[Path], since_id: int) -> None:
 
     call_command("verify_audit")
     expected: dict[str, list[str]] = {}
+    refused: set[str] = set()
     for log in logs:
         for line in log.read_text(encoding="utf-8").splitlines():
             name, status, request_id, _error = line.split("\t")
             if request_id and status in {"200", "302"}:
                 expected[request_id] = sorted(AUDITED.get(name, []))
+            elif request_id:
+                refused.add(request_id)  # an error answer: its refusal event is its own
     found: dict[str, list[str]] = collections.defaultdict(list)
     for request_id, action in AuditEvent.objects.filter(id__gt=since_id).values_list(
         "request_id", "action"
@@ -248,11 +252,14 @@ def audit_check(logs: list[Path], since_id: int) -> None:
         extra = collections.Counter(got) - collections.Counter(actions)
         lost += sum(missing.values())
         repeated += sum(extra.values())
+    of_errors = sum(len(found.pop(request_id, [])) for request_id in refused)
+    # Events under an id no response carried: requests still in flight when locust stopped.
     strays = sum(len(actions) for actions in found.values())
     audited = sum(1 for actions in expected.values() if actions)
     print(
         f"audit: {audited:,} audited requests of {len(expected):,}; events lost {lost}, "
-        f"extra {repeated}, events of no load request {strays}"
+        f"extra {repeated}; {of_errors} events of {len(refused)} error answers; "
+        f"{strays} events of requests cut off when locust stopped"
     )
 
 
@@ -264,6 +271,7 @@ def main() -> None:
     release_for_the_committee()
     plan_path = plan()
     since_id = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    print(f"audit events from id {since_id} on are the load's")
     connection.close()
     server = start_gunicorn()
     logs = []
