@@ -148,6 +148,8 @@ def case_list_page(
         rows += lane.select_related("person", "person__area", "assigned_worker", "organisation")[
             : size + 1
         ]
+    # Python compares case numbers by code point, the database by its collation; for numbers
+    # of one format (R8-0012) both orders agree, which the merge and the cursors rely on.
     rows.sort(key=lambda case: (case.opened_on, case.number), reverse=not backward)
     more = len(rows) > size
     rows = rows[:size]
