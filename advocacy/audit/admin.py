@@ -18,7 +18,16 @@ else:
 class AuditEventAdmin(_ModelAdmin):
     """Read-only: the trail is written by the system and never by hand."""
 
-    list_display = ["sequence", "time", "action", "actor", "organisation", "content_type", "label"]
+    list_display = [
+        "chain",
+        "sequence",
+        "time",
+        "action",
+        "actor",
+        "organisation",
+        "content_type",
+        "label",
+    ]
     list_filter = ["action", "organisation"]
     list_select_related = ["actor", "organisation", "content_type"]
     search_fields = ["=object_id", "=label", "=request_id"]

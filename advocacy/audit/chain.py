@@ -9,13 +9,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC
 
+from django.db.models import Q
+
 from advocacy.crypto.keyring import get_keyring
 
 from .models import AuditChainHead, AuditEvent
 
 GENESIS_HASH = "0" * 64
-# Part of every hashed message, so that a future change of the serialisation can be told apart.
+# Part of every hashed message, so that a change of the serialisation can be told apart.
+# Format 1: the single chain's events (chain 1), as they were hashed before the trail had
+# several chains; format 2 adds the chain's number, for events of every other chain.
 FORMAT = 1
+FORMAT_CHAINED = 2
 
 
 def current_key() -> tuple[str, bytes]:
@@ -34,7 +39,7 @@ def known_keys() -> dict[str, bytes]:
 
 def canonical(event: AuditEvent) -> bytes:
     """Return the bytes the event's hash covers: all its content and the previous hash."""
-    content = {
+    content: dict[str, object] = {
         "format": FORMAT,
         "sequence": event.sequence,
         "time": event.time.astimezone(UTC).isoformat(timespec="microseconds"),
@@ -54,6 +59,10 @@ def canonical(event: AuditEvent) -> bytes:
         "key_id": event.key_id,
         "previous_hash": event.previous_hash,
     }
+    if event.chain != 1:
+        # Chain 1's events keep their format, so the trail written before decision 83 still
+        # verifies; every other chain's number is signed, so no event moves between chains.
+        content.update(format=FORMAT_CHAINED, chain=event.chain)
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -62,71 +71,115 @@ def event_hash(event: AuditEvent, key: bytes) -> str:
 
 
 def events_in_order(*, batch_size: int = 1000) -> Iterator[AuditEvent]:
-    """Yield every event by sequence, one batch in memory at a time."""
+    """Yield every event by chain, then sequence, one batch in memory at a time."""
     # Keyset pages rather than one server-side cursor: no transaction held open for hours.
-    last = -1
+    last = (0, -1)
     while True:
-        batch = list(AuditEvent.objects.filter(sequence__gt=last).order_by("sequence")[:batch_size])
+        after = Q(chain__gt=last[0]) | Q(chain=last[0], sequence__gt=last[1])
+        batch = list(AuditEvent.objects.filter(after).order_by("chain", "sequence")[:batch_size])
         yield from batch
         if len(batch) < batch_size:
             return
-        last = batch[-1].sequence
+        last = (batch[-1].chain, batch[-1].sequence)
 
 
 @dataclass(frozen=True)
 class ChainBreak:
     """The first place where the stored chain is not what audit_record wrote."""
 
+    chain: int
     sequence: int
     problem: str
 
     def __str__(self) -> str:
-        return f"sequence {self.sequence}: {self.problem}"
+        return f"chain {self.chain}, sequence {self.sequence}: {self.problem}"
 
 
 def verify_chain(
-    events: Iterable[AuditEvent], *, head: AuditChainHead | None, keys: dict[str, bytes]
+    events: Iterable[AuditEvent], *, heads: Iterable[AuditChainHead], keys: dict[str, bytes]
 ) -> tuple[int, ChainBreak | None]:
-    """Walk events in sequence order; return how many were good and the first break, if any.
+    """Walk events by chain and sequence; return how many were good and the first break.
 
-    head is the chain head as read before the walk; events appended while walking are
-    checked like the others.
+    heads are the chain heads as read before the walk; events appended while walking are
+    checked like the others. Each chain is checked on its own, as the single chain was.
     """
-    head_sequence = head.sequence if head else 0
-    hash_at_head = GENESIS_HASH
-    expected = 1
-    previous = GENESIS_HASH
+    by_chain = {head.pk: head for head in heads}
     count = 0
+    walk: _ChainWalk | None = None
     for event in events:
+        if walk is None or event.chain != walk.chain:
+            if walk is not None and (problem := walk.end()):
+                return count, problem
+            walk = _ChainWalk(event.chain, by_chain.pop(event.chain, None))
+        if problem := walk.step(event, keys):
+            return count, problem
+        count += 1
+    if walk is not None and (problem := walk.end()):
+        return count, problem
+    # A head whose chain has no event left: every one of them was deleted.
+    for chain, head in sorted(by_chain.items()):
+        if problem := _ChainWalk(chain, head).end():
+            return count, problem
+    return count, None
+
+
+class _ChainWalk:
+    """The walk along one chain, checked against its head as read before the walk."""
+
+    def __init__(self, chain: int, head: AuditChainHead | None) -> None:
+        self.chain = chain
+        self.head = head
+        self.expected = 1
+        self.previous = GENESIS_HASH
+        self.hash_at_head = GENESIS_HASH
+
+    def step(self, event: AuditEvent, keys: dict[str, bytes]) -> ChainBreak | None:
+        expected = self.expected
         if event.sequence != expected:
             if event.sequence > expected:
                 problem = f"missing (the next stored event is {event.sequence}): deleted?"
             else:
                 problem = f"out of order (found {event.sequence})"
-            return count, ChainBreak(expected, problem)
-        if event.previous_hash != previous:
-            return count, ChainBreak(
+            return ChainBreak(self.chain, expected, problem)
+        if event.previous_hash != self.previous:
+            return ChainBreak(
+                self.chain,
                 expected,
                 "does not follow the event before it (inserted, deleted or reordered?)",
             )
         key = keys.get(event.key_id)
         if key is None:
-            return count, ChainBreak(expected, f"signed with unknown audit key {event.key_id!r}")
+            return ChainBreak(
+                self.chain, expected, f"signed with unknown audit key {event.key_id!r}"
+            )
         if not hmac.compare_digest(event_hash(event, key), event.hash):
-            return count, ChainBreak(expected, "content does not match its hash (edited?)")
-        if event.sequence == head_sequence:
-            hash_at_head = event.hash
-        previous = event.hash
-        expected += 1
-        count += 1
-    # A sound chain must also reach where the appends had left it: deleting the newest events
-    # leaves no gap to see, but the head remembers.
-    if count < head_sequence:
-        return count, ChainBreak(
-            count + 1, f"missing: the chain head records {head_sequence} events, found {count}"
-        )
-    if head is not None and hash_at_head != head.hash:
-        return head_sequence - 1, ChainBreak(
-            head_sequence, "does not match the hash recorded in the chain head"
-        )
-    return count, None
+            return ChainBreak(self.chain, expected, "content does not match its hash (edited?)")
+        if self.head is not None and event.sequence == self.head.sequence:
+            self.hash_at_head = event.hash
+        self.previous = event.hash
+        self.expected += 1
+        return None
+
+    def end(self) -> ChainBreak | None:
+        """Check the walk reached where the appends had left the chain (its head)."""
+        # Deleting the newest events leaves no gap to see, but the head remembers.
+        head, count = self.head, self.expected - 1
+        if head is None:
+            return None
+        if count < head.sequence:
+            return ChainBreak(
+                self.chain,
+                count + 1,
+                f"missing: the chain head records {head.sequence} events, found {count}",
+            )
+        if self.hash_at_head != head.hash:
+            return ChainBreak(
+                self.chain, head.sequence, "does not match the hash recorded in the chain head"
+            )
+        return None
+
+
+def heads_anchor(heads: Iterable[AuditChainHead]) -> str:
+    """Return one digest of every head (chain, sequence, hash), to keep outside the database."""
+    text = ",".join(f"{h.pk}:{h.sequence}:{h.hash}" for h in sorted(heads, key=lambda h: h.pk))
+    return hashlib.sha256(text.encode()).hexdigest()

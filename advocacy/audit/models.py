@@ -57,7 +57,12 @@ class AuditEvent(models.Model):
     Holds ids, numbers and field names only: never a name, an address or any decrypted value.
     """
 
-    sequence = models.PositiveBigIntegerField(_("通し番号"), unique=True, editable=False)
+    # The trail is several chains, each with its own head (decision 83): an append locks any
+    # head no other transaction holds, so concurrent requests do not queue behind one row.
+    # sequence numbers the events of one chain, 1, 2, 3 … with no gaps. Chain 1 is the chain
+    # the trail always had; its events are hashed without the chain number (chain.canonical).
+    chain = models.PositiveSmallIntegerField(_("系列"), default=1, db_default=1, editable=False)
+    sequence = models.PositiveBigIntegerField(_("通し番号"), editable=False)
     time = models.DateTimeField(_("日時"), editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -114,16 +119,20 @@ class AuditEvent(models.Model):
     class Meta:
         verbose_name = _("監査記録")
         verbose_name_plural = _("監査記録")
-        ordering = ["-sequence"]
+        # Newest first across the chains: the id is taken at insert, under the chain's lock.
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "sequence"], name="audit_event_chain_place")
+        ]
         indexes = [
-            models.Index(fields=["content_type", "object_id", "sequence"]),
-            models.Index(fields=["organisation", "sequence"]),
-            models.Index(fields=["object_organisation", "sequence"]),
-            models.Index(fields=["actor", "sequence"]),
+            models.Index(fields=["content_type", "object_id", "id"], name="audit_event_object_idx"),
+            models.Index(fields=["organisation", "id"], name="audit_event_org_idx"),
+            models.Index(fields=["object_organisation", "id"], name="audit_event_object_org_idx"),
+            models.Index(fields=["actor", "id"], name="audit_event_actor_idx"),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.get_action_display()}"
+        return f"#{self.chain}-{self.sequence} {self.get_action_display()}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
@@ -135,7 +144,11 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The last link of the chain: one row, locked by every append so the chain never forks."""
+    """The last link of one chain (its pk is the chain's number), locked by each append to it.
+
+    The heads are made as they are needed, one more each time every existing head is held by
+    another transaction, up to ``services.CHAINS``.
+    """
 
     sequence = models.PositiveBigIntegerField(_("最後の通し番号"), default=0)
     hash = models.CharField(_("最後のハッシュ"), max_length=64)
@@ -145,4 +158,4 @@ class AuditChainHead(models.Model):
         verbose_name_plural = _("監査記録の末尾")
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.hash[:12]}"
+        return f"#{self.pk}-{self.sequence} {self.hash[:12]}"

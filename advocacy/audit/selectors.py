@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def _listed(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
-    return events.select_related("actor", "organisation", "content_type").order_by("-sequence")
+    return events.select_related("actor", "organisation", "content_type").order_by("-id")
 
 
 def audit_events_for_object(*, obj: models.Model) -> QuerySet[AuditEvent]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,9 @@ if TYPE_CHECKING:
 
     from advocacy.accounts.models import Organisation, User
 
-HEAD_ID = 1
+# How many chains the trail may grow to (decision 83): more than the requests one server can
+# serve at once (gunicorn's workers), so an append almost never waits for another's commit.
+CHAINS = 32
 # A CharField always has its max_length; were it missing, every label would be refused.
 LABEL_MAX = AuditEvent._meta.get_field("label").max_length or 0
 # A field name ("income") or model and field ("Person.income"), never a value: letters, digits
@@ -114,6 +117,7 @@ def append_event(
     head = _lock_head()
     # Taken under the lock, so time never runs backwards along the chain.
     event.time = timezone.now()
+    event.chain = head.pk
     event.sequence = head.sequence + 1
     event.previous_hash = head.hash
     event.key_id, key = current_key()
@@ -124,17 +128,31 @@ def append_event(
 
 
 def _lock_head() -> AuditChainHead:
-    """Return the chain head, locked until the transaction ends: appends queue up here."""
-    heads = AuditChainHead.objects.select_for_update()
-    head = heads.filter(pk=HEAD_ID).first()
-    if head is None:
-        # First event ever (or after a test flush). Two first writers both get here; the
-        # conflict clause makes the second wait for the first and then use its row.
+    """Return a chain head no other transaction holds, locked until the transaction ends.
+
+    The lock is held to the commit, and a page's event is written as the last step of its
+    transaction; but an append that waited for the one head (until decision 83) made every
+    audited request queue behind the slowest commit. SKIP LOCKED takes the first head that is
+    free (a head the transaction itself holds is free to it); when every head is held, one
+    more chain is begun, up to CHAINS; past that, the append waits for a head like before.
+    (SQLite has one writer at a time: it always takes head 1.)
+    """
+    heads = AuditChainHead.objects.order_by("pk").select_for_update(skip_locked=True)
+    head = heads.first()
+    if head is not None:
+        return head
+    count = AuditChainHead.objects.count()
+    if count < CHAINS:
+        # A new chain. Two writers that begin the same one: the conflict clause makes the
+        # second wait for the first's commit and then find the head held or free.
         AuditChainHead.objects.bulk_create(
-            [AuditChainHead(pk=HEAD_ID, sequence=0, hash=GENESIS_HASH)], ignore_conflicts=True
+            [AuditChainHead(pk=count + 1, sequence=0, hash=GENESIS_HASH)], ignore_conflicts=True
         )
-        head = heads.get(pk=HEAD_ID)
-    return head
+        head = heads.filter(pk=count + 1).first()
+        if head is not None:
+            return head
+    # Every chain is held: wait for one, chosen at random so the waiters spread out.
+    return AuditChainHead.objects.select_for_update().get(pk=1 + secrets.randbelow(max(count, 1)))
 
 
 def _origin(request: HttpRequest | None) -> tuple[str, str]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from advocacy.access.selectors import case_visibility
+from advocacy.access.selectors import case_visibility, case_visibility_parts
 from advocacy.accounts.models import Organisation, User
 from advocacy.accounts.roles import is_case_staff
 from advocacy.cases.models import Case, Decision, GeneralConsultation, Person, Referral
@@ -54,27 +55,122 @@ def _overdue_referrals(today: datetime.date) -> Exists:
     )
 
 
-def case_list(
+# The case list's pages and count (decision 85): each part of the user's visibility is read
+# as an index range in list order and cut at the page, and the count stops at COUNT_LIMIT.
+PAGE_SIZE = 25
+COUNT_LIMIT = 1000
+
+
+def _case_list_lanes(
     *,
     user: User,
     stage: str = "",
     area_id: int | None = None,
     mine: bool = False,
     overdue: bool = False,
-) -> QuerySet[Case]:
-    """Return the cases user may see, filtered, newest first, ready for one page of rows."""
-    cases = cases_visible_to(user=user)
-    if stage:
-        cases = cases.filter(stage=stage)
-    if area_id:
-        cases = cases.filter(person__area_id=area_id)
-    if mine:
-        cases = cases.filter(assigned_worker_id=user.pk)
-    if overdue:
-        cases = cases.filter(_overdue_referrals(timezone.localdate()))
-    return cases.select_related(
-        "person", "person__area", "assigned_worker", "organisation"
-    ).order_by("-opened_on", "-number")
+) -> list[QuerySet[Case]]:
+    """Return the filtered lanes whose union is the user's case list; no case is in two."""
+    lanes = []
+    for part in case_visibility_parts(user=user):
+        cases = Case.objects.filter(part)
+        if stage:
+            cases = cases.filter(stage=stage)
+        if area_id:
+            cases = cases.filter(person__area_id=area_id)
+        if mine:
+            cases = cases.filter(assigned_worker_id=user.pk)
+        if overdue:
+            cases = cases.filter(_overdue_referrals(timezone.localdate()))
+        lanes.append(cases)
+    return lanes
+
+
+def case_list(**filters: Any) -> QuerySet[Case]:
+    """Return every case of the case list (keyword filters as case_list_page), newest first.
+
+    For tests and exports; the page reads case_list_page, which never sorts the whole set.
+    """
+    lanes = _case_list_lanes(**filters)
+    if not lanes:
+        return Case.objects.none()
+    return Case.objects.filter(pk__in=lanes[0].union(*lanes[1:]).values("pk")).order_by(
+        "-opened_on", "-number"
+    )
+
+
+@dataclass(frozen=True)
+class CaseListPage:
+    rows: list[Case]
+    # Cursors for the links: the last row's key to read on, the first row's to read back;
+    # "" when there is nothing that way.
+    next_cursor: str
+    previous_cursor: str
+
+
+def case_cursor(case: Case) -> str:
+    """Return the list position of case: its intake date and number (no personal data)."""
+    return f"{case.opened_on.isoformat()}~{case.number}"
+
+
+def _parse_cursor(cursor: str) -> tuple[datetime.date, str] | None:
+    day, _sep, number = cursor.partition("~")
+    try:
+        return datetime.date.fromisoformat(day), number
+    except ValueError:
+        return None  # a hand-made or stale link: the first page
+
+
+def case_list_page(
+    *, user: User, after: str = "", before: str = "", size: int = PAGE_SIZE, **filters: Any
+) -> CaseListPage:
+    """Return the page of the case list after (or before) a cursor, newest first.
+
+    Keyset paging on (opened_on, number), a unique key: each lane is read from the cursor
+    in that order with LIMIT size + 1 and the lanes are merged here, so a page costs the
+    same on the first page and the four-thousandth, and never counts or sorts all rows.
+    """
+    position = _parse_cursor(before or after) if (before or after) else None
+    backward = bool(before) and position is not None
+    rows: list[Case] = []
+    for lane in _case_list_lanes(user=user, **filters):
+        if position is not None:
+            day, number = position
+            if backward:
+                lane = lane.filter(
+                    Q(opened_on__gt=day) | Q(opened_on=day, number__gt=number)
+                ).order_by("opened_on", "number")
+            else:
+                lane = lane.filter(
+                    Q(opened_on__lt=day) | Q(opened_on=day, number__lt=number)
+                ).order_by("-opened_on", "-number")
+        else:
+            lane = lane.order_by("-opened_on", "-number")
+        rows += lane.select_related("person", "person__area", "assigned_worker", "organisation")[
+            : size + 1
+        ]
+    # Python compares case numbers by code point, the database by its collation; for numbers
+    # of one format (R8-0012) both orders agree, which the merge and the cursors rely on.
+    rows.sort(key=lambda case: (case.opened_on, case.number), reverse=not backward)
+    more = len(rows) > size
+    rows = rows[:size]
+    if backward:
+        rows.reverse()
+    has_next = more if not backward else True
+    has_previous = more if backward else position is not None
+    return CaseListPage(
+        rows=persons_prefetched(rows),
+        next_cursor=case_cursor(rows[-1]) if rows and has_next else "",
+        previous_cursor=case_cursor(rows[0]) if rows and has_previous else "",
+    )
+
+
+def case_list_count(*, user: User, limit: int | None = None, **filters: Any) -> tuple[int, bool]:
+    """Return (count, more) of the case list, counting at most limit + 1 rows a lane."""
+    limit = COUNT_LIMIT if limit is None else limit
+    count = 0
+    for lane in _case_list_lanes(user=user, **filters):
+        count += lane.order_by()[: limit + 1].count()
+    return min(count, limit), count > limit
 
 
 def persons_prefetched(cases) -> list[Case]:

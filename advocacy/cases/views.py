@@ -6,7 +6,6 @@ import base64
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,7 +38,6 @@ from advocacy.cases.guards import StaffOnlyMixin, load_case
 from advocacy.cases.models import Case, Document, Person
 from advocacy.crypto.erased import ERASED
 
-PAGE_SIZE = 25
 HISTORY_SIZE = 20
 PERSON_FIELDS = PersonForm.Meta.fields  # what PersonForm._meta.fields holds
 RECORD_MODELS = {kind: model for kind, (model, _form) in RECORD_FORMS.items()}
@@ -49,22 +47,34 @@ class CaseListView(StaffOnlyMixin, View):
     def get(self, request):
         form = CaseFilterForm(request.GET or None)
         filters = form.cleaned_data if form.is_valid() else {}
-        cases = selectors.case_list(
+        chosen = {
+            "stage": filters.get("stage") or "",
+            "area_id": filters["area"].pk if filters.get("area") else None,
+            "mine": bool(filters.get("mine")),
+            "overdue": bool(filters.get("overdue")),
+        }
+        page = selectors.case_list_page(
             user=request.user,
-            stage=filters.get("stage") or "",
-            area_id=filters["area"].pk if filters.get("area") else None,
-            mine=bool(filters.get("mine")),
-            overdue=bool(filters.get("overdue")),
+            after=request.GET.get("after", ""),
+            before=request.GET.get("before", ""),
+            **chosen,
         )
-        page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-        rows = selectors.persons_prefetched(page.object_list)
-        services.case_list_record(actor=request.user, count=len(rows), request=request)
+        count, more = selectors.case_list_count(user=request.user, **chosen)
+        services.case_list_record(actor=request.user, count=len(page.rows), request=request)
         query = request.GET.copy()
-        query.pop("page", None)
+        for name in ("after", "before", "page"):
+            query.pop(name, None)
         return render(
             request,
             "cases/list.html",
-            {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
+            {
+                "form": form,
+                "page": page,
+                "rows": page.rows,
+                "count": count,
+                "more": more,
+                "query": query.urlencode(),
+            },
         )
 
 

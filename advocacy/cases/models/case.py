@@ -108,6 +108,10 @@ class Case(models.Model):  # type: ignore[django-manager-missing]
         ]
         indexes = [
             models.Index(fields=["organisation", "stage", "-opened_on"]),
+            # The case list's keyset pages (decision 85): an organisation's cases in list order.
+            models.Index(
+                fields=["organisation", "opened_on", "number"], name="cases_case_list_idx"
+            ),
             models.Index(fields=["assigned_worker", "stage"]),
             # The statistics: a case's intake date read from the index alone (lead times join a
             # year's records to their cases), a year's closings, and who had a 日自 case

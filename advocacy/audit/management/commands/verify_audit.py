@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from advocacy.audit.chain import events_in_order, known_keys, verify_chain
+from advocacy.audit.chain import events_in_order, heads_anchor, known_keys, verify_chain
 from advocacy.audit.models import AuditChainHead, AuditEvent
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, batch_size: int, progress: bool, **options: Any) -> None:
-        head = AuditChainHead.objects.first()
+        heads = list(AuditChainHead.objects.order_by("pk"))
         events = events_in_order(batch_size=batch_size)
         bar = tqdm(
             events,
@@ -38,12 +38,14 @@ class Command(BaseCommand):
             disable=None if not progress else False,
         )
         with bar:
-            count, problem = verify_chain(bar, head=head, keys=known_keys())
+            count, problem = verify_chain(bar, heads=heads, keys=known_keys())
         if problem is not None:
             raise CommandError(
                 f"Audit chain broken at {problem} ({count} events verified before it)"
             )
-        # The head's hash, kept somewhere outside the database, later shows whether the newest
-        # events were removed together with the head.
-        anchor = f"; head {head.sequence} {head.hash}" if head else ""
+        # The heads' digest, kept somewhere outside the database, later shows whether the
+        # newest events of a chain (or a whole chain) were removed together with its head.
+        anchor = ""
+        if heads:
+            anchor = f"; {len(heads)} chains, heads {heads_anchor(heads)}"
         self.stdout.write(f"OK {count} events{anchor}")
