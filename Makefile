@@ -33,9 +33,13 @@ serve: install
 	DJANGO_DEBUG=0 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DJANGO_DEBUG=0 $(BIN)/gunicorn --config deploy/gunicorn.conf.py
 
-# Migrations as the owner role: DATABASE_OWNER_URL when set, else DATABASE_URL.
+# Migrations as the owner role (DATABASE_OWNER_URL when set, else DATABASE_URL), then the
+# application role's grants when DATABASE_APP_ROLE names it (PostgreSQL, docs/operations.md).
 migrate: install
 	DATABASE_URL="$${DATABASE_OWNER_URL:-$$DATABASE_URL}" $(BIN)/python manage.py migrate --noinput
+	if [ -n "$$DATABASE_APP_ROLE" ]; then \
+	  psql "$${DATABASE_OWNER_URL:-$$DATABASE_URL}" -q -v app="$$DATABASE_APP_ROLE" \
+	    -f deploy/postgres-grants.sql; fi
 
 # Two workers: the suite takes 2 min 47 s instead of 5 min 4 s on this 2-core machine
 # (decision 61). WORKERS=0 runs it in one process.
