@@ -70,9 +70,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  blind index    {keyring.blind_index_key.id}")
         self.stdout.write(f"  audit          {keyring.audit_key.id}")
 
-    def _retire_master(
-        self, path: Path, *, key_id: str, yes: bool = False, **options: Any
-    ) -> None:
+    def _retire_master(self, path: Path, *, key_id: str, yes: bool = False, **options: Any) -> None:
         from advocacy.crypto.models import DataKey
 
         in_use = DataKey.objects.filter(master_key_id=key_id, destroyed_at__isnull=True).count()
