@@ -45,6 +45,9 @@ logconfig_dict = {
         "gunicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
     },
 }
+# No control socket: it would be made in a home folder the service may not write to, and
+# systemd (reload, restart) is the way to control the service.
+control_socket_disable = True
 # A worker is recycled now and then, so a slow leak cannot grow for months.
 max_requests = 2000
 max_requests_jitter = 200
