@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "health_check",
     "advocacy.reference",
     "advocacy.accounts",
     "advocacy.crypto",
@@ -101,6 +102,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "advocacy.accounts.middleware.SecondFactorMiddleware",
     "advocacy.audit.middleware.RequestContextMiddleware",
+    # One JSON line per request, inside the request's context (advocacy.logs).
+    "advocacy.logs.RequestLogMiddleware",
     # Records every refusal (each 403, each refusal-404 a view marks) once: access.refusals.
     "advocacy.access.refusals.RefusalAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -153,6 +156,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "DATABASE_TEST_NAME", "test_advocacy"
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite creates the file but not its folder: make the default's folder (var/), and stop
+    # with one line for any other path whose folder is missing, rather than a raw
+    # "unable to open database file" at the first query.
+    _sqlite_folder = Path(DATABASES["default"]["NAME"]).parent
+    if str(DATABASES["default"]["NAME"]) == str(BASE_DIR / "var" / "db.sqlite3"):
+        _sqlite_folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    elif not _sqlite_folder.is_dir():
+        raise ImproperlyConfigured(
+            f"DATABASE_URL names a SQLite file in {_sqlite_folder}, which does not exist; "
+            "create the folder or set DATABASE_URL to another path."
+        )
     # An in-memory test database would be shared between the test thread and the browser
     # tests' live-server thread as one connection, which hung CI; a file gives each thread its
     # own connection. WAL lets readers go on while one connection writes.
@@ -234,7 +248,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "advocacy.storage.StaticStorage"
             if STATIC_MANIFEST
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
@@ -333,21 +347,80 @@ EMAIL_BACKEND = os.environ.get(
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
-EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
-DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")
+# SMTP from the environment. Without DEBUG a missing host or sender stops start-up: reminders
+# and the portal's notices would otherwise fail only when the first one is sent.
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_STARTTLS", True)
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_TLS", False)
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "DJANGO_EMAIL_STARTTLS and DJANGO_EMAIL_TLS are both on; set one of them to 0."
+    )
+if not DEBUG and EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+    _missing_mail = [
+        name
+        for name in ("DJANGO_EMAIL_HOST", "DJANGO_DEFAULT_FROM_EMAIL")
+        if not os.environ.get(name, "")
+    ]
+    if _missing_mail:
+        raise ImproperlyConfigured(
+            f"{' and '.join(_missing_mail)} not set: mail is sent by SMTP when DEBUG is off "
+            "(see docs/operations.md)."
+        )
+if not DEFAULT_FROM_EMAIL:
+    DEFAULT_FROM_EMAIL = "noreply@localhost"
+    SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The health endpoint (/health/) answers only clients at these addresses or networks
+# (REMOTE_ADDR) that did not come through the proxy; everyone else gets the site's 404.
+ADVOCACY_HEALTH_ALLOWED = [
+    a.strip()
+    for a in os.environ.get("ADVOCACY_HEALTH_ALLOWED", "127.0.0.1,::1").split(",")
+    if a.strip()
+]
+# The probe asks over plain HTTP on loopback: no redirect to HTTPS for it.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 
 VIEWFLOW: dict[str, object] = {}
 
-# Logs name events and ids, never personal data; there is no request-body logging.
+# Logs are JSON lines (python-json-logger) carrying the request id, user id and organisation id
+# (advocacy.logs); they name events, routes and ids, never personal data or a query string, and
+# there is no request-body logging. ADVOCACY_LOG_FORMAT=plain gives plain lines instead.
+_log_format = os.environ.get("ADVOCACY_LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request": {"()": "advocacy.logs.RequestContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s u%(user_id)s "
+            "o%(organisation_id)s] %(message)s"
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain" if _log_format == "plain" else "json",
+            "filters": ["request"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         # Django logs the full request of a 500 at ERROR; keep the message, drop the body.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # runserver's own request lines carry the query string; the request log replaces them.
+        "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
     },
 }

@@ -7,6 +7,7 @@ from advocacy import views
 from advocacy.accounts import otp_views
 from advocacy.accounts.admin import restrict_admin_to_system_admins
 from advocacy.accounts.forms import LoginForm
+from advocacy.health import HealthView
 from advocacy.site import site
 
 restrict_admin_to_system_admins(admin.site)
@@ -28,6 +29,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("app/", site.urls),
     path("audit/", include("advocacy.access.urls")),
+    # For the operator's monitoring on the server itself; a 404 to everyone else.
+    path("health/", HealthView.as_view(), name="health"),
 ]
 
 handler403 = "advocacy.views.error_403"

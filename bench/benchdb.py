@@ -33,6 +33,9 @@ def setup(name: str, *, test_apps: bool = False) -> bool:
     os.environ["DJANGO_HTTPS"] = "0"
     os.environ["DJANGO_STATIC_MANIFEST"] = "0"
     os.environ["DJANGO_LOG_LEVEL"] = "WARNING"
+    # With DEBUG off the settings want a mail host and sender; the bench sends no mail.
+    os.environ.setdefault("DJANGO_EMAIL_HOST", "mail.invalid")
+    os.environ.setdefault("DJANGO_DEFAULT_FROM_EMAIL", "bench@example.invalid")
     # Pages are requested with force_login: the staff's second factor would answer every one
     # of them with a redirect to the code page.
     os.environ["ADVOCACY_OTP_FOR_STAFF"] = "0"

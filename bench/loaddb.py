@@ -53,6 +53,10 @@ def environment() -> dict[str, str]:
         "ADVOCACY_OTP_FOR_STAFF": "0",
         # Locust logs in once per simulated user; the lockout is for guessed passwords.
         "AXES_FAILURE_LIMIT": "1000",
+        # With DEBUG off the settings want a mail host and sender; the bench sends no mail.
+        "DJANGO_EMAIL_HOST": "mail.invalid",
+        "DJANGO_DEFAULT_FROM_EMAIL": "bench@example.invalid",
+        "ADVOCACY_LOG_FORMAT": "plain",
     }
 
 

@@ -231,10 +231,26 @@ def test_retire_refuses_a_master_key_still_in_use(key_file):
     with pytest.raises(CommandError, match="still wrapped"):
         call_command("crypto_keys", "retire-master", first)
     call_command("rotate_master_key", "--no-progress", stdout=StringIO())
-    call_command("crypto_keys", "retire-master", first, stdout=StringIO())
+    call_command("crypto_keys", "retire-master", first, "--yes", stdout=StringIO())
 
     assert first not in load_keyring(key_file).master_keys
     assert fresh(owner).name == "山田 太郎"
+
+
+@pytest.mark.django_db
+def test_retire_asks_for_the_key_id_before_destroying_it(key_file, monkeypatch):
+    first = get_keyring().active_master_id
+    add_master_key(key_file)
+    call_command("rotate_master_key", "--no-progress", stdout=StringIO())
+
+    monkeypatch.setattr("builtins.input", lambda prompt: "yes")
+    with pytest.raises(CommandError, match="Nothing was changed"):
+        call_command("crypto_keys", "retire-master", first, stdout=StringIO())
+    assert first in load_keyring(key_file).master_keys
+
+    monkeypatch.setattr("builtins.input", lambda prompt: first)
+    call_command("crypto_keys", "retire-master", first, stdout=StringIO())
+    assert first not in load_keyring(key_file).master_keys
 
 
 def test_settings_point_at_an_autocreated_test_key_file():

@@ -36,6 +36,9 @@ class Command(BaseCommand):
             help="Remove a master key that no live data key uses (after backup retention).",
         )
         retire.add_argument("key_id")
+        retire.add_argument(
+            "--yes", action="store_true", help="Do not ask for confirmation (scripts)."
+        )
 
     def handle(self, *args: Any, action: str, path: Path | None = None, **options: Any) -> None:
         path = Path(path or settings.ADVOCACY_KEY_FILE)
@@ -67,7 +70,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  blind index    {keyring.blind_index_key.id}")
         self.stdout.write(f"  audit          {keyring.audit_key.id}")
 
-    def _retire_master(self, path: Path, *, key_id: str, **options: Any) -> None:
+    def _retire_master(self, path: Path, *, key_id: str, yes: bool = False, **options: Any) -> None:
         from advocacy.crypto.models import DataKey
 
         in_use = DataKey.objects.filter(master_key_id=key_id, destroyed_at__isnull=True).count()
@@ -76,6 +79,17 @@ class Command(BaseCommand):
                 f"{in_use} live data keys are still wrapped by {key_id}; "
                 "run 'manage.py rotate_master_key' first."
             )
+        if key_id not in load_keyring(path).master_keys:
+            raise CommandError(f"Key file {path} holds no master key {key_id!r}.")
+        if not yes:
+            # Destroying the key is what makes older backups, and the people erased since
+            # they were taken, unreadable for good: it cannot be undone.
+            answer = input(
+                f"Destroy master key {key_id}? Every database backup whose data keys it "
+                "wrapped becomes unreadable for good. Type the key id to continue: "
+            )
+            if answer.strip() != key_id:
+                raise CommandError("Nothing was changed.")
         remove_master_key(path, key_id)
         self.stdout.write(
             f"Removed master key {key_id} from {path}. Replace the key file backups too; "
