@@ -28,6 +28,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.aggregates import Aggregate
+from django.utils import timezone
 
 from advocacy.cases.models import (
     GUARDIANSHIP_END_REASONS,
@@ -44,6 +45,7 @@ from advocacy.cases.models import (
     TeamMeeting,
 )
 from advocacy.cases.models.records import PetitionerType
+from advocacy.meetings.models import AgendaItem, Meeting, Member
 from advocacy.reference.models import Area, GuardianshipType, MainConcern, PersonCategory
 from advocacy.stats.models import NationalFigure, Release
 
@@ -559,3 +561,50 @@ def city_figure(figure: NationalFigure) -> CityFigure | None:
     """Return the city's figure counted on figure's definition, period and basis, or None."""
     measure = CITY_MEASURES.get((figure.code, figure.period, figure.basis))
     return measure(figure.year) if measure else None
+
+
+# Meetings (issue 17): held by kind, cases discussed, outside members by organisation type.
+# Basis date: the meeting's held_on, in the fiscal year and not after today (a meeting not
+# yet held is not counted).
+
+
+def _meetings_held(fiscal_year: int, meeting: str = "") -> Q:
+    start, end = fiscal_bounds(fiscal_year)
+    end = min(end, timezone.localdate())
+    return Q(**{f"{meeting}held_on__gte": start, f"{meeting}held_on__lte": end})
+
+
+def meeting_counts(fiscal_year: int) -> Counts:
+    """Meetings held in the year, by kind."""
+    rows = (
+        Meeting.objects.using(stats_alias())
+        .filter(_meetings_held(fiscal_year))
+        .values("kind")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    return _singles(rows, "kind")
+
+
+def meeting_case_counts(fiscal_year: int) -> Counts:
+    """Cases discussed at meetings held in the year, by kind (延べ: a case at two counts twice)."""
+    rows = (
+        AgendaItem.objects.using(stats_alias())
+        .filter(_meetings_held(fiscal_year, "meeting__"))
+        .values("meeting__kind")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    return _singles(rows, "meeting__kind")
+
+
+def meeting_outside_member_counts(fiscal_year: int) -> Counts:
+    """Outside members at meetings held in the year, by organisation type (延べ人数)."""
+    rows = (
+        Member.objects.using(stats_alias())
+        .filter(_meetings_held(fiscal_year, "meeting__"), is_outside=True)
+        .values("organisation_type")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    return _singles(rows, "organisation_type")
