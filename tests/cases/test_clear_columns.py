@@ -13,7 +13,14 @@ from django.apps import apps
 from django.db import models
 
 # The apps holding case data, by their Django app name.
-CASE_DATA_APPS = ("advocacy.cases", "advocacy.portal", "workflows", "viewflow.workflow", "access")
+CASE_DATA_APPS = (
+    "advocacy.cases",
+    "advocacy.portal",
+    "workflows",
+    "viewflow.workflow",
+    "access",
+    "meetings",
+)
 
 # Clear text columns that are codes: written by code from a closed set or a format, never
 # typed by a person. Each says why.
@@ -48,7 +55,15 @@ CODES = {
 
 # Models of those apps that are not about a person: a candidate's own portal profile (what
 # the candidate says of themself: languages, a note), shown to staff only.
-NOT_CASE_DATA = {"portal.CandidateProfile"}
+NOT_CASE_DATA = {
+    "portal.CandidateProfile",
+    # A meeting and its members are about the meeting (its room, the members' names,
+    # organisations and roles), not a person supported; what it says of a case is on its
+    # agenda item, encrypted. The committee's summary is refused when it looks personal
+    # (decisions 67 and 69).
+    "meetings.Meeting",
+    "meetings.Member",
+}
 
 # Free text still clear, to be encrypted: each would be a known gap with its plan. Empty
 # since the share's reason was encrypted (decision 62); a new entry needs the same review
@@ -109,4 +124,4 @@ def test_the_lists_name_only_columns_that_would_otherwise_fail():
 def test_the_walk_reaches_every_case_data_app():
     labels = {model._meta.app_label for model in _case_data_models()}
 
-    assert labels == {"cases", "portal", "workflows", "viewflow", "access"}
+    assert labels == {"cases", "portal", "workflows", "viewflow", "access", "meetings"}
