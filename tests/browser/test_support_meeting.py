@@ -94,6 +94,7 @@ def test_a_support_meeting_from_agenda_to_minutes_and_its_pack(live_server, page
 
     # The printed papers: the notice is fixed to the page box, so it repeats on every page.
     page.get_by_test_id("print-link").click()
+    page.wait_for_url(re.compile(r".*/app/meetings/[0-9a-f-]{36}/print/$"))
     page.wait_for_load_state("networkidle")
     page.emulate_media(media="print")
     notice = page.get_by_test_id("secrecy-notice")
