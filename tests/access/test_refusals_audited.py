@@ -21,6 +21,7 @@ from advocacy.audit.actions import Action
 from advocacy.audit.models import AuditEvent
 from advocacy.cases.models import Contact, GeneralConsultation
 from advocacy.cases.services import general_consultation_record
+from advocacy.meetings import services as meetings
 from advocacy.portal.models import CoordinationRequest
 from tests import factories
 from tests.portal.conftest import send
@@ -81,8 +82,13 @@ def world(users_by_role, settings):
             outcome="referred",
         ),
     )
+    meeting = meetings.meeting_create(
+        actor=worker, values={"kind": "support", "held_on": datetime.date(2026, 6, 2)}
+    )
+    meetings.item_add(actor=worker, meeting=meeting, case=case)
     return {
         "case_id": case.pk,
+        "meeting_id": meeting.pk,
         "process_pk": task.process_id,
         "task_pk": task.pk,
         "kind": "contact",
