@@ -12,6 +12,7 @@ from advocacy.accounts.roles import Role
 from advocacy.accounts.services import organisation_create, professional_create, user_create
 from advocacy.dates import fiscal_year_of
 from advocacy.demo.court import demo_court_load
+from advocacy.demo.meetings import demo_meetings_after_commit
 from advocacy.stats.models import Release
 from advocacy.stats.services import report_release
 
@@ -69,6 +70,8 @@ DEMO_LOGINS = (
         "ぱあとなあ滋賀",
     ),
     DemoLogin("committee1", "栗林", "まさし", COMMITTEE, (Role.COMMITTEE_MEMBER,)),
+    # An outside member of 支援会議 (a care manager): no organisation of ours.
+    DemoLogin("meeting1", "湖北", "さくら", "", (Role.MEETING_MEMBER,)),
     DemoLogin("sysadmin", "管理", "担当", CITY, (Role.SYSTEM_ADMIN,)),
 )
 
@@ -94,7 +97,7 @@ def demo_load() -> list[DemoLogin]:
         user = user_create(
             username=login.username,
             password=DEMO_PASSWORD,
-            organisation=organisations[login.organisation],
+            organisation=organisations.get(login.organisation),
             roles=login.roles,
             last_name=login.last_name,
             first_name=login.first_name,
@@ -111,6 +114,7 @@ def demo_load() -> list[DemoLogin]:
     demo_court_load()
     # Its services commit on their own (durable), so it runs once this transaction has.
     transaction.on_commit(_load_outreach)
+    demo_meetings_after_commit()
     return list(DEMO_LOGINS)
 
 

@@ -27,6 +27,7 @@ from advocacy.audit.services import audit_record
 from advocacy.cases import services as cases
 from advocacy.cases.models import Case, Decision
 from advocacy.cases.personal_text import looks_personal
+from advocacy.cases.selectors import cases_visible_to
 from workflows import events
 from workflows.meeting_follow_up.start import follow_up_start
 
@@ -39,6 +40,7 @@ ERR_AGENDA_AFTER_MEETING = _(
 ERR_NO_CASES = _(
     "ネットワーク委員会の議題にケースは載せられません（匿名化された統計だけを扱います）。"
 )
+ERR_CASE_NOT_VISIBLE = _("このケースを扱う権限がありません。")
 ERR_ALREADY_ON_AGENDA = _("このケースはすでに議題にあります。")
 ERR_NOT_ON_AGENDA = _("このケースはこの会議の議題にありません。議事録は保存されていません。")
 ERR_NO_PLEDGE = _(
@@ -68,6 +70,12 @@ def _require_organiser(actor: User, meeting: Meeting | None = None) -> None:
         raise PermissionDenied(ERR_NOT_ORGANISER)
     if meeting is not None and meeting.organisation_id != actor.organisation_id:
         raise PermissionDenied(ERR_NOT_ORGANISER)
+
+
+def _require_visible(actor: User, case: Case) -> None:
+    # The one visibility rule: a meeting is no way round it to a case.
+    if not cases_visible_to(user=actor).filter(pk=case.pk).exists():
+        raise PermissionDenied(ERR_CASE_NOT_VISIBLE)
 
 
 def _check_dates(meeting: Meeting) -> None:
@@ -214,8 +222,9 @@ def attendance_record(*, actor: User, meeting: Meeting, present: set[str]) -> in
 
 @transaction.atomic(durable=True)
 def item_add(*, actor: User, meeting: Meeting, case: Case, briefing: str = "") -> AgendaItem:
-    """Put case on the agenda (the caller loaded it through the visibility rule)."""
+    """Put case on the agenda: only a case actor may open (the one visibility rule)."""
     _require_organiser(actor, meeting)
+    _require_visible(actor, case)
     if not meeting.has_cases:
         raise ValidationError(ERR_NO_CASES)
     if meeting.items.filter(case=case).exists():
@@ -263,6 +272,7 @@ def item_minutes_record(
     decision with no reasons; nothing is saved then.
     """
     _require_organiser(actor, meeting)
+    _require_visible(actor, case)
     item = meeting.items.filter(case=case).first()
     if item is None:
         raise ValidationError(ERR_NOT_ON_AGENDA)
@@ -339,6 +349,7 @@ def follow_up_add(
 ) -> FollowUp:
     """Record a follow-up a meeting decided; it waits in the owner's inbox until its day."""
     _require_organiser(actor, meeting)
+    _require_visible(actor, case)
     item = meeting.items.filter(case=case).first()
     if item is None:
         raise ValidationError(ERR_NOT_ON_AGENDA)

@@ -15,7 +15,7 @@ from django.views import View
 
 from advocacy.access.roles import RoleRequiredMixin
 from advocacy.accounts.models import Organisation, User
-from advocacy.accounts.roles import Role
+from advocacy.accounts.roles import Role, has_role, is_case_staff
 from advocacy.cases.guards import StaffOnlyMixin, denied, load_case
 from advocacy.cases.selectors import cases_visible_to
 
@@ -112,6 +112,12 @@ class _MeetingMixin(StaffOnlyMixin):
 
 
 class MeetingListView(StaffOnlyMixin, View):
+    def dispatch(self, request, *args, **kwargs):
+        # The menu's 会議 takes an outside member to their pack instead of a 403.
+        if has_role(request.user, Role.MEETING_MEMBER) and not is_case_staff(request.user):
+            return redirect("meetings:pack:index")
+        return super().dispatch(request, *args, **kwargs)
+
     def get(self, request):
         meetings = selectors.meetings_for(user=request.user)
         kind = request.GET.get("kind")

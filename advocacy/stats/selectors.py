@@ -29,6 +29,7 @@ from django.db.models import (
 )
 from django.db.models.aggregates import Aggregate
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from advocacy.cases.models import (
     GUARDIANSHIP_END_REASONS,
@@ -47,6 +48,7 @@ from advocacy.cases.models import (
 from advocacy.cases.models.records import PetitionerType
 from advocacy.court.models import Flag, SubsidyAssessment
 from advocacy.outreach.models import Feedback, OutreachEvent, Trainee
+from advocacy.meetings.models import AgendaItem, Meeting, Member
 from advocacy.reference.models import Area, GuardianshipType, MainConcern, PersonCategory
 from advocacy.stats.models import NationalFigure, Release
 
@@ -774,3 +776,54 @@ def guardian_development_counts(fiscal_year: int) -> Counts:
         ("citizen_appointed", "n"): appointed.get("citizen_guardian", 0),
         ("corporate_appointed", "n"): appointed.get("corporate", 0),
     }
+# Meetings (issue 17): held by kind, cases discussed, outside members by organisation type.
+# Basis date: the meeting's held_on, in the fiscal year and not after today (a meeting not
+# yet held is not counted).
+
+
+def _meetings_held(fiscal_year: int, meeting: str = "") -> Q:
+    start, end = fiscal_bounds(fiscal_year)
+    end = min(end, timezone.localdate())
+    return Q(**{f"{meeting}held_on__gte": start, f"{meeting}held_on__lte": end})
+
+
+def meeting_counts(fiscal_year: int) -> Counts:
+    """Meetings held in the year, by kind."""
+    rows = (
+        Meeting.objects.using(stats_alias())
+        .filter(_meetings_held(fiscal_year))
+        .values("kind")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    return _singles(rows, "kind")
+
+
+def meeting_case_counts(fiscal_year: int) -> Counts:
+    """Cases discussed at meetings held in the year, by kind (延べ: a case at two counts twice)."""
+    rows = (
+        AgendaItem.objects.using(stats_alias())
+        .filter(_meetings_held(fiscal_year, "meeting__"))
+        .values("meeting__kind")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    return _singles(rows, "meeting__kind")
+
+
+def meeting_outside_member_counts(fiscal_year: int) -> Counts:
+    """Outside members at meetings held in the year, by organisation type (延べ人数)."""
+    rows = (
+        Member.objects.using(stats_alias())
+        .filter(_meetings_held(fiscal_year, "meeting__"), is_outside=True)
+        .values("organisation_type")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    return _singles(rows, "organisation_type")
+
+
+def release_for_meeting(meeting: Meeting) -> Release | None:
+    """Return the release the committee had for meeting: the latest made by its day."""
+    end_of_day = timezone.make_aware(datetime.datetime.combine(meeting.held_on, datetime.time.max))
+    return Release.objects.filter(released_at__lte=end_of_day).order_by("-released_at").first()

@@ -33,6 +33,7 @@ from advocacy.cases.models.records import PetitionerType
 from advocacy.court.models import Flag, SubsidyAssessment
 from advocacy.dates import fiscal_year_label, fiscal_year_of, wareki
 from advocacy.outreach.models import Feedback, OutreachEvent
+from advocacy.meetings.models import Meeting, Member
 from advocacy.portal.models import CoordinationRequest
 from advocacy.stats import selectors
 from advocacy.stats.models import NationalFigure, Release
@@ -369,6 +370,32 @@ def _build_tables(fiscal_year: int) -> list[tuple[StrOrPromise, list[Table]]]:
                     selectors.closing_counts(fiscal_year),
                     note="「支援の終結」は後見等が続いたまま中核機関の支援を終えたもの。"
                     "再開したケースは終結として数えない。",
+                ),
+            ],
+        ),
+        (
+            _("会議"),
+            [
+                _single(
+                    "meetings_held",
+                    "開催した会議（種別）",
+                    _labelled(Meeting.Kind.choices),
+                    selectors.meeting_counts(fiscal_year),
+                    note="開催日で数える。開催日が今日より後の会議は数えない。",
+                ),
+                _single(
+                    "meeting_cases",
+                    "会議で協議したケース（延べ件数・会議の種別）",
+                    _labelled(Meeting.Kind.choices),
+                    selectors.meeting_case_counts(fiscal_year),
+                    note="同じケースを二つの会議で協議したときは二件と数える。",
+                ),
+                _single(
+                    "meeting_outside_members",
+                    "会議の外部の構成員（延べ人数・所属の種別）",
+                    _labelled(Member.OrganisationType.choices),
+                    selectors.meeting_outside_member_counts(fiscal_year),
+                    unit="人",
                 ),
             ],
         ),

@@ -21,6 +21,7 @@ from advocacy.audit.actions import Action
 from advocacy.audit.models import AuditEvent
 from advocacy.cases.models import Contact, GeneralConsultation
 from advocacy.cases.services import general_consultation_record
+from advocacy.meetings import services as meetings
 from advocacy.portal.models import CoordinationRequest
 from tests import factories
 from tests.portal.conftest import send
@@ -106,11 +107,16 @@ def world(users_by_role, settings):
             required_sessions=2,
         ),
     )
+    meeting = meetings.meeting_create(
+        actor=worker, values={"kind": "support", "held_on": datetime.date(2026, 6, 2)}
+    )
+    meetings.item_add(actor=worker, meeting=meeting, case=case)
     return {
         "event_id": event.pk,
         "feedback_id": Feedback.objects.get(case=consenting).pk,
         "course_id": course.pk,
         "case_id": case.pk,
+        "meeting_id": meeting.pk,
         "process_pk": task.process_id,
         "task_pk": task.pk,
         "kind": "contact",

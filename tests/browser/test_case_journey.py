@@ -45,7 +45,10 @@ def _today() -> str:
 
 
 def _fill(page, data: dict) -> None:
-    """Fill a Django form by field name: text, date, select, radio and checkbox inputs."""
+    """Fill a Django form by field name: text, date, select, radio and checkbox inputs.
+
+    page is the page, or a form of it (a locator) when several forms share field names.
+    """
     for name, value in data.items():
         values = [str(v) for v in value] if isinstance(value, list) else [str(value)]
         fields = page.locator(f"[name='{name}']")
@@ -75,6 +78,9 @@ def _open_task(case: Case, flow: str, node: str) -> Task:
     ]
     assert len(tasks) == 1, f"{flow}.{node}"
     return tasks[0]
+
+
+MEETING_PAGE = re.compile(r".*/app/meetings/[0-9a-f-]{36}/$")
 
 
 class Journey:
@@ -116,6 +122,27 @@ class Journey:
         page.locator("a[href^='/app/portal/requests/']").first.click()
         page.get_by_test_id("accept").click()
         page.wait_for_url(re.compile(r".*/app/portal/cases/[0-9a-f-]{36}/$"))
+        self.settle()
+
+    def conference(self, case: Case, decision: dict) -> None:
+        """Decide case in a new 支援調整会議: on its agenda, the decision in its minutes."""
+        page = self.pages["worker"]
+        self.settle()
+        page.goto(f"{self.base}/app/meetings/new/")
+        form = page.locator("form.adv-form")
+        _fill(form, {"kind": "coordination", "held_on": _today(), "place": "架空会議室"})
+        form.locator("button[type=submit]").click()
+        page.wait_for_url(MEETING_PAGE)
+        items = page.get_by_test_id("item-form")
+        _fill(items, {"case_number": case.number})
+        items.locator("button[type=submit]").click()
+        page.wait_for_url(MEETING_PAGE)
+        page.locator(f"li[data-case='{case.number}'] a[href$='/minutes/']").click()
+        minutes = page.get_by_test_id("minutes-form")
+        minutes.wait_for()
+        _fill(minutes, {"minutes": "架空の議事", "reasons": "架空の理由", **decision})
+        minutes.locator("button[type=submit]").click()
+        page.wait_for_url(MEETING_PAGE)
         self.settle()
 
     def step(self, who: str, case: Case, flow: str, node: str, data: dict | None = None):
@@ -242,19 +269,10 @@ def test_one_case_from_intake_to_guardian_support(live_server, page, browser, ci
             {"assessed_on": _today(), "capacity_notes": "架空の所見"},
         )
         kind = GuardianshipType.objects.get(code="guardianship")
-        step(
-            "worker",
+        # The conference is decided in a 支援調整会議's minutes (the meeting screens).
+        journey.conference(
             case,
-            "coordination",
-            "conference",
-            {
-                "held_on": _today(),
-                "participants": "架空の参加者",
-                "outcome": "guardianship",
-                "guardianship_type": kind.pk,
-                "petitioner_type": "mayor",
-                "reasons": "架空の理由",
-            },
+            {"outcome": "guardianship", "guardianship_type": kind.pk, "petitioner_type": "mayor"},
         )
         step("worker", case, "coordination", "petitioner", {"petitioner_type": "mayor"})
         step("worker", case, "coordination", "relative_search", {"relative_search_degree": "4"})

@@ -21,6 +21,7 @@ CASE_DATA_APPS = (
     "access",
     "advocacy.court",
     "advocacy.outreach",
+    "meetings",
 )
 
 # Clear text columns that are codes: written by code from a closed set or a format, never
@@ -56,7 +57,15 @@ CODES = {
 
 # Models of those apps that are not about a person: a candidate's own portal profile (what
 # the candidate says of themself: languages, a note), shown to staff only.
-NOT_CASE_DATA = {"portal.CandidateProfile"}
+NOT_CASE_DATA = {
+    "portal.CandidateProfile",
+    # A meeting and its members are about the meeting (its room, the members' names,
+    # organisations and roles), not a person supported; what it says of a case is on its
+    # agenda item, encrypted. The committee's summary is refused when it looks personal
+    # (decisions 67 and 69).
+    "meetings.Meeting",
+    "meetings.Member",
+}
 # The court's configuration, about no one: a fiscal year's subsidy rules (edited by a
 # system administrator) and a city's paper templates (placeholders only).
 NOT_CASE_DATA |= {"court.SubsidyRule", "court.PaperTemplate"}
@@ -123,4 +132,6 @@ def test_the_lists_name_only_columns_that_would_otherwise_fail():
 def test_the_walk_reaches_every_case_data_app():
     labels = {model._meta.app_label for model in _case_data_models()}
 
-    assert labels == {"cases", "portal", "workflows", "viewflow", "access", "court", "outreach"}
+    assert labels == {
+        "cases", "portal", "workflows", "viewflow", "access", "court", "outreach", "meetings"
+    }

@@ -10,6 +10,8 @@ import pytest
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
+from advocacy.audit.actions import Action
+from advocacy.audit.models import AuditEvent
 from advocacy.cases.models import Decision
 from advocacy.meetings.models import AgendaItem, FollowUp
 from advocacy.reference.models import GuardianshipType
@@ -138,6 +140,9 @@ def test_a_follow_up_waits_in_its_owners_inbox_with_its_due_date(three_cases, us
     )
 
     follow_up = FollowUp.objects.get()
+    assert follow_up.action == "架空の親族に連絡する"
+    event = AuditEvent.objects.get(action=Action.MEETING_FOLLOW_UP_ADDED)
+    assert "架空の親族" not in event.reason
     task = Task.objects.get(process=follow_up.process, flow_task_type="HUMAN")
     assert task.owner == supervisor
     assert CaseTask.objects.get(task=task).due_on == due

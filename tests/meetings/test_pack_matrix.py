@@ -50,7 +50,8 @@ URLS = {
     ),
     "other_meetings_pack": ("/app/meetings/pack/{m2}/", lambda open_, case: 404),
     "other_meetings_case": ("/app/meetings/pack/{m2}/cases/{case}/", lambda open_, case: 404),
-    "staff_meetings": ("/app/meetings/", lambda open_, case: 403),
+    # The menu's 会議 leads an outside member to the pack (a redirect, nothing shown).
+    "staff_meetings": ("/app/meetings/", lambda open_, case: 302),
     "staff_meeting": ("/app/meetings/{m}/", lambda open_, case: 403),
     "staff_minutes": ("/app/meetings/{m}/cases/{case}/minutes/", lambda open_, case: 403),
     "staff_print": ("/app/meetings/{m}/print/", lambda open_, case: 403),

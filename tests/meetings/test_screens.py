@@ -11,6 +11,7 @@ from advocacy.access import services as access
 from advocacy.accounts.roles import Role
 from advocacy.audit.actions import Action
 from advocacy.audit.models import AuditEvent
+from advocacy.dates import fiscal_year_of
 from advocacy.meetings import services
 from advocacy.meetings.models import SECRECY_NOTICE, AgendaItem, Meeting, Member
 from advocacy.meetings.selectors import MEETINGS_PER_PAGE
@@ -227,3 +228,22 @@ def test_the_support_meeting_share_from_the_page(worker, council, users_by_role)
 
     assert response.status_code == 302
     assert access.CaseShare.objects.get().meeting_link.meeting == meeting
+
+
+def test_the_committees_meeting_shows_the_release_it_had(worker, supervisor):
+    from advocacy.stats.services import report_release
+
+    release = report_release(
+        actor=supervisor, fiscal_year=fiscal_year_of(today()), kind="before_committee"
+    )
+    meeting = make_meeting(worker, kind=Meeting.Kind.COMMITTEE)
+    earlier = make_meeting(
+        worker, kind=Meeting.Kind.COMMITTEE, held_on=today() - datetime.timedelta(days=400)
+    )
+
+    shown = _client(worker).get(f"/app/meetings/{meeting.pk}/").content.decode()
+    before = _client(worker).get(f"/app/meetings/{earlier.pk}/").content.decode()
+
+    assert f'data-release="{release.pk}"' in shown
+    assert 'data-testid="meeting-release"' in before
+    assert f'data-release="{release.pk}"' not in before

@@ -10,6 +10,7 @@ from django.db import connection
 
 from advocacy.access import services as access
 from advocacy.access.models import CaseShare
+from advocacy.accounts.roles import Role
 from advocacy.audit.actions import Action
 from advocacy.audit.models import AuditEvent
 from advocacy.meetings import services
@@ -234,3 +235,38 @@ def test_a_meeting_share_needs_the_case_on_a_support_meetings_agenda(
                 actor=worker, meeting=meeting, case=case, organisation=council, reason="架空"
             )
     assert not CaseShare.objects.exists()
+
+
+def test_a_case_the_actor_may_not_open_cannot_go_on_the_agenda(worker, users_by_role):
+    theirs = factories.case_for(users_by_role["council_caseworker"])
+    meeting = make_meeting(worker)
+
+    with pytest.raises(PermissionDenied):
+        services.item_add(actor=worker, meeting=meeting, case=theirs)
+    assert not AgendaItem.objects.exists()
+
+
+def test_another_organisations_staff_cannot_write_to_the_meeting(worker, users_by_role):
+    meeting = make_meeting(worker)
+    other = users_by_role["council_supervisor"]
+    theirs = factories.case_for(other)
+
+    with pytest.raises(PermissionDenied):
+        services.item_add(actor=other, meeting=meeting, case=theirs)
+    with pytest.raises(PermissionDenied):
+        services.meeting_update(actor=other, meeting=meeting, values={"place": "別室"})
+    assert not AgendaItem.objects.exists()
+    assert Meeting.objects.get(pk=meeting.pk).place == "市役所 第3会議室"
+
+
+def test_a_colleague_who_may_not_open_the_case_cannot_record_its_minutes(worker, city):
+    colleague = factories.user(Role.CITY_CASEWORKER, organisation=city)
+    case = factories.case_for(worker)
+    meeting = make_meeting(worker)
+    services.item_add(actor=worker, meeting=meeting, case=case)
+
+    with pytest.raises(PermissionDenied):
+        services.item_minutes_record(
+            actor=colleague, meeting=meeting, case=case, values={"minutes": "架空"}
+        )
+    assert AgendaItem.objects.get().minutes == ""

@@ -7,6 +7,7 @@ from django.test import Client
 
 from advocacy.accounts.models import User
 from advocacy.cases.models import Case
+from advocacy.meetings.models import Meeting
 from advocacy.stats.models import Release
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -17,9 +18,14 @@ def test_the_demo_loads_twice_and_the_committee_sees_a_release(settings):
 
     call_command("load_demo", verbosity=0)
     cases = Case.objects.count()
+    meetings = Meeting.objects.count()
     call_command("load_demo", verbosity=0)
 
     assert cases > 0 and Case.objects.count() == cases
+    # The demo's meetings: loaded once, a 支援会議 whose pack the outside member can open.
+    assert Meeting.objects.count() == meetings
+    support = Meeting.objects.get(kind=Meeting.Kind.SUPPORT)
+    assert support.items.exists() and support.members.filter(is_outside=True).exists()
     assert Release.objects.count() == 1
     client = Client()
     client.force_login(User.objects.get(username="committee1"))

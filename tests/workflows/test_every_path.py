@@ -134,8 +134,13 @@ CASE_EVENTS = {node.name: event for event, node in events.GUARDIAN_EVENT_NODES.i
 # Steps an event completes, not their page's form (nodes.caseworker_task's completed_by),
 # and how the walk does it: appointment coordination is done with the portal's form on its
 # page (a new guardianship's and a guardian change's), a first candidate declining and the
-# next one accepting.
-COMPLETED_BY_EVENT = {("coordination", "matching"), ("guardiansupport", "change_matching")}
+# next one accepting; the case conference in a 支援調整会議's minutes (the meeting screens).
+COMPLETED_BY_EVENT = {
+    ("coordination", "matching"),
+    ("guardiansupport", "change_matching"),
+    ("coordination", "conference"),
+}
+DECIDED_IN_MEETING = {("coordination", "conference")}
 
 RECORD_LINK = re.compile(r'href="(/app/cases/[0-9a-f-]{36}/records/[a-z_]+/[0-9a-f-]{36}/)"')
 GUARDIAN_SEES = re.compile(r"/records/(petition|guardian|team_member)/")
@@ -289,6 +294,9 @@ class PathWalk:
         user = self.supervisor if node.role == Role.SUPERVISOR.value else self.worker
         task = open_task(self.case, flow_class.slug, name)
         shown = self.walker.task_form(user, task)
+        if (flow_class.slug, name) in DECIDED_IN_MEETING:
+            self.decide_in_meeting(values)
+            return
         if (flow_class.slug, name) in COMPLETED_BY_EVENT:
             self.coordinate(shown, task)
             return
@@ -296,6 +304,22 @@ class PathWalk:
         unknown = set(values) - set(form.fields)
         assert not unknown, f"{name} has no field {sorted(unknown)}"
         self.walker.complete(user, task, form_data(form, filled=self.filled, values=values))
+
+    def decide_in_meeting(self, values) -> None:
+        """Decide the case in a new 支援調整会議: on its agenda, its minutes' form filled.
+
+        The minutes form is filled from its own fields like any step's (the branch's
+        outcome and type from the values); the meeting's page must answer afterwards.
+        """
+        client = self.client(self.worker)
+        meeting_id = self.walker.conference(self.worker, {})
+        post(client, f"/app/meetings/{meeting_id}/items/", {"case_number": self.case.number})
+        address = f"/app/meetings/{meeting_id}/cases/{self.case.pk}/minutes/"
+        form = page(client, address).context["form"]
+        post(
+            client, address, form_data(form, filled=self.filled, values={"reasons": FILL, **values})
+        )
+        page(client, f"/app/meetings/{meeting_id}/")
 
     def coordinate(self, shown, task) -> None:
         """Send requests from the step's page: the first candidate declines, the next accepts.
