@@ -11,6 +11,7 @@ from advocacy.accounts.models import Organisation, Professional, User
 from advocacy.accounts.roles import Role
 from advocacy.accounts.services import organisation_create, professional_create, user_create
 from advocacy.dates import fiscal_year_of
+from advocacy.demo.ledger import demo_ledger_load
 from advocacy.stats.models import Release
 from advocacy.stats.services import report_release
 
@@ -107,6 +108,8 @@ def demo_load() -> list[DemoLogin]:
                 area_codes=["takashima", "imazu", "adogawa"],
             )
     _load_cases()
+    # The ledger import commits batch by batch (durable), so it runs once this has committed.
+    transaction.on_commit(lambda: demo_ledger_load(supervisor=User.objects.get(username="city_sv")))
     return list(DEMO_LOGINS)
 
 

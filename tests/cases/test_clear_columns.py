@@ -13,7 +13,14 @@ from django.apps import apps
 from django.db import models
 
 # The apps holding case data, by their Django app name.
-CASE_DATA_APPS = ("advocacy.cases", "advocacy.portal", "workflows", "viewflow.workflow", "access")
+CASE_DATA_APPS = (
+    "advocacy.cases",
+    "advocacy.portal",
+    "workflows",
+    "viewflow.workflow",
+    "access",
+    "advocacy.ledger",
+)
 
 # Clear text columns that are codes: written by code from a closed set or a format, never
 # typed by a person. Each says why.
@@ -44,6 +51,15 @@ CODES = {
     "viewflow.Task.owner_permission": "permission codename",
     "viewflow.Task.owner_permission_obj_pk": "row id",
     "viewflow.Task.data": "viewflow state, never personal data",
+    # The ledger import (decision 63): the ledger's case number, refused by
+    # ledger.parsing.parse_ledger_number unless it is letters, digits and - _ / . only; the
+    # workbook's SHA-256; the mapping (column letters or headers, the city's category words)
+    # and the rows chosen to skip (sheet!row): the shape of a ledger, never a row's values.
+    "ledger.LedgerCase.number": "ledger case number of a fixed format",
+    "ledger.LedgerImport.digest": "hash",
+    "ledger.LedgerImport.mapping": "column mapping",
+    "ledger.LedgerImport.choices": "sheet!row references",
+    "ledger.LedgerMapping.data": "column mapping",
 }
 
 # Models of those apps that are not about a person: a candidate's own portal profile (what
@@ -109,4 +125,4 @@ def test_the_lists_name_only_columns_that_would_otherwise_fail():
 def test_the_walk_reaches_every_case_data_app():
     labels = {model._meta.app_label for model in _case_data_models()}
 
-    assert labels == {"cases", "portal", "workflows", "viewflow", "access"}
+    assert labels == {"cases", "portal", "workflows", "viewflow", "access", "ledger"}
