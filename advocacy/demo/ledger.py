@@ -9,6 +9,7 @@ it again imports nothing (the ledger's case numbers are already in).
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from faker import Faker
 from openpyxl import Workbook
@@ -56,7 +57,7 @@ HEADER = [
 ]
 MERGES = ["A1:A2", "B1:E1", "F1:F2", "G1:G2", "H1:H2", "I1:L1", "M1:M2", "N1:N2", "O1:O2", "P1:P2"]
 
-MAPPING = {
+MAPPING: dict[str, Any] = {
     "title": "高島市 成年後見相談台帳（旧 Excel）",
     "header_rows": 2,
     "columns": {
