@@ -106,3 +106,5 @@ class Action(models.IntegerChoices):
     LEDGER_EXPORTED = 803, _("台帳の出力")
     # Everything held about one person, given out on a disclosure request (開示請求).
     PERSON_RECORD_DISCLOSED = 804, _("本人情報の開示")
+    # An organisation's ledger column mapping saved (no personal data in it).
+    LEDGER_MAPPING_SAVED = 805, _("台帳の対応表の保存")

@@ -49,8 +49,16 @@ from workflows.ledger_review.flows import LedgerReviewFlow
 from workflows.processes import process_start
 
 from . import parsing
-from .mapping import FIELDS, LedgerMapping, MappingError, default_words, resolve_columns
+from .mapping import (
+    FIELDS,
+    LedgerMapping,
+    MappingError,
+    default_words,
+    resolve_columns,
+    suggest_columns,
+)
 from .models import LedgerCase, LedgerImport
+from .models import LedgerMapping as StoredMapping
 from .workbook import MAX_EMPTY_ROWS, read_sheets
 
 ERR_ONLY_SUPERVISOR = _("台帳の取込みはスーパーバイザーが行います。")
@@ -569,6 +577,27 @@ def ledger_import_cancel(*, actor: User, ledger_import: LedgerImport) -> LedgerI
         label=f"ledger cancelled {ledger_import.cases_created}/{ledger_import.rows_total}",
     )
     return ledger_import
+
+
+@transaction.atomic(durable=True)
+def ledger_mapping_save(*, actor: User, mapping: LedgerMapping) -> StoredMapping:
+    """Store the organisation's column mapping (the screen uses it when none is uploaded)."""
+    _require_supervisor(actor)
+    stored, _created = StoredMapping.objects.update_or_create(
+        organisation=_organisation(actor), defaults={"data": mapping.to_json()}
+    )
+    audit_record(actor=actor, action=Action.LEDGER_MAPPING_SAVED, obj=stored, label="mapping")
+    return stored
+
+
+def ledger_suggest(
+    *, actor: User, data: bytes, header_rows: int
+) -> tuple[list[list[str]], dict[str, str]]:
+    """Return the first sheet's header texts and a column suggested for each field."""
+    _require_supervisor(actor)
+    for sheet in read_sheets(data, header_rows=header_rows, sheets=None):
+        return sheet.headers, suggest_columns(sheet.headers)
+    return [], {}
 
 
 @transaction.atomic(durable=True)
