@@ -119,7 +119,7 @@ def main() -> None:
     organisation = organisation_create(name="架空市 ベンチ", kind=Organisation.Kind.CITY_OFFICE)
     supervisor = user_create(
         username="bench_sv",
-        password="bench-only-password-2026",
+        password="bench-only-password-2026",  # noqa: S106 (a throw-away database)
         organisation=organisation,
         roles=[Role.CITY_CASEWORKER, Role.SUPERVISOR],
         last_name="架空",
@@ -148,14 +148,22 @@ def main() -> None:
     crypto = timers.crypto - timers.sql_in_crypto
     rest = total - parse - crypto - timers.sql
     load = os.getloadavg()
-    print(f"database: {'PostgreSQL' if IS_PG else 'SQLite'}; rows: {ROWS}; "
-          f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; build workbook {build:.1f} s")
-    print(f"dry run: {dry:.1f} s ({ROWS / dry:.0f} rows/s; parse {check.seconds['parse']:.1f} s, "
-          f"known-person and number checks {check.seconds['check']:.1f} s)")
-    print(f"import: {total:.1f} s ({ROWS / total:.0f} rows/s), {ledger_import.cases_created} cases, "
-          f"{timers.queries} queries")
-    print(f"  read+parse {parse:.1f} s | encryption {crypto:.1f} s | SQL {timers.sql:.1f} s | "
-          f"rest (ORM, viewflow, audit chain) {rest:.1f} s")
+    print(
+        f"database: {'PostgreSQL' if IS_PG else 'SQLite'}; rows: {ROWS}; "
+        f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; build workbook {build:.1f} s"
+    )
+    print(
+        f"dry run: {dry:.1f} s ({ROWS / dry:.0f} rows/s; parse {check.seconds['parse']:.1f} s, "
+        f"known-person and number checks {check.seconds['check']:.1f} s)"
+    )
+    print(
+        f"import: {total:.1f} s ({ROWS / total:.0f} rows/s), {ledger_import.cases_created} cases, "
+        f"{timers.queries} queries"
+    )
+    print(
+        f"  read+parse {parse:.1f} s | encryption {crypto:.1f} s | SQL {timers.sql:.1f} s | "
+        f"rest (ORM, viewflow, audit chain) {rest:.1f} s"
+    )
 
 
 try:
