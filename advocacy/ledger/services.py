@@ -311,10 +311,9 @@ def _known_persons(actor: User, rows: list[LedgerRow]) -> dict[tuple[str, Any], 
     decrypted and compared (as ``blind_search`` does for one).
     """
     index = Person._meta.get_field("duplicate_index")
-    values = {index.compute([row.values["kana"], row.values["birth_date"]]) for row in rows}
-    values.discard(None)
+    computed = (index.compute([row.values["kana"], row.values["birth_date"]]) for row in rows)
+    ordered = sorted({value for value in computed if value is not None})
     found: dict[tuple[str, Any], Person] = {}
-    ordered = sorted(values)
     for start in range(0, len(ordered), 1000):
         candidates = list(
             Person.objects.filter(
