@@ -21,8 +21,11 @@ from advocacy.audit.actions import Action
 from advocacy.audit.models import AuditEvent
 from advocacy.cases.models import Contact, GeneralConsultation
 from advocacy.cases.services import general_consultation_record
+from advocacy.ledger.mapping import mapping_from_json
+from advocacy.ledger.services import ledger_upload
 from advocacy.portal.models import CoordinationRequest
 from tests import factories
+from tests.ledger import books
 from tests.portal.conftest import send
 from tests.portal.otp import confirmed_device, force_login_verified
 from tests.workflows.conftest import Walker, open_task
@@ -81,7 +84,13 @@ def world(users_by_role, settings):
             outcome="referred",
         ),
     )
+    ledger_import, _check = ledger_upload(
+        actor=users_by_role["city_supervisor"],
+        data=books.book([books.row("R5-001")]),
+        mapping=mapping_from_json(books.mapping_json()),
+    )
     return {
+        "import_id": ledger_import.pk,
         "case_id": case.pk,
         "process_pk": task.process_id,
         "task_pk": task.pk,
