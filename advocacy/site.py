@@ -109,6 +109,7 @@ class LedgerApplication(Application):
         "imports/<str:import_id>/", ledger.LedgerPreviewView.as_view(), name="preview"
     )
     run_path = path("imports/<str:import_id>/run/", ledger.LedgerRunView.as_view(), name="run")
+    mapping_path = path("mapping/", ledger.MappingView.as_view(), name="mapping")
     template_path = path("template.xlsx", ledger.TemplateView.as_view(), name="template")
     sample_path = path("mapping-sample.json", ledger.SampleMappingView.as_view(), name="sample")
     export_path = path("export.xlsx", ledger.LedgerExportView.as_view(), name="export")

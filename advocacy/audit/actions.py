@@ -155,3 +155,5 @@ class Action(models.IntegerChoices):
     # The Council as a candidate for 法人後見, with its capacity.
     CORPORATE_CANDIDATE_SET = 1127, _("法人後見の受任体制の登録")
     SURVEY_EXPORTED = 1131, _("取組状況調査の出力")
+    # An organisation's ledger column mapping saved (no personal data in it).
+    LEDGER_MAPPING_SAVED = 805, _("台帳の対応表の保存")

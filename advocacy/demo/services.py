@@ -12,6 +12,7 @@ from advocacy.accounts.roles import Role
 from advocacy.accounts.services import organisation_create, professional_create, user_create
 from advocacy.dates import fiscal_year_of
 from advocacy.demo.court import demo_court_load
+from advocacy.demo.ledger import demo_ledger_load
 from advocacy.demo.meetings import demo_meetings_after_commit
 from advocacy.stats.models import Release
 from advocacy.stats.services import report_release
@@ -115,6 +116,8 @@ def demo_load() -> list[DemoLogin]:
     # Its services commit on their own (durable), so it runs once this transaction has.
     transaction.on_commit(_load_outreach)
     demo_meetings_after_commit()
+    # The ledger import commits batch by batch (durable), so it runs once this has committed.
+    transaction.on_commit(lambda: demo_ledger_load(supervisor=User.objects.get(username="city_sv")))
     return list(DEMO_LOGINS)
 
 

@@ -41,16 +41,26 @@ from advocacy.cases.models import (
 from advocacy.cases.models.records import PetitionerType
 from advocacy.crypto import services as crypto_services
 from advocacy.crypto.blind_index import blind_search
+from advocacy.crypto.erased import ERASED
 from advocacy.crypto.keycache import key_cache
 from advocacy.crypto.normalise import normalise_text
+from advocacy.crypto.prefetch import prefetch_data_keys
 from advocacy.reference.models import Area, GuardianshipType, PersonCategory
 from workflows.base import CaseFlow
 from workflows.ledger_review.flows import LedgerReviewFlow
 from workflows.processes import process_start
 
 from . import parsing
-from .mapping import FIELDS, LedgerMapping, MappingError, default_words, resolve_columns
+from .mapping import (
+    FIELDS,
+    LedgerMapping,
+    MappingError,
+    default_words,
+    resolve_columns,
+    suggest_columns,
+)
 from .models import LedgerCase, LedgerImport
+from .models import LedgerMapping as StoredMapping
 from .workbook import MAX_EMPTY_ROWS, read_sheets
 
 ERR_ONLY_SUPERVISOR = _("台帳の取込みはスーパーバイザーが行います。")
@@ -263,12 +273,16 @@ def ledger_check(*, actor: User, data: bytes, mapping: LedgerMapping) -> Check:
     for row in check.rows:
         groups[person_key(row.values)].add(str(row.values["case_number"]))
     with key_cache():
-        for row in check.rows:
-            if row.values["case_number"] in imported:
-                continue
-            if groups[person_key(row.values)] & imported:
-                continue  # the person came in with an earlier row of this workbook
-            if _known_person(actor, row.values):
+        pending = [
+            row
+            for row in check.rows
+            if row.values["case_number"] not in imported
+            # A person who came in with an earlier row of this workbook is its own.
+            and not groups[person_key(row.values)] & imported
+        ]
+        known = _known_persons(actor, pending)
+        for row in pending:
+            if person_key(row.values) in known:
                 check.issues.append(
                     Issue(
                         sheet=row.sheet, row=row.row, reasons=[str(SAME_PERSON)], same_person=True
@@ -288,6 +302,32 @@ def _known_person(actor: User, values: dict[str, Any]) -> Person | None:
     )
     matches = blind_search(queryset, {"kana": values["kana"], "birth_date": values["birth_date"]})
     return matches[0] if matches else None
+
+
+def _known_persons(actor: User, rows: list[LedgerRow]) -> dict[tuple[str, Any], Person]:
+    """Return this organisation's persons sharing the kana and birth date of any of rows.
+
+    One query a thousand rows over the duplicate blind index, then every candidate
+    decrypted and compared (as ``blind_search`` does for one).
+    """
+    index = Person._meta.get_field("duplicate_index")
+    computed = (index.compute([row.values["kana"], row.values["birth_date"]]) for row in rows)
+    ordered = sorted({value for value in computed if value is not None})
+    found: dict[tuple[str, Any], Person] = {}
+    for start in range(0, len(ordered), 1000):
+        candidates = list(
+            Person.objects.filter(
+                organisation_id=_organisation(actor).pk,
+                erased_at__isnull=True,
+                duplicate_index__in=ordered[start : start + 1000],
+            )
+        )
+        prefetch_data_keys(candidates, decrypt=("kana", "birth_date"))
+        for person in candidates:
+            if person.kana is ERASED or person.birth_date is ERASED:
+                continue
+            found.setdefault((normalise_text(person.kana), person.birth_date), person)
+    return found
 
 
 def _group_person(organisation_id, numbers: list[str]) -> Person | None:
@@ -569,6 +609,27 @@ def ledger_import_cancel(*, actor: User, ledger_import: LedgerImport) -> LedgerI
         label=f"ledger cancelled {ledger_import.cases_created}/{ledger_import.rows_total}",
     )
     return ledger_import
+
+
+@transaction.atomic(durable=True)
+def ledger_mapping_save(*, actor: User, mapping: LedgerMapping) -> StoredMapping:
+    """Store the organisation's column mapping (the screen uses it when none is uploaded)."""
+    _require_supervisor(actor)
+    stored, _created = StoredMapping.objects.update_or_create(
+        organisation=_organisation(actor), defaults={"data": mapping.to_json()}
+    )
+    audit_record(actor=actor, action=Action.LEDGER_MAPPING_SAVED, obj=stored, label="mapping")
+    return stored
+
+
+def ledger_suggest(
+    *, actor: User, data: bytes, header_rows: int
+) -> tuple[list[list[str]], dict[str, str]]:
+    """Return the first sheet's header texts and a column suggested for each field."""
+    _require_supervisor(actor)
+    for sheet in read_sheets(data, header_rows=header_rows, sheets=None):
+        return sheet.headers, suggest_columns(sheet.headers)
+    return [], {}
 
 
 @transaction.atomic(durable=True)

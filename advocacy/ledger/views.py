@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from openpyxl import Workbook
+from openpyxl.utils import column_index_from_string
 
 from advocacy.access.roles import RoleRequiredMixin
 from advocacy.accounts.roles import Role
@@ -31,7 +32,7 @@ from advocacy.cases.guards import denied
 
 from . import exports, services
 from .mapping import FIELDS, MappingError, mapping_from_json, template_mapping
-from .models import LedgerImport, LedgerMapping
+from .models import LedgerImport
 from .workbook import MAX_BYTES, WorkbookError
 
 RUN_SECONDS = 3.0
@@ -107,9 +108,7 @@ class LedgerHomeView(SupervisorMixin, View):
                 else _stored_mapping(request.user)
             )
             if mapping_file:
-                LedgerMapping.objects.update_or_create(
-                    organisation=request.user.organisation, defaults={"data": mapping.to_json()}
-                )
+                services.ledger_mapping_save(actor=request.user, mapping=mapping)
             data = form.cleaned_data["workbook"].read()
             ledger_import, _check = services.ledger_upload(
                 actor=request.user, data=data, mapping=mapping
@@ -201,6 +200,85 @@ class LedgerRunView(SupervisorMixin, View):
                     _("%(n)s 件のケースを取り込みました。") % {"n": ledger_import.cases_created},
                 )
         return redirect("ledger:run", import_id=ledger_import.pk)
+
+
+class SuggestForm(forms.Form):
+    workbook = forms.FileField(label=gettext_lazy("台帳（.xlsx）"))
+    header_rows = forms.IntegerField(
+        label=gettext_lazy("見出しの行数"), min_value=0, max_value=10, initial=1
+    )
+
+
+class SaveMappingForm(forms.Form):
+    mapping = forms.CharField(
+        label=gettext_lazy("対応表（JSON）"), widget=forms.Textarea(attrs={"rows": 20})
+    )
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class MappingView(SupervisorMixin, View):
+    """The organisation's mapping: columns suggested from a workbook's headers, then saved."""
+
+    def get(self, request):
+        mapping = _stored_mapping(request.user)
+        return self._page(
+            request, SuggestForm(), SaveMappingForm(initial={"mapping": _json(mapping.to_json())})
+        )
+
+    def _page(self, request, suggest_form, save_form, headers=None, status=200):
+        return render(
+            request,
+            "ledger/mapping.html",
+            {"suggest_form": suggest_form, "save_form": save_form, "headers": headers},
+            status=status,
+        )
+
+    def post(self, request):
+        request.upload_handlers = [MemoryOnlyUploadHandler(request)]
+        return csrf_protect(self._post)(request)
+
+    def _post(self, request):
+        if "save" in request.POST:
+            save_form = SaveMappingForm(request.POST)
+            if save_form.is_valid():
+                try:
+                    mapping = mapping_from_json(save_form.cleaned_data["mapping"])
+                except MappingError as error:
+                    save_form.add_error("mapping", str(error))
+                else:
+                    services.ledger_mapping_save(actor=request.user, mapping=mapping)
+                    messages.success(request, _("対応表を保存しました。"))
+                    return redirect("ledger:mapping")
+            return self._page(request, SuggestForm(), save_form, status=400)
+        suggest_form = SuggestForm(request.POST, request.FILES)
+        save_form = SaveMappingForm()
+        if not suggest_form.is_valid():
+            return self._page(request, suggest_form, save_form, status=400)
+        rows = suggest_form.cleaned_data["header_rows"]
+        try:
+            headers, suggested = services.ledger_suggest(
+                actor=request.user,
+                data=suggest_form.cleaned_data["workbook"].read(),
+                header_rows=rows,
+            )
+        except WorkbookError as error:
+            suggest_form.add_error("workbook", str(error))
+            return self._page(request, suggest_form, save_form, status=400)
+        mapping = {
+            **_stored_mapping(request.user).to_json(),
+            "header_rows": rows,
+            "columns": suggested,
+        }
+        save_form = SaveMappingForm(initial={"mapping": _json(mapping)})
+        shown = [
+            (FIELDS[name][0], letter, " / ".join(headers[column_index_from_string(letter) - 1]))
+            for name, letter in suggested.items()
+        ]
+        return self._page(request, suggest_form, save_form, headers=shown)
+
+
+def _json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 class TemplateView(SupervisorMixin, View):

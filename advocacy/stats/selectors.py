@@ -47,8 +47,8 @@ from advocacy.cases.models import (
 )
 from advocacy.cases.models.records import PetitionerType
 from advocacy.court.models import Flag, SubsidyAssessment
-from advocacy.outreach.models import Feedback, OutreachEvent, Trainee
 from advocacy.meetings.models import AgendaItem, Meeting, Member
+from advocacy.outreach.models import Feedback, OutreachEvent, Trainee
 from advocacy.reference.models import Area, GuardianshipType, MainConcern, PersonCategory
 from advocacy.stats.models import NationalFigure, Release
 
@@ -776,6 +776,8 @@ def guardian_development_counts(fiscal_year: int) -> Counts:
         ("citizen_appointed", "n"): appointed.get("citizen_guardian", 0),
         ("corporate_appointed", "n"): appointed.get("corporate", 0),
     }
+
+
 # Meetings (issue 17): held by kind, cases discussed, outside members by organisation type.
 # Basis date: the meeting's held_on, in the fiscal year and not after today (a meeting not
 # yet held is not counted).

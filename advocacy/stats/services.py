@@ -32,8 +32,8 @@ from advocacy.cases.models import (
 from advocacy.cases.models.records import PetitionerType
 from advocacy.court.models import Flag, SubsidyAssessment
 from advocacy.dates import fiscal_year_label, fiscal_year_of, wareki
-from advocacy.outreach.models import Feedback, OutreachEvent
 from advocacy.meetings.models import Meeting, Member
+from advocacy.outreach.models import Feedback, OutreachEvent
 from advocacy.portal.models import CoordinationRequest
 from advocacy.stats import selectors
 from advocacy.stats.models import NationalFigure, Release

@@ -21,9 +21,12 @@ from advocacy.audit.actions import Action
 from advocacy.audit.models import AuditEvent
 from advocacy.cases.models import Contact, GeneralConsultation
 from advocacy.cases.services import general_consultation_record
+from advocacy.ledger.mapping import mapping_from_json
+from advocacy.ledger.services import ledger_upload
 from advocacy.meetings import services as meetings
 from advocacy.portal.models import CoordinationRequest
 from tests import factories
+from tests.ledger import books
 from tests.portal.conftest import send
 from tests.portal.otp import confirmed_device, force_login_verified
 from tests.workflows.conftest import Walker, open_task
@@ -111,7 +114,13 @@ def world(users_by_role, settings):
         actor=worker, values={"kind": "support", "held_on": datetime.date(2026, 6, 2)}
     )
     meetings.item_add(actor=worker, meeting=meeting, case=case)
+    ledger_import, _check = ledger_upload(
+        actor=users_by_role["city_supervisor"],
+        data=books.book([books.row("R5-001")]),
+        mapping=mapping_from_json(books.mapping_json()),
+    )
     return {
+        "import_id": ledger_import.pk,
         "event_id": event.pk,
         "feedback_id": Feedback.objects.get(case=consenting).pk,
         "course_id": course.pk,

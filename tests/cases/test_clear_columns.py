@@ -22,6 +22,7 @@ CASE_DATA_APPS = (
     "advocacy.court",
     "advocacy.outreach",
     "meetings",
+    "advocacy.ledger",
 )
 
 # Clear text columns that are codes: written by code from a closed set or a format, never
@@ -53,6 +54,15 @@ CODES = {
     "viewflow.Task.owner_permission": "permission codename",
     "viewflow.Task.owner_permission_obj_pk": "row id",
     "viewflow.Task.data": "viewflow state, never personal data",
+    # The ledger import (decision 63): the ledger's case number, refused by
+    # ledger.parsing.parse_ledger_number unless it is letters, digits and - _ / . only; the
+    # workbook's SHA-256; the mapping (column letters or headers, the city's category words)
+    # and the rows chosen to skip (sheet!row): the shape of a ledger, never a row's values.
+    "ledger.LedgerCase.number": "ledger case number of a fixed format",
+    "ledger.LedgerImport.digest": "hash",
+    "ledger.LedgerImport.mapping": "column mapping",
+    "ledger.LedgerImport.choices": "sheet!row references",
+    "ledger.LedgerMapping.data": "column mapping",
 }
 
 # Models of those apps that are not about a person: a candidate's own portal profile (what
@@ -133,5 +143,13 @@ def test_the_walk_reaches_every_case_data_app():
     labels = {model._meta.app_label for model in _case_data_models()}
 
     assert labels == {
-        "cases", "portal", "workflows", "viewflow", "access", "court", "outreach", "meetings"
+        "cases",
+        "portal",
+        "workflows",
+        "viewflow",
+        "access",
+        "court",
+        "outreach",
+        "meetings",
+        "ledger",
     }

@@ -191,3 +191,28 @@ def test_a_person_record_is_refused_to_others(users_by_role, role):
         assert response.status_code in (403, 404)
         assert "試験" not in response.content.decode()
     assert not AuditEvent.objects.filter(action=Action.PERSON_RECORD_DISCLOSED).exists()
+
+
+def test_the_mapping_screen_suggests_columns_from_the_headers_and_saves(supervisor):
+    client = _client(supervisor)
+    page = client.post(
+        "/app/ledger/mapping/",
+        {
+            "suggest": "1",
+            "header_rows": "2",
+            "workbook": SimpleUploadedFile("ledger.xlsx", books.book([books.row("R5-001")])),
+        },
+    )
+    assert page.status_code == 200
+    suggested = json.loads(page.context["save_form"].initial["mapping"])
+    # 番号 (A), 氏名 under the merged 本人 (B), フリガナ (C), 受付日 under 日付 (I).
+    assert suggested["columns"]["case_number"] == "A"
+    assert suggested["columns"]["name"] == "B"
+    assert suggested["columns"]["kana"] == "C"
+    assert suggested["columns"]["consulted_on"] == "I"
+    saved = client.post("/app/ledger/mapping/", {"save": "1", "mapping": books.mapping_json()})
+    assert saved.status_code == 302
+    assert supervisor.organisation.ledger_mapping.data["header_rows"] == 2
+    assert AuditEvent.objects.filter(action=Action.LEDGER_MAPPING_SAVED).count() == 1
+    bad = client.post("/app/ledger/mapping/", {"save": "1", "mapping": "{not json"})
+    assert bad.status_code == 400

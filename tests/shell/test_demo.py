@@ -7,6 +7,8 @@ from django.test import Client
 
 from advocacy.accounts.models import User
 from advocacy.cases.models import Case
+from advocacy.demo import ledger as demo_ledger
+from advocacy.ledger.models import LedgerCase
 from advocacy.meetings.models import Meeting
 from advocacy.stats.models import Release
 
@@ -26,6 +28,8 @@ def test_the_demo_loads_twice_and_the_committee_sees_a_release(settings):
     assert Meeting.objects.count() == meetings
     support = Meeting.objects.get(kind=Meeting.Kind.SUPPORT)
     assert support.items.exists() and support.members.filter(is_outside=True).exists()
+    # The old Excel ledger came in once, and not again on the second load.
+    assert LedgerCase.objects.count() == len(demo_ledger.ROWS)
     assert Release.objects.count() == 1
     client = Client()
     client.force_login(User.objects.get(username="committee1"))
