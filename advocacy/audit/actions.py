@@ -106,6 +106,8 @@ class Action(models.IntegerChoices):
     LEDGER_EXPORTED = 803, _("台帳の出力")
     # Everything held about one person, given out on a disclosure request (開示請求).
     PERSON_RECORD_DISCLOSED = 804, _("本人情報の開示")
+    # An organisation's ledger column mapping saved (no personal data in it).
+    LEDGER_MAPPING_SAVED = 805, _("台帳の対応表の保存")
     # 900s: meetings (支援会議, 支援調整会議, 定例会, the committee)
     MEETING_CREATED = 901, _("会議の登録")
     # Its date, place, chair, the agenda sent, the committee's summary: never the words.
@@ -155,5 +157,3 @@ class Action(models.IntegerChoices):
     # The Council as a candidate for 法人後見, with its capacity.
     CORPORATE_CANDIDATE_SET = 1127, _("法人後見の受任体制の登録")
     SURVEY_EXPORTED = 1131, _("取組状況調査の出力")
-    # An organisation's ledger column mapping saved (no personal data in it).
-    LEDGER_MAPPING_SAVED = 805, _("台帳の対応表の保存")
