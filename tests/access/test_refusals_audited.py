@@ -21,6 +21,8 @@ from advocacy.audit.actions import Action
 from advocacy.audit.models import AuditEvent
 from advocacy.cases.models import Contact, GeneralConsultation
 from advocacy.cases.services import general_consultation_record
+from advocacy.court import services as court_services
+from advocacy.court.models import Obligation
 from advocacy.ledger.mapping import mapping_from_json
 from advocacy.ledger.services import ledger_upload
 from advocacy.meetings import services as meetings
@@ -119,7 +121,20 @@ def world(users_by_role, settings):
         data=books.book([books.row("R5-001")]),
         mapping=mapping_from_json(books.mapping_json()),
     )
+    # The court's side: a flag on the case (a supervisor clears it).
+    flag = court_services.asset_change_record(
+        actor=worker, case=case, noted_on=datetime.date(2026, 6, 3), note="架空の資産の変動"
+    )
+    # An obligation written as the reporting plan would (the plan needs a ruling first).
+    obligation = Obligation.objects.create(
+        case=case, kind=Obligation.Kind.FIRST_REPORT, due_on=datetime.date(2026, 8, 1)
+    )
     return {
+        "obligation_id": obligation.pk,
+        # A paper of the petition set, as Word.
+        "code": "petition",
+        "fmt": "docx",
+        "flag_id": flag.pk,
         "import_id": ledger_import.pk,
         "event_id": event.pk,
         "feedback_id": Feedback.objects.get(case=consenting).pk,

@@ -99,7 +99,12 @@ def test_a_support_meeting_from_agenda_to_minutes_and_its_pack(live_server, page
     page.emulate_media(media="print")
     notice = page.get_by_test_id("secrecy-notice")
     assert notice.inner_text() == str(SECRECY_NOTICE)
-    assert notice.evaluate("el => getComputedStyle(el).position") == "fixed"
+    # Print emulation restyles the page a moment later: wait for it (fails if never fixed).
+    page.wait_for_function(
+        "() => getComputedStyle(document.querySelector(\"[data-testid='secrecy-notice']\"))"
+        ".position === 'fixed'",
+        timeout=10_000,
+    )
     assert "令和" in page.content()
     item = AgendaItem.objects.get()
     assert item.minutes == "架空の議事録本文"

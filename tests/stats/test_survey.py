@@ -135,10 +135,11 @@ def _world(worker):
             outcome="referred",
         ),
     )
-    # Two requests for one case: one case coordinated.
+    # Two requests for one case (the first withdrawn, as a case allows one open request at a
+    # time): one case coordinated.
     lawyer = factories.professional_user().professional
     for _ in range(2):
-        portal.request_send(
+        sent = portal.request_send(
             actor=worker,
             case=elderly[0],
             professional=lawyer,
@@ -146,6 +147,7 @@ def _world(worker):
             summary=summary_for(elderly[0]),
             portal_url="/app/portal/",
         )
+        portal.request_withdraw(actor=worker, request=sent)
     return elderly, disabled, unknown
 
 
