@@ -18,6 +18,7 @@ from advocacy.accounts import hooks
 from advocacy.accounts.roles import is_system_admin
 from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
+from advocacy.mail import mail_after_commit
 
 from .models import Organisation, Professional, User
 from .roles import Role
@@ -139,7 +140,7 @@ def second_factor_reset(
         request=request,
     )
     # The user hears of it: a reset they did not ask for is someone taking over the account.
-    transaction.on_commit(lambda: _reset_notice(user))
+    mail_after_commit(lambda: _reset_notice(user), what="second factor reset notice")
     return deleted
 
 

@@ -48,6 +48,7 @@ from advocacy.crypto.erased import ERASED
 from advocacy.crypto.keycache import key_cache
 from advocacy.crypto.prefetch import prefetch_data_keys
 from advocacy.dates import fiscal_prefix, fiscal_year_of
+from advocacy.mail import mail_after_commit
 from advocacy.reference.models import GrantedAct
 
 ERR_NOT_STAFF = _("ケースを登録できるのは市または社協の職員です。")
@@ -372,7 +373,9 @@ def duplicate_warning(
         )
         if first:
             own = actor.organisation_id
-            transaction.on_commit(partial(_limit_notice, own, limit, history_url))
+            mail_after_commit(
+                partial(_limit_notice, own, limit, history_url), what="duplicate limit notice"
+            )
         return DuplicateWarning(visible=visible, limited=True)
     hidden: dict[uuid.UUID, Organisation] = {}
     for match in matches:
@@ -389,7 +392,10 @@ def duplicate_warning(
         hidden.setdefault(match.organisation.pk, match.organisation)
     asking = str(actor.organisation or "")
     for organisation_id in hidden:
-        transaction.on_commit(partial(_duplicate_notice, organisation_id, asking, history_url))
+        mail_after_commit(
+            partial(_duplicate_notice, organisation_id, asking, history_url),
+            what="duplicate match notice",
+        )
     return DuplicateWarning(visible=visible, hidden=list(hidden.values()))
 
 

@@ -26,6 +26,7 @@ from advocacy.accounts.roles import Role, has_role
 from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
 from advocacy.cases.models import Case
+from advocacy.mail import mail_after_commit
 from advocacy.reference.models import PersonCategory
 from workflows import events as workflow
 
@@ -235,7 +236,7 @@ def request_send(
         label=case.number,
         reason=f"request {request.pk} professional {professional.pk}",
     )
-    transaction.on_commit(lambda: _notify(professional, portal_url))
+    mail_after_commit(lambda: _notify(professional, portal_url), what="portal request notice")
     return request
 
 
@@ -310,7 +311,9 @@ def request_decline(
         reason=f"request {request.pk} {reason}",
     )
     case = request.case
-    transaction.on_commit(lambda: _tell_worker(case, what=str(_("辞退されました"))))
+    mail_after_commit(
+        lambda: _tell_worker(case, what=str(_("辞退されました"))), what="portal decline notice"
+    )
     return request
 
 
@@ -326,7 +329,9 @@ def _expire(request: CoordinationRequest) -> None:
         reason=f"request {request.pk} expired",
     )
     case = request.case
-    transaction.on_commit(lambda: _tell_worker(case, what=str(_("回答期限が過ぎました"))))
+    mail_after_commit(
+        lambda: _tell_worker(case, what=str(_("回答期限が過ぎました"))), what="portal expiry notice"
+    )
 
 
 def requests_expire(*, now: datetime.datetime | None = None) -> int:

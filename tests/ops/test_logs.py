@@ -1,5 +1,6 @@
 """The real logging configuration writes JSON lines with ids and never a typed value."""
 
+import datetime
 import io
 import json
 import logging.config
@@ -74,3 +75,17 @@ def test_each_request_line_names_the_request_user_and_organisation(
     assert line["organisation_id"] == str(worker.organisation_id)
     assert line["status"] == 200
     assert line["method"] == "GET"
+
+
+def test_each_line_is_timed_in_utc_with_its_offset(client, users_by_role, captured_log):
+    client.force_login(users_by_role["city_caseworker"])
+    before = datetime.datetime.now(datetime.UTC)
+
+    client.get("/app/inbox/")
+
+    lines = [json.loads(line) for line in captured_log.getvalue().splitlines()]
+    assert lines
+    for line in lines:
+        time = datetime.datetime.fromisoformat(line["time"])
+        assert time.utcoffset() == datetime.timedelta(0), line["time"]
+        assert abs(time - before) < datetime.timedelta(minutes=5)
