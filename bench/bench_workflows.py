@@ -13,6 +13,7 @@ cases pointing at it, processes with nine finished tasks and one open task each.
 from __future__ import annotations
 
 import datetime
+import os
 import random
 import statistics
 import sys
@@ -209,29 +210,63 @@ def measure(users: dict) -> None:
                     selectors.bounded_count(s(user=u)),
                 ),
             )
-        with override_settings(ALLOWED_HOSTS=["testserver"]):
-            client = Client(raise_request_exception=False)
-            client.force_login(user)
-            for tab in ("mine", "queue", "overdue"):
-                response = client.get(f"/app/inbox/?tab={tab}")
-                if response.status_code != 200:
-                    print(f"  GET /app/inbox/?tab={tab}: HTTP {response.status_code}, skipped")
-                    continue
-                with CaptureQueriesContext(connection) as queries:
-                    client.get(f"/app/inbox/?tab={tab}")
-                timed(
-                    f"GET /app/inbox/?tab={tab} ({len(response.content) // 1024} KiB, "
-                    f"{len(queries)} queries)",
-                    lambda t=tab, c=client: c.get(f"/app/inbox/?tab={t}"),
-                    repeat=9,
-                )
-            if client.get("/app/inbox/count/?tab=mine").status_code == 200:
-                for tab in ("mine", "queue", "overdue"):
-                    timed(
-                        f"GET /app/inbox/count/?tab={tab} (lazy badge)",
-                        lambda t=tab, c=client: c.get(f"/app/inbox/count/?tab={t}"),
-                        repeat=9,
-                    )
+    pages_side_by_side(users)
+
+
+def pages_side_by_side(users: dict, rounds: int = 9) -> None:
+    """Our inbox tabs next to stock viewflow's inbox and queue, and the floor, in the same rounds.
+
+    Each round requests every page once (same users, same client, same tables), so a change
+    in the machine's load falls on all of them alike; medians are printed with the load.
+    """
+    pages = []
+    for name, user in users.items():
+        client = Client(raise_request_exception=False)
+        client.force_login(user)
+        pages += [
+            (name, "floor (search form, no data)", client, "/app/cases/search/"),
+            (name, "ours: inbox mine", client, "/app/inbox/?tab=mine"),
+            (name, "stock: inbox", client, "/stock/workflow/inbox/"),
+            (name, "ours: inbox queue", client, "/app/inbox/?tab=queue"),
+            (name, "stock: queue", client, "/stock/workflow/queue/"),
+            (name, "ours: inbox overdue", client, "/app/inbox/?tab=overdue"),
+        ]
+    times: dict[tuple, list[float]] = {page[:2]: [] for page in pages}
+    queries: dict[tuple, int] = {}
+    sizes: dict[tuple, int] = {}
+    for name, label, client, url in pages:
+        response = client.get(url)  # warm up
+        assert response.status_code == 200, (name, label, response.status_code)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        queries[name, label] = len(captured)
+        sizes[name, label] = len(response.content) // 1024
+    loads = []
+    for _round in range(rounds):
+        loads.append(os.getloadavg()[0])
+        for name, label, client, url in pages:
+            start = time.perf_counter()
+            client.get(url)
+            times[name, label].append((time.perf_counter() - start) * 1000)
+    loads.append(os.getloadavg()[0])
+    print(
+        f"pages side by side, {rounds} rounds, median ms; "
+        f"load average {min(loads):.2f}–{max(loads):.2f}"
+    )
+    print("| user | page | queries | KiB | ms | ratio |")
+    print("|---|---|---|---|---|---|")
+    for name in users:
+        median = {label: statistics.median(t) for (n, label), t in times.items() if n == name}
+        ratio = {
+            "ours: inbox mine": median["ours: inbox mine"] / median["stock: inbox"],
+            "ours: inbox queue": median["ours: inbox queue"] / median["stock: queue"],
+        }
+        for label, ms in median.items():
+            note = f"{ratio[label]:.2f}× stock" if label in ratio else ""
+            print(
+                f"| {name} | {label} | {queries[name, label]} | {sizes[name, label]} | "
+                f"{ms:.1f} | {note} |"
+            )
 
 
 def existing() -> dict:
@@ -256,44 +291,175 @@ def existing() -> dict:
     }
 
 
-def transitions(worker, count: int = 60) -> None:
-    """Time a caseworker completing a flow step through its screen (POST execute), end to end."""
+class SqlTimer:
+    """Time spent in the database by the statements of a block (an execute_wrapper)."""
+
+    def __init__(self) -> None:
+        self.ms = 0.0
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.ms += (time.perf_counter() - start) * 1000
+            self.count += 1
+
+
+def prepare(workers: list, each: int) -> list[list[tuple[int, str]]]:
+    """Give each worker `each` open intake tasks of fresh cases: (worker pk, execute URL) lists."""
     from viewflow.workflow.models import Task
     from viewflow.workflow.status import STATUS
 
     from tests import factories
     from workflows.consultation.start import consultation_start
 
-    tasks = []
-    for _i in range(count):
-        case = factories.case_for(worker)
-        consultation_start(actor=worker, case=case)
-        tasks.append(
-            Task.objects.get(
+    lists = []
+    for worker in workers:
+        urls = []
+        for _i in range(each):
+            case = factories.case_for(worker)
+            consultation_start(actor=worker, case=case)
+            task = Task.objects.get(
                 process__caseprocess__case=case, status=STATUS.ASSIGNED, flow_task_type="HUMAN"
             )
-        )
-    with override_settings(ALLOWED_HOSTS=["testserver"]):
-        client = Client(raise_request_exception=False)
-        client.force_login(worker)
-        times = []
-        for task in tasks:
-            path = task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+            url = task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+            urls.append((worker.pk, url))
+        lists.append(urls)
+    return lists
+
+
+def _complete(client: Client, url: str) -> None:
+    response = client.post(url, {"confirmed": "on"})
+    assert response.status_code == 302, (url, response.status_code)
+
+
+def one_at_a_time(worker, count: int = 40) -> None:
+    """Complete intake steps one after another: the POST, its SQL time, the floor beside it."""
+    from django.db import reset_queries
+
+    (urls,) = prepare([worker], count)
+    client = Client(raise_request_exception=False)
+    client.force_login(worker)
+    client.get("/app/cases/search/")
+    posts, sql, floors, queries = [], [], [], 0
+    loads = [os.getloadavg()[0]]
+    for _worker, url in urls:
+        # Side by side: the floor (an authenticated page with no data), then one completion.
+        start = time.perf_counter()
+        client.get("/app/cases/search/")
+        floors.append((time.perf_counter() - start) * 1000)
+        timer = SqlTimer()
+        with connection.execute_wrapper(timer):
             start = time.perf_counter()
-            response = client.post(path, {"confirmed": "on"})
-            times.append(time.perf_counter() - start)
-            assert response.status_code == 302, response.status_code
-    median = statistics.median(times) * 1000
+            _complete(client, url)
+            posts.append((time.perf_counter() - start) * 1000)
+        sql.append(timer.ms)
+        queries = timer.count
+    reset_queries()
+    loads.append(os.getloadavg()[0])
+    post, sql_ms, floor = (statistics.median(x) for x in (posts, sql, floors))
     print(
-        f"caseworker completes intake (POST execute → next task, one at a time): "
-        f"median {median:.1f} ms, {count / sum(times):.1f} transitions/s"
+        f"caseworker completes intake (POST execute → the triage task assigned), one at a time, "
+        f"{count} steps, load average {min(loads):.2f}–{max(loads):.2f}:"
     )
+    print(
+        f"  POST median {post:.1f} ms ({queries} statements, {sql_ms:.1f} ms of them in the "
+        f"database); floor {floor:.1f} ms; POST / (floor + its SQL) = "
+        f"{post / (floor + sql_ms):.2f}×; {1000 / post:.1f} transitions/s"
+    )
+
+
+def _concurrent_worker(user_pk: int, urls: list, barrier, out) -> None:
+    from advocacy.accounts.models import User
+
+    client = Client(raise_request_exception=False)
+    client.force_login(User.objects.get(pk=user_pk))
+    client.get("/app/cases/search/")  # warm: the session, the menu
+    barrier.wait()
+    started = time.time()
+    times = []
+    for _user, url in urls:
+        start = time.perf_counter()
+        _complete(client, url)
+        times.append((time.perf_counter() - start) * 1000)
+    finished = time.time()
+    connection.close()
+    out.put((started, finished, times))
+
+
+def concurrent(workers: list, levels: tuple[int, ...] = (1, 5, 20), total: int = 120) -> None:
+    """Transitions a second with N worker processes, each its own connection and caseworker.
+
+    Each process completes total / N intake steps of its own caseworker's cases as fast as it
+    can (no pauses); throughput is all steps over the time from the first start to the last end.
+    """
+    import multiprocessing
+
+    from django.db import connections
+
+    print(f"concurrent completions, {total} steps a level, one process and connection each:")
+    print("| processes | transitions/s | POST p50 ms | POST p95 ms | load |")
+    print("|---|---|---|---|---|")
+    for level in levels:
+        lists = prepare(workers[:level], total // level)
+        connections.close_all()  # every child opens its own connection
+        context = multiprocessing.get_context("fork")
+        barrier = context.Barrier(level)
+        out = context.Queue()
+        procs = [
+            context.Process(target=_concurrent_worker, args=(urls[0][0], urls, barrier, out))
+            for urls in lists
+        ]
+        for proc in procs:
+            proc.start()
+        results = [out.get() for _p in procs]
+        for proc in procs:
+            proc.join()
+            assert proc.exitcode == 0, proc.exitcode
+        began = min(r[0] for r in results)
+        ended = max(r[1] for r in results)
+        times = sorted(t for r in results for t in r[2])
+        p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+        print(
+            f"| {level} | {len(times) / (ended - began):.1f} | {statistics.median(times):.1f} | "
+            f"{p95:.1f} | {os.getloadavg()[0]:.2f} |"
+        )
+
+
+def profile(worker, count: int = 30) -> None:
+    """Where one completion's time goes: pyinstrument over count POSTs (BENCH_PROFILE=1)."""
+    from pyinstrument import Profiler
+
+    (urls,) = prepare([worker], count)
+    client = Client(raise_request_exception=False)
+    client.force_login(worker)
+    _complete(client, urls[0][1])  # warm up
+    profiler = Profiler(interval=0.0005)
+    with profiler:
+        for _worker, url in urls[1:]:
+            _complete(client, url)
+    print(profiler.output_text(unicode=True, color=False, show_all=False))
+
+
+def bench_workers() -> list:
+    from advocacy.accounts.models import User
+
+    return list(User.objects.filter(username__startswith="bench_worker").order_by("id"))
 
 
 def main() -> None:
     users = existing() if benchdb.reused() else build()
-    measure(users)
-    transitions(users["worker"])
+    # The stock anchor is mounted in the bench's URLconf only (bench/stock_urls.py).
+    with override_settings(ALLOWED_HOSTS=["testserver"], ROOT_URLCONF="stock_urls"):
+        if os.environ.get("BENCH_PROFILE") == "1":
+            profile(users["worker"])
+            return
+        if os.environ.get("BENCH_ONLY") != "transitions":
+            measure(users)
+        one_at_a_time(users["worker"])
+        concurrent(bench_workers())
 
 
 if __name__ == "__main__":
