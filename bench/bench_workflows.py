@@ -12,6 +12,7 @@ cases pointing at it, processes with nine finished tasks and one open task each.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import random
@@ -292,10 +293,11 @@ def existing() -> dict:
 
 
 class SqlTimer:
-    """Time spent in the database by the statements of a block (an execute_wrapper)."""
+    """Time spent in the database by a block: its statements (an execute_wrapper) and commits."""
 
     def __init__(self) -> None:
         self.ms = 0.0
+        self.commit_ms = 0.0
         self.count = 0
 
     def __call__(self, execute, sql, params, many, context):
@@ -305,6 +307,28 @@ class SqlTimer:
         finally:
             self.ms += (time.perf_counter() - start) * 1000
             self.count += 1
+
+    @contextlib.contextmanager
+    def timing(self):
+        # A COMMIT is no cursor statement: it goes through the connection's _commit.
+        commit = connection._commit
+
+        def timed_commit():
+            start = time.perf_counter()
+            try:
+                return commit()
+            finally:
+                ms = (time.perf_counter() - start) * 1000
+                self.ms += ms
+                self.commit_ms += ms
+                self.count += 1
+
+        connection._commit = timed_commit
+        try:
+            with connection.execute_wrapper(self):
+                yield self
+        finally:
+            del connection._commit
 
 
 def prepare(workers: list, each: int) -> list[list[tuple[int, str]]]:
@@ -343,7 +367,7 @@ def one_at_a_time(worker, count: int = 40) -> None:
     client = Client(raise_request_exception=False)
     client.force_login(worker)
     client.get("/app/cases/search/")
-    posts, sql, floors, queries = [], [], [], 0
+    posts, sql, commits, floors, queries = [], [], [], [], 0
     loads = [os.getloadavg()[0]]
     for _worker, url in urls:
         # Side by side: the floor (an authenticated page with no data), then one completion.
@@ -351,11 +375,12 @@ def one_at_a_time(worker, count: int = 40) -> None:
         client.get("/app/cases/search/")
         floors.append((time.perf_counter() - start) * 1000)
         timer = SqlTimer()
-        with connection.execute_wrapper(timer):
+        with timer.timing():
             start = time.perf_counter()
             _complete(client, url)
             posts.append((time.perf_counter() - start) * 1000)
         sql.append(timer.ms)
+        commits.append(timer.commit_ms)
         queries = timer.count
     reset_queries()
     loads.append(os.getloadavg()[0])
@@ -365,8 +390,9 @@ def one_at_a_time(worker, count: int = 40) -> None:
         f"{count} steps, load average {min(loads):.2f}–{max(loads):.2f}:"
     )
     print(
-        f"  POST median {post:.1f} ms ({queries} statements, {sql_ms:.1f} ms of them in the "
-        f"database); floor {floor:.1f} ms; POST / (floor + its SQL) = "
+        f"  POST median {post:.1f} ms ({queries} statements and commits, {sql_ms:.1f} ms "
+        f"of it in the database, {statistics.median(commits):.1f} ms the commits); "
+        f"floor {floor:.1f} ms; POST / (floor + its SQL) = "
         f"{post / (floor + sql_ms):.2f}×; {1000 / post:.1f} transitions/s"
     )
 
@@ -376,17 +402,26 @@ def _concurrent_worker(user_pk: int, urls: list, barrier, out) -> None:
 
     client = Client(raise_request_exception=False)
     client.force_login(User.objects.get(pk=user_pk))
-    client.get("/app/cases/search/")  # warm: the session, the menu
+    # Warm up outside the timing with a first step: a forked process copies the pages of
+    # memory it first writes, which would otherwise be counted against the first steps.
+    _complete(client, urls[0][1])
     barrier.wait()
-    started = time.time()
+    started, cpu = time.time(), time.process_time()
     times = []
-    for _user, url in urls:
+    for _user, url in urls[1:]:
         start = time.perf_counter()
         _complete(client, url)
         times.append((time.perf_counter() - start) * 1000)
-    finished = time.time()
+    finished, cpu = time.time(), time.process_time() - cpu
     connection.close()
-    out.put((started, finished, times))
+    out.put((started, finished, times, cpu))
+
+
+_WAITS = (
+    "SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), "
+    "count(*) FILTER (WHERE state = 'active') "
+    "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+)
 
 
 def concurrent(workers: list, levels: tuple[int, ...] = (1, 5, 20), total: int = 120) -> None:
@@ -394,16 +429,26 @@ def concurrent(workers: list, levels: tuple[int, ...] = (1, 5, 20), total: int =
 
     Each process completes total / N intake steps of its own caseworker's cases as fast as it
     can (no pauses); throughput is all steps over the time from the first start to the last end.
+    While they run, the parent samples the database's sessions every 20 ms: how many wait for
+    a lock (contention) and how many are running a statement; with the workers' own CPU time
+    a step, that tells a machine that is full from a design that serialises.
     """
     import multiprocessing
+    import queue
 
     from django.db import connections
 
     print(f"concurrent completions, {total} steps a level, one process and connection each:")
-    print("| processes | transitions/s | POST p50 ms | POST p95 ms | load |")
-    print("|---|---|---|---|---|")
+    print(
+        "| processes | transitions/s | POST p50 ms | POST p95 ms | client CPU ms a step | "
+        "sessions waiting for a lock / running (mean of samples) | audit chains used | load |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    from advocacy.audit.models import AuditEvent
+
     for level in levels:
-        lists = prepare(workers[:level], total // level)
+        lists = prepare(workers[:level], total // level + 1)
+        last_event = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
         connections.close_all()  # every child opens its own connection
         context = multiprocessing.get_context("fork")
         barrier = context.Barrier(level)
@@ -414,17 +459,30 @@ def concurrent(workers: list, levels: tuple[int, ...] = (1, 5, 20), total: int =
         ]
         for proc in procs:
             proc.start()
-        results = [out.get() for _p in procs]
+        results, samples = [], []
+        with connection.cursor() as cursor:
+            while len(results) < level:
+                try:
+                    results.append(out.get(timeout=0.02))
+                except queue.Empty:
+                    cursor.execute(_WAITS)
+                    samples.append(cursor.fetchone())
         for proc in procs:
             proc.join()
             assert proc.exitcode == 0, proc.exitcode
         began = min(r[0] for r in results)
         ended = max(r[1] for r in results)
         times = sorted(t for r in results for t in r[2])
+        cpu_ms = 1000 * sum(r[3] for r in results) / len(times)
         p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+        # How many audit chains the level's events went to: as many as heads were held at once.
+        chains = AuditEvent.objects.filter(id__gt=last_event).values("chain").distinct().count()
+        waiting = statistics.mean(s[0] for s in samples) if samples else 0.0
+        running = statistics.mean(s[1] for s in samples) if samples else 0.0
         print(
             f"| {level} | {len(times) / (ended - began):.1f} | {statistics.median(times):.1f} | "
-            f"{p95:.1f} | {os.getloadavg()[0]:.2f} |"
+            f"{p95:.1f} | {cpu_ms:.1f} | {waiting:.2f} / {running:.2f} | "
+            f"{chains} | {os.getloadavg()[0]:.2f} |"
         )
 
 
@@ -453,6 +511,9 @@ def main() -> None:
     users = existing() if benchdb.reused() else build()
     # The stock anchor is mounted in the bench's URLconf only (bench/stock_urls.py).
     with override_settings(ALLOWED_HOSTS=["testserver"], ROOT_URLCONF="stock_urls"):
+        from django.urls import get_resolver
+
+        get_resolver().url_patterns  # noqa: B018 - import the URLconf: it sets the flows' parents
         if os.environ.get("BENCH_PROFILE") == "1":
             profile(users["worker"])
             return

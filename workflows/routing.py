@@ -13,6 +13,7 @@ import datetime
 from viewflow.workflow.models import Task
 
 from advocacy.accounts.models import User
+from advocacy.cases.models import Case
 from advocacy.cases.selectors import cases_visible_to
 
 from .models import NAMED_OWNER, CaseProcess, CaseTask
@@ -36,6 +37,9 @@ def case_task_create(*, activation, role: str, due_on: datetime.date | None) -> 
 def case_worker(activation) -> User | None:
     """Return the case's worker when they may do the step (used by ``.Assign``), else None."""
     process = activation.process
+    if not CaseProcess.case.is_cached(process):
+        # The case and its worker in one query (a completion has not loaded the case yet).
+        process.case = Case.objects.select_related("assigned_worker").get(pk=process.case_id)
     worker = process.case.assigned_worker
     if worker is None or not worker.is_active:
         return None

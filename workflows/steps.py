@@ -65,13 +65,15 @@ def task_complete(*, actor: User, activation, form, step=None) -> None:
     """
     with transaction.atomic():
         (step or nothing_to_record)(actor=actor, activation=activation, form=form)
+        activation.execute()
+        # The event is the last write: from it to the commit, this transaction holds an audit
+        # chain's head (decision 83), so the transition's work is not done while holding it.
         task_audit(
             actor=actor,
             action=Action.TASK_COMPLETED,
             case=activation.process.case,
             node=activation.flow_task,
         )
-        activation.execute()
 
 
 def _set(process: CaseProcess, **values) -> None:

@@ -103,19 +103,31 @@ def case_visibility_probe(*, user: User, case: str = "case") -> Q:
     # the caseworker's grants before the first row (about 35 ms for 2,500 grants).
     granted = Exists(
         CaseUserObjectPermission.objects.filter(
-            content_object_id=OuterRef(case), user_id=user.pk, permission_id=_view_permission_id()
+            content_object_id=OuterRef(case),
+            user_id=user.pk,
+            permission_id=_view_permission_id(user),
         )
     )
     return (Q(**{f"{case}__organisation_id": organisation_id}) & Q(granted)) | Q(shared)
 
 
-def _view_permission_id() -> int:
-    # Not cached: test databases are flushed and their permissions re-created with new ids.
-    return (
-        Permission.objects.only("pk")
-        .get(content_type__app_label="cases", content_type__model="case", codename=VIEW)
-        .pk
-    )
+# The attribute of a user object where the probe keeps the permission's id (see below).
+_VIEW_PERMISSION_CACHE = "_advocacy_view_permission_id"
+
+
+def _view_permission_id(user: User) -> int:
+    # Read once per request and kept on its user object, as the roles are (accounts.roles):
+    # a task's URL asks twice (the guard, then the step's own check). Not kept in the module:
+    # test databases are flushed and their permissions re-created with new ids.
+    cached: int | None = getattr(user, _VIEW_PERMISSION_CACHE, None)
+    if cached is None:
+        cached = (
+            Permission.objects.only("pk")
+            .get(content_type__app_label="cases", content_type__model="case", codename=VIEW)
+            .pk
+        )
+        setattr(user, _VIEW_PERMISSION_CACHE, cached)
+    return cached
 
 
 def _contracted_to(user: User, case: Case) -> bool:
