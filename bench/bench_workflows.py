@@ -8,6 +8,14 @@ next to DATABASE_URL and dropped afterwards (or a temporary SQLite file). BENCH_
 it; BENCH_REUSE=<db> BENCH_REUSE_KEYS=<key file> measures a kept one again without building
 (migrations not yet applied to it are applied first). Rows are bulk-inserted: one person,
 cases pointing at it, processes with nine finished tasks and one open task each.
+
+Prints, for a caseworker, a supervisor and a Council caseworker: the tabs' selectors; our
+inbox tabs next to stock viewflow's inbox and queue (``WorkflowAppViewset``, mounted by the
+benches' URLconf ``stock_urls.py`` only) and the floor, side by side in the same rounds; a
+caseworker completing intake steps one at a time (POST, its statements' and commits' time, the
+floor beside each); and transitions a second at 1, 5 and 20 worker processes, each with its own
+connection, with the lock waits sampled meanwhile. BENCH_ONLY=transitions skips the pages;
+BENCH_PROFILE=1 prints a pyinstrument profile of 29 completions instead.
 """
 
 from __future__ import annotations
