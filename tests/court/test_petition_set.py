@@ -24,7 +24,7 @@ from advocacy.audit.actions import Action
 from advocacy.audit.models import AuditEvent
 from advocacy.cases.models import Assessment, Decision, Petition
 from advocacy.court import services as court_services
-from advocacy.court.models import SubsidyRule
+from advocacy.court.models import PaperTemplate, SubsidyRule
 from advocacy.court.papers.catalogue import PAPERS
 from advocacy.court.papers.templates import template_check
 from advocacy.dates import wareki
@@ -545,3 +545,28 @@ def test_a_relatives_column_the_paper_does_not_have_is_refused():
         "relatives_diagram",
         docx_with("{{ person_name }}", "{% for r in relatives %}{{ r.name }}{% endfor %}"),
     ) == {"person_name", "relatives"}
+
+
+def admin_upload(client, code: str, data: bytes):
+    upload = io.BytesIO(data)
+    upload.name = f"{code}.docx"
+    return client.post("/admin/court/papertemplate/add/", {"code": code, "upload": upload})
+
+
+@pytest.mark.parametrize("code", NEW_PAPERS)
+def test_the_system_administrator_is_told_what_is_wrong_and_a_good_upload_is_used(
+    users_by_role, worker, set_case, code
+):
+    admin = client_for(users_by_role["system_admin"])
+    required, first = BAD_TEMPLATES[code]
+    unknown = admin_upload(admin, code, docx_with(required, "{{ person_mynumber }}"))
+    assert unknown.status_code == HTTPStatus.OK
+    assert "使えない差し込み項目があります: person_mynumber" in unknown.content.decode()
+    missing = admin_upload(admin, code, docx_with(required.replace("{{ " + first + " }}", "")))
+    assert f"必要な差し込み項目がありません: {first}" in missing.content.decode()
+    assert not PaperTemplate.objects.exists()
+
+    accepted = admin_upload(admin, code, docx_with("市独自の様式", required))
+    assert accepted.status_code == HTTPStatus.FOUND
+    text = all_text(paper_bytes(worker, set_case, code))
+    assert text.startswith("市独自の様式") and THIS["name"] in text
