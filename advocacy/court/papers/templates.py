@@ -24,6 +24,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..models import PaperTemplate
 from .catalogue import PAPERS
+from .context import sample_context
 
 DEFAULTS = Path(__file__).with_name("defaults")
 MAX_BYTES = 5 * 1024 * 1024
@@ -35,6 +36,7 @@ ERR_TOO_LARGE = _("ファイルが大きすぎます（5MB まで）。")
 ERR_SYNTAX = _("差し込み項目の書き方に誤りがあります: %(error)s")
 ERR_UNKNOWN = _("この書類では使えない差し込み項目があります: %(names)s")
 ERR_MISSING = _("この書類に必要な差し込み項目がありません: %(names)s")
+ERR_RENDER = _("この書類の値では埋められない差し込み項目があります: %(error)s")
 ERR_NO_PDF = _("PDF に変換できませんでした（LibreOffice が使えません）。Word 版を使ってください。")
 
 
@@ -78,6 +80,12 @@ def template_check(code: str, data: bytes) -> set[str]:
     missing = sorted(set(paper.required) - used)
     if missing:
         raise ValidationError(ERR_MISSING % {"names": ", ".join(missing)})
+    # A trial fill with values of the right shape: what the names alone cannot show, such as
+    # a column of a list (``{{ r.address }}`` in the relatives' rows) the paper does not have.
+    try:
+        DocxTemplate(io.BytesIO(data)).render(sample_context(code), _environment(), autoescape=True)
+    except TemplateError as error:
+        raise ValidationError(ERR_RENDER % {"error": error}) from None
     return used
 
 
