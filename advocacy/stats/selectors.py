@@ -500,8 +500,7 @@ def releases_listed() -> QuerySet[Release]:
     """
     return (
         Release.objects.using("default")
-        .defer("shown", "counts")
-        .select_related("released_by")
+        .only("fiscal_year", "number", "kind", "released_at")
         .order_by("-released_at", "-pk")
     )
 
