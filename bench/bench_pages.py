@@ -13,7 +13,6 @@ Prints medians with the load average; the goal is (page − floor) ≤ 2 × bare
 
 from __future__ import annotations
 
-import datetime
 import os
 import statistics
 import sys
@@ -86,6 +85,8 @@ def releases(supervisor: User) -> tuple[int, int | None]:
     Releases made before decision 100 have no stored tables and are rendered on each view, as
     every release was before: the bench serves both, side by side.
     """
+    from django.utils import timezone
+
     from advocacy.dates import fiscal_year_of
     from advocacy.stats import services
     from advocacy.stats.models import Release
@@ -94,7 +95,7 @@ def releases(supervisor: User) -> tuple[int, int | None]:
     if stored is None:
         stored = services.report_release(
             actor=supervisor,
-            fiscal_year=fiscal_year_of(datetime.date.today()) - 1,
+            fiscal_year=fiscal_year_of(timezone.localdate()) - 1,
             kind=Release.Kind.BEFORE_COMMITTEE,
         )
     bare = Release.objects.filter(html={}).order_by("-pk").first()

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stats', '0005_national_figure_definitions'),
+        ("stats", "0005_national_figure_definitions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='release',
-            name='html',
-            field=models.JSONField(blank=True, default=dict, verbose_name='公表した表（表示用）'),
+            model_name="release",
+            name="html",
+            field=models.JSONField(blank=True, default=dict, verbose_name="公表した表（表示用）"),
         ),
     ]
