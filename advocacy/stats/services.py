@@ -886,7 +886,7 @@ REPORT_TEMPLATE = "stats/_report.html"
 def _rendered(release: Release) -> dict[str, str]:
     """Render a release's tables once, in every language of the site, to store with it."""
     report = release_report(release)
-    rendered = {}
+    rendered: dict[str, str] = {}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             rendered[code] = render_to_string(REPORT_TEMPLATE, {"report": report})

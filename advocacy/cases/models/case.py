@@ -136,7 +136,7 @@ class Case(models.Model):  # type: ignore[django-manager-missing]
     def __str__(self) -> str:
         return self.number
 
-    def get_stage_display(self) -> str:
+    def get_stage_display(self) -> str:  # type: ignore[no-redef]  # django-stubs declares it
         # Django's own rebuilds and hashes every (lazy) choice on each call, a cost on every
         # row of a list; the enum looks the label up by value.
         try:
