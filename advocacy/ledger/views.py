@@ -27,8 +27,9 @@ from openpyxl import Workbook
 from openpyxl.utils import column_index_from_string
 
 from advocacy.access.roles import RoleRequiredMixin
-from advocacy.accounts.roles import Role
+from advocacy.accounts.roles import Role, has_role
 from advocacy.cases.guards import denied
+from advocacy.cases.hooks import CasePanel
 
 from . import disclosure, exports, services
 from .mapping import FIELDS, MappingError, mapping_from_json, template_mapping
@@ -368,3 +369,11 @@ class PersonRecordView(SupervisorMixin, View):
 def _filename(case_number: str, fmt: str) -> str:
     # The case number only: names travel with downloads.
     return f'attachment; filename="{case_number}_record.{fmt}"'
+
+
+def disclosure_panel(*, user, case) -> CasePanel | None:
+    """The case page's way to the person's record, for a supervisor of the holding
+    organisation only (the one who answers a disclosure request)."""
+    if not has_role(user, Role.SUPERVISOR) or user.organisation_id != case.organisation_id:
+        return None
+    return CasePanel(template="ledger/case_panel.html", context={"case": case})

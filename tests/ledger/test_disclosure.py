@@ -296,3 +296,17 @@ def test_the_print_page_offers_the_formats(people, users_by_role):
     for fmt in ("pdf", "docx", "json"):
         assert f"/app/ledger/persons/{first.pk}/record.{fmt}" in body
     assert "昭和16年3月4日" in body
+
+
+def test_the_case_page_leads_the_holders_supervisor_to_the_record(people, users_by_role):
+    first, _second, _other = people
+    page = _client(users_by_role["city_supervisor"]).get(f"/app/cases/{first.pk}/")
+    body = page.content.decode()
+    assert 'data-testid="disclosure-panel"' in body
+    for fmt in ("pdf", "docx", "json"):
+        assert f"/app/ledger/persons/{first.pk}/record.{fmt}" in body
+    # A caseworker of the same organisation, and the supervisor it is shared with, see none.
+    for role in ("city_caseworker", "council_supervisor"):
+        page = _client(users_by_role[role]).get(f"/app/cases/{first.pk}/")
+        assert page.status_code == HTTPStatus.OK
+        assert 'data-testid="disclosure-panel"' not in page.content.decode()
