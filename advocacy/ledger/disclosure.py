@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
@@ -151,9 +152,12 @@ def _fields(row: models.Model) -> dict[str, Any]:
     return result
 
 
-def _events(object_ids: list[str]) -> list[dict[str, Any]]:
+def _events(obj: models.Model) -> list[dict[str, Any]]:
+    # By content type and id: the trail's object index, not a scan of the whole trail.
     events = (
-        AuditEvent.objects.filter(object_id__in=object_ids)
+        AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+        )
         .select_related("actor", "organisation")
         .order_by("time", "id")
     )
@@ -231,7 +235,7 @@ def _case_record(case: Case) -> dict[str, Any]:
             .select_related("organisation", "shared_by")
             .order_by("shared_at")
         ],
-        "閲覧の記録": _events([str(case.pk)]),
+        "閲覧の記録": _events(case),
     }
 
 
@@ -261,7 +265,7 @@ def _gather(*, actor: User, case_id: Any) -> tuple[dict[str, Any], list[Case]]:
             "produced_at": timezone.now(),
             "produced_by": _who(actor),
             "person": _fields(person),
-            "person_events": _events([str(person.pk)]),
+            "person_events": _events(person),
             "cases": [_case_record(each) for each in cases],
         }
     return record, cases
@@ -310,7 +314,15 @@ def person_record_file(*, actor: User, case_id: Any, fmt: str) -> tuple[bytes, s
 
 def person_record_json(record: dict[str, Any]) -> Iterator[str]:
     """Stream the record as JSON (UTF-8, Japanese as it is, dates in ISO form)."""
-    yield from json.JSONEncoder(ensure_ascii=False, default=str, indent=1).iterencode(record)
+    yield from json.JSONEncoder(ensure_ascii=False, default=_json_value, indent=1).iterencode(
+        record
+    )
+
+
+def _json_value(value: Any) -> str:
+    if isinstance(value, datetime.date):  # and datetime: ISO 8601, with the offset
+        return value.isoformat()
+    return str(value)
 
 
 # The Word document.

@@ -65,7 +65,11 @@ def people(users_by_role):
         worker, name=NAME, kana=KANA, address=ADDRESS, birth_date=datetime.date(1941, 3, 4)
     )
     second = factories.case_for(
-        worker, person=first.person, consulted_on=datetime.date(2026, 5, 1), intake=True
+        worker,
+        person=first.person,
+        consulted_on=datetime.date(2026, 5, 1),
+        intake=True,
+        feedback_consent="given",
     )
     _contact(worker, second, CONTACT)
     access.share_with_organisation(
@@ -279,13 +283,18 @@ def test_the_json_holds_labels_processes_with_tasks_and_reads(people, users_by_r
     assert not any("index" in key for key in record["person"])  # no blind index
     cases = {case["ケース番号"]: case for case in record["cases"]}
     assert set(cases) == {first.number, second.number}
-    [process] = cases[second.number]["手続き"]
-    assert process["タスク"] and all(t["作成"] for t in process["タスク"])
+    processes = cases[second.number]["手続き"]
+    tasks = [task for process in processes for task in process["タスク"]]
+    assert tasks and all(t["作成"] and t["状態"] for t in tasks)
+    assert any(t["担当者"] == users_by_role["city_caseworker"].get_full_name() for t in tasks)
     assert cases[first.number]["共有"][0]["根拠"] == "本人の同意"
     reads = cases[first.number]["閲覧の記録"]
     worker = users_by_role["city_caseworker"]
     assert {"利用者": worker.get_full_name(), "操作": "ケース閲覧"}.items() <= reads[-1].items()
     assert cases[second.number]["記録"]["連絡記録"][0]["内容"] == CONTACT
+    # Rows of the packages above cases are there too: the feedback to the referrer.
+    assert cases[second.number]["記録"]["相談者への経過報告"][0]["状態"]
+    assert record["produced_at"].endswith("+00:00")
 
 
 def test_the_print_page_offers_the_formats(people, users_by_role):
