@@ -319,3 +319,17 @@ def test_the_case_page_leads_the_holders_supervisor_to_the_record(people, users_
         page = _client(users_by_role[role]).get(f"/app/cases/{first.pk}/")
         assert page.status_code == HTTPStatus.OK
         assert 'data-testid="disclosure-panel"' not in page.content.decode()
+
+
+def test_without_libreoffice_the_pdf_is_a_message_and_nothing_is_disclosed(
+    people, users_by_role, monkeypatch
+):
+    first, _second, _other = people
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    client = _client(users_by_role["city_supervisor"])
+    response = client.get(f"/app/ledger/persons/{first.pk}/record.pdf")
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == f"/app/ledger/persons/{first.pk}/record/"
+    assert not AuditEvent.objects.filter(action=Action.PERSON_RECORD_DISCLOSED).exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "PDF に変換できませんでした" in page
