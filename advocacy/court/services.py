@@ -17,6 +17,7 @@ from advocacy.accounts.models import User
 from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
 from advocacy.cases.models import Case, GuardianAppointment, Petition
+from advocacy.pdf import pdf_from_docx
 from advocacy.portal.selectors import guardian_case_get_for
 
 from . import rules, schedule
@@ -402,7 +403,7 @@ def paper_generate(*, actor: User, case: Case, code: str, fmt: str) -> bytes:
         code, paper_context(case=case, code=code, today=schedule.today())
     )
     if fmt == "pdf":
-        data = paper_templates.pdf_from_docx(data)
+        data = pdf_from_docx(data)
     with transaction.atomic(durable=True):
         audit_record(
             actor=actor,

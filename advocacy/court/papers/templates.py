@@ -1,17 +1,13 @@
 """Paper templates: the defaults in ``defaults/``, a city's upload in ``PaperTemplate``;
-the check an upload must pass; filling one; converting it to PDF.
+the check an upload must pass; filling one.
 
-Filled papers exist in memory only. The PDF conversion needs a file for LibreOffice: it is
-written to a private folder in /dev/shm (memory, where there is one) and removed at once.
+Filled papers exist in memory only; ``advocacy.pdf`` converts one to PDF without leaving it
+on disk.
 """
 
 from __future__ import annotations
 
 import io
-import os
-import shutil
-import subprocess  # noqa: S404 - LibreOffice is run with fixed arguments, no shell
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -28,7 +24,6 @@ from .context import sample_context
 
 DEFAULTS = Path(__file__).with_name("defaults")
 MAX_BYTES = 5 * 1024 * 1024
-PDF_TIMEOUT_SECONDS = 120
 
 ERR_NOT_DOCX = _("Word 文書（.docx）ではありません。")
 ERR_MACRO = _("マクロを含むファイルは使えません（.docm や vbaProject を含む文書）。")
@@ -37,7 +32,6 @@ ERR_SYNTAX = _("差し込み項目の書き方に誤りがあります: %(error)
 ERR_UNKNOWN = _("この書類では使えない差し込み項目があります: %(names)s")
 ERR_MISSING = _("この書類に必要な差し込み項目がありません: %(names)s")
 ERR_RENDER = _("この書類の値では埋められない差し込み項目があります: %(error)s")
-ERR_NO_PDF = _("PDF に変換できませんでした（LibreOffice が使えません）。Word 版を使ってください。")
 
 
 def _environment() -> SandboxedEnvironment:
@@ -104,44 +98,3 @@ def docx_fill(code: str, context: dict[str, Any]) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
-
-
-# Memory, not disk; mkdtemp makes a private (0700) folder inside it, removed at once.
-SCRATCH = "/dev/shm"  # noqa: S108
-
-
-def _scratch_root() -> str | None:
-    return SCRATCH if os.path.isdir(SCRATCH) and os.access(SCRATCH, os.W_OK) else None
-
-
-def pdf_from_docx(data: bytes) -> bytes:
-    """Convert a filled .docx with LibreOffice headless, in a private folder removed at once."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        raise ValidationError(ERR_NO_PDF)
-    folder = tempfile.mkdtemp(prefix="paper-", dir=_scratch_root())  # mode 0700
-    try:
-        source = Path(folder, "paper.docx")
-        source.write_bytes(data)
-        result = subprocess.run(  # noqa: S603 - fixed arguments
-            [
-                soffice,
-                "--headless",
-                "--norestore",
-                f"-env:UserInstallation=file://{folder}/profile",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                folder,
-                str(source),
-            ],
-            capture_output=True,
-            timeout=PDF_TIMEOUT_SECONDS,
-            check=False,
-        )
-        target = Path(folder, "paper.pdf")
-        if result.returncode != 0 or not target.exists():
-            raise ValidationError(ERR_NO_PDF)
-        return target.read_bytes()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
