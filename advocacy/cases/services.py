@@ -570,11 +570,11 @@ def cases_open_many(*, actor: User, openings: list[Opening], action: Action) -> 
     waves: list[list[Opening]] = []
     seen: dict[object, int] = {}
     for opening in openings:
-        wave = seen.get(opening.person.pk, 0)
-        seen[opening.person.pk] = wave + 1
-        if wave == len(waves):
+        nth = seen.get(opening.person.pk, 0)
+        seen[opening.person.pk] = nth + 1
+        if nth == len(waves):
             waves.append([])
-        waves[wave].append(opening)
+        waves[nth].append(opening)
     grant_reason = ""
     for wave in waves:
         grant_reason = _open_wave(actor, organisation, wave, serials)
@@ -606,9 +606,11 @@ def _open_wave(
             for c in o.categories
         ]
     )
-    controller = controller_for(purpose=Case.Purpose.CORE_AGENCY, organisation_kind=organisation.kind)
+    controller = controller_for(
+        purpose=Case.Purpose.CORE_AGENCY, organisation_kind=organisation.kind
+    )
     stages: list[StageChange] = []
-    records: dict[type, list[CaseRecord]] = {}
+    records: dict[type[CaseRecord], list[CaseRecord]] = {}
     consultations: list[Consultation] = []
     for opening in wave:
         consultation = opening.consultation
@@ -666,7 +668,7 @@ def _open_wave(
     StageChange.objects.bulk_create(stages)
     Consultation.objects.bulk_create(consultations)
     for model, rows in records.items():
-        model.objects.bulk_create(rows)
+        model._default_manager.bulk_create(rows)
     return access.grant_creator_many(actor=actor, cases=cases, reason=str(_("ケース登録者")))
 
 

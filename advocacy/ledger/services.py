@@ -419,7 +419,8 @@ def ledger_import_batch(
             ).values_list("number", flat=True)
         )
         persons = _group_persons(
-            organisation_id, {person_key(row.values): groups[person_key(row.values)] for row in batch}
+            organisation_id,
+            {person_key(row.values): groups[person_key(row.values)] for row in batch},
         )
         check.seconds["check"] += time.perf_counter() - timer
         context = _Context(actor=actor, ledger_import=ledger_import, check=check)

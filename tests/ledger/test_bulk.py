@@ -206,7 +206,9 @@ def _history(actor, case, values):
         values.get("ruling_on"),
     )
     if conference_on:
-        cases.case_set_stage(actor=actor, case=case, stage=Case.Stage.COORDINATION, on=conference_on)
+        cases.case_set_stage(
+            actor=actor, case=case, stage=Case.Stage.COORDINATION, on=conference_on
+        )
         if type_code:
             decision = Decision(
                 held_on=conference_on,
@@ -368,9 +370,7 @@ def test_the_bulk_import_makes_what_the_services_make_row_by_row(supervisor):
     assert check.issues == []
     # Batches of 4: a person's second case comes in a later batch, or in the same one.
     services.ledger_import_run(actor=supervisor, data=data, mapping=mapping, size=4)
-    imported = [
-        LedgerCase.objects.get(number=row.values["case_number"]).case for row in check.rows
-    ]
+    imported = [LedgerCase.objects.get(number=row.values["case_number"]).case for row in check.rows]
     expected = _one_by_one(supervisor, check.rows)
     assert len(imported) == len(expected) == len(ROWS)
     for row, bulk, one in zip(check.rows, imported, expected, strict=True):
@@ -397,9 +397,7 @@ def test_each_imported_case_has_exactly_one_audit_event(supervisor):
 
 
 def test_an_imported_process_goes_on_through_its_next_step(supervisor):
-    services.ledger_import_run(
-        actor=supervisor, data=_book([ROWS[0], ROWS[1]]), mapping=_mapping()
-    )
+    services.ledger_import_run(actor=supervisor, data=_book([ROWS[0], ROWS[1]]), mapping=_mapping())
     consultation_case = LedgerCase.objects.get(number="A-1").case
     walker = Walker()
     assert open_names(consultation_case) == ["intake"]
