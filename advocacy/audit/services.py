@@ -114,17 +114,25 @@ def append_event(
         request_id=request_id,
         ip_address=ip_address,
     )
-    head = _lock_head()
-    # Taken under the lock, so time never runs backwards along the chain.
-    event.time = timezone.now()
-    event.chain = head.pk
-    event.sequence = head.sequence + 1
-    event.previous_hash = head.hash
-    event.key_id, key = current_key()
-    event.hash = event_hash(event, key)
-    event.save(force_insert=True)
-    AuditChainHead.objects.filter(pk=head.pk).update(sequence=event.sequence, hash=event.hash)
+    _chain([event])
     return event
+
+
+def _chain(events: list[AuditEvent]) -> None:
+    """Append events, in order, to a chain head no one holds: one lock and one move."""
+    head = _lock_head()
+    key_id, key = current_key()
+    sequence, previous = head.sequence, head.hash
+    for event in events:
+        # Taken under the lock, so time never runs backwards along the chain.
+        event.time = timezone.now()
+        event.chain = head.pk
+        event.sequence = sequence = sequence + 1
+        event.previous_hash = previous
+        event.key_id = key_id
+        event.hash = previous = event_hash(event, key)
+        event.save(force_insert=True)
+    AuditChainHead.objects.filter(pk=head.pk).update(sequence=sequence, hash=previous)
 
 
 @transaction.atomic
@@ -164,20 +172,8 @@ def audit_record_many(
                 ip_address=ip_address,
             )
         )
-    if not events:
-        return events
-    head = _lock_head()
-    key_id, key = current_key()
-    sequence, previous = head.sequence, head.hash
-    for event in events:
-        event.time = timezone.now()
-        event.chain = head.pk
-        event.sequence = sequence = sequence + 1
-        event.previous_hash = previous
-        event.key_id = key_id
-        event.hash = previous = event_hash(event, key)
-        event.save(force_insert=True)
-    AuditChainHead.objects.filter(pk=head.pk).update(sequence=sequence, hash=previous)
+    if events:
+        _chain(events)
     return events
 
 
