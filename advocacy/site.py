@@ -121,6 +121,16 @@ class LedgerApplication(Application):
         ledger.PersonRecordView.as_view(fmt="json"),
         name="person_record_json",
     )
+    record_docx_path = path(
+        "persons/<str:case_id>/record.docx",
+        ledger.PersonRecordView.as_view(fmt="docx"),
+        name="person_record_docx",
+    )
+    record_pdf_path = path(
+        "persons/<str:case_id>/record.pdf",
+        ledger.PersonRecordView.as_view(fmt="pdf"),
+        name="person_record_pdf",
+    )
 
 
 site = Site(

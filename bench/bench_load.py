@@ -187,6 +187,9 @@ def run_level(users: int, plan_path: Path) -> tuple[list[dict], float, Path]:
         "BENCH_LOAD_PLAN": str(plan_path),
         "BENCH_LOAD_REQUESTS": str(requests_log),
         "BENCH_LOAD_SLICE": f"{LEVELS.index(users)}/{len(LEVELS)}",
+        # One user is the baseline of what a request costs alone: it never pauses, so its
+        # p50 is the service time; the pauses of BENCH_LOAD_THINK are for the crowd.
+        "BENCH_LOAD_THINK": "0" if users == 1 else os.environ.get("BENCH_LOAD_THINK", "0"),
     }
     load_before = os.getloadavg()[0]
     locust_log = open(f"{prefix}-locust.log", "w", encoding="utf-8")  # noqa: SIM115
@@ -282,8 +285,9 @@ def main() -> None:
             logs.append(log)
             summary[users] = (rows, load)
             aggregated = next(r for r in rows if r["Name"] == "Aggregated")
+            think = "0" if users == 1 else os.environ.get("BENCH_LOAD_THINK", "0")
             print(
-                f"\n{users} users, {SECONDS} s, load average {load:.2f}: "
+                f"\n{users} users, {SECONDS} s, pauses {think} s, load average {load:.2f}: "
                 f"{float(aggregated['Requests/s']):.1f} requests/s, "
                 f"{aggregated['Failure Count']} errors of {aggregated['Request Count']}"
             )

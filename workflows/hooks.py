@@ -3,7 +3,9 @@
 ``workflows`` sits below ``portal`` in the stack (docs/architecture.md) and may not import it.
 Yet the appointment-coordination step is done in the portal: its page must show the
 shortlist, the form that sends a request and the history of requests. That is one hook,
-registered once, from ``advocacy.portal.apps.PortalConfig.ready``; nothing else registers.
+registered once, from ``advocacy.portal.apps.PortalConfig.ready``; the court's checklist of
+papers on the petition step joins the same way (``advocacy.court.apps.CourtConfig.ready``),
+as does outreach's feedback step.
 
 - ``task_page_section(fn)``: ``fn(*, request, activation)`` returns a ``TaskSection`` (a
   template and its context) for the task page, or ``None`` when it has nothing for that step.

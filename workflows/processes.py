@@ -42,10 +42,12 @@ def process_begin(
     actor: User | None,
     lead_organisation: Organisation | None = None,
     data: dict | None = None,
+    audited: bool = True,
 ) -> CaseProcess:
     """Tie a starting process to case (the StartHandle of every flow).
 
     data, ids and codes only, is kept on the process for its steps (never personal data).
+    audited False: the caller's own event names the start (``processes_start_new``).
     """
     process = activation.process
     process.case = case
@@ -53,6 +55,8 @@ def process_begin(
     if data:
         process.data = {**(process.data or {}), **data}
     activation.task.owner = actor
+    if not audited:
+        return process
     audit_record(
         actor=actor,
         action=Action.PROCESS_STARTED,
@@ -79,6 +83,26 @@ def process_start(*, actor: User, case: Case, flow_class: type[CaseFlow], **kwar
     if running_process(case=case, flow_class=flow_class):
         raise ValidationError(ERR_RUNNING)
     return flow_class.start.run(case=case, actor=actor, **kwargs)
+
+
+def processes_start_new(
+    *, actor: User, starts: list[tuple[Case, type[CaseFlow]]]
+) -> list[CaseProcess]:
+    """Start one process on each case the actor has just opened in this transaction (a
+    bulk import), through each flow's own start, so each runs on like any other.
+
+    What ``process_start`` checks is given here: the cases are new (none has a process
+    running, nobody else can see them yet) and the actor opened them (the creator's
+    grant). The event is the caller's one per case (decision 87).
+    """
+    if not is_case_staff(actor):
+        raise PermissionDenied(ERR_CANNOT_START)
+    processes = []
+    for case, flow_class in starts:
+        if case.organisation_id != actor.organisation_id or case.is_closed:
+            raise PermissionDenied(ERR_CANNOT_START)
+        processes.append(flow_class.start.run(case=case, actor=actor, audited=False))
+    return processes
 
 
 def _chain(activation, *, stage: str) -> None:

@@ -176,20 +176,27 @@ def grants_of(*, user: User) -> dict[uuid.UUID, frozenset[str]]:
     return {case_id: frozenset(names) for case_id, names in held.items()}
 
 
-def can_reopen(*, user: User, case: Case) -> bool:
-    """Return whether user may reopen closed case: who could change it while it was open."""
+def can_reopen(*, user: User, case: Case, held: frozenset[str] | None = None) -> bool:
+    """Return whether user may reopen closed case: who could change it while it was open.
+
+    held: what permissions_on(user=user, case=case) returned in this request, if it was asked.
+    """
     if not case.is_closed or not is_case_staff(user):
         return False
     if case.organisation_id != user.organisation_id and not _contracted_to(user, case):
         return False
-    return CHANGE in permissions_on(user=user, case=case)
+    return CHANGE in (permissions_on(user=user, case=case) if held is None else held)
 
 
-def can_change(*, user: User, case: Case) -> bool:
+def can_change(*, user: User, case: Case, held: frozenset[str] | None = None) -> bool:
     """Return whether user may edit case: its organisation's staff with change (or the
-    contractor it is shared with), while the case is open."""
+    contractor it is shared with), while the case is open.
+
+    held: what permissions_on(user=user, case=case) returned in this request, if it was asked
+    (a page that has already read the grants does not read them again).
+    """
     if case.is_closed or not is_case_staff(user):
         return False
     if case.organisation_id != user.organisation_id and not _contracted_to(user, case):
         return False
-    return CHANGE in permissions_on(user=user, case=case)
+    return CHANGE in (permissions_on(user=user, case=case) if held is None else held)

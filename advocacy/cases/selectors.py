@@ -23,6 +23,26 @@ from advocacy.crypto.prefetch import prefetch_data_keys
 # What the case list and search pages show of each person: decrypted for the page at once,
 # and named so in the audit trail (services.case_list_record).
 LISTED_PERSON_FIELDS = ("name", "kana")
+# The columns a row of the case list or of search results shows (cases/list.html,
+# cases/search.html): a person's other encrypted columns are not read for a list.
+LISTED_COLUMNS = (
+    "number",
+    "urgency",
+    "stage",
+    "opened_on",
+    "person__organisation_id",
+    "person__name",
+    "person__kana",
+    "person__age_band",
+    "person__area__name",
+    "assigned_worker__username",
+    "assigned_worker__first_name",
+    "assigned_worker__last_name",
+)
+
+
+def _listed(cases: QuerySet[Case]) -> QuerySet[Case]:
+    return cases.select_related("person", "person__area", "assigned_worker").only(*LISTED_COLUMNS)
 
 
 def cases_visible_to(*, user: User) -> QuerySet[Case]:
@@ -145,9 +165,7 @@ def case_list_page(
                 ).order_by("-opened_on", "-number")
         else:
             lane = lane.order_by("-opened_on", "-number")
-        rows += lane.select_related("person", "person__area", "assigned_worker", "organisation")[
-            : size + 1
-        ]
+        rows += _listed(lane)[: size + 1]
     # Python compares case numbers by code point, the database by its collation; for numbers
     # of one format (R8-0012) both orders agree, which the merge and the cursors rely on.
     rows.sort(key=lambda case: (case.opened_on, case.number), reverse=not backward)
@@ -195,7 +213,7 @@ def case_search(
     visible = cases_visible_to(user=user)
     if number:
         found = visible.filter(number=number.strip().upper())
-        return persons_prefetched(found.select_related("person", "assigned_worker"))
+        return persons_prefetched(_listed(found))
     criteria: dict[str, object] = {}
     if kana:
         criteria["kana"] = kana
@@ -213,9 +231,7 @@ def case_search(
         matches = [p for p in matches if p.birth_date == birth_date]
     person_ids = [p.pk for p in matches]
     return persons_prefetched(
-        visible.filter(person_id__in=person_ids)
-        .select_related("person", "assigned_worker")
-        .order_by("-opened_on")
+        _listed(visible.filter(person_id__in=person_ids)).order_by("-opened_on")
     )
 
 

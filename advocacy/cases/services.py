@@ -24,7 +24,7 @@ from advocacy.accounts.models import Organisation, User
 from advocacy.accounts.roles import Role, is_case_staff
 from advocacy.audit.actions import Action
 from advocacy.audit.selectors import audit_event_count
-from advocacy.audit.services import audit_record
+from advocacy.audit.services import audit_record, audit_record_many
 from advocacy.cases import hooks
 from advocacy.cases.models import (
     Case,
@@ -86,21 +86,30 @@ def controller_for(*, purpose: str, organisation_kind: str) -> Case.Controller:
 
 
 def _next_case_number(fiscal_year: int) -> tuple[int, str]:
+    serial = _reserve_serials(fiscal_year, 1)
+    return serial, case_number_of(fiscal_year, serial)
+
+
+def case_number_of(fiscal_year: int, serial: int) -> str:
+    return f"{fiscal_prefix(fiscal_year)}-{serial:04d}"
+
+
+def _reserve_serials(fiscal_year: int, count: int) -> int:
+    """Take the next count serials of fiscal_year; return the first."""
     for _attempt in range(3):
         try:
             with transaction.atomic():
                 counter, _created = CaseNumberCounter.objects.select_for_update().get_or_create(
                     fiscal_year=fiscal_year
                 )
-                counter.last = models.F("last") + 1
+                counter.last = models.F("last") + count
                 counter.save(update_fields=["last"])
                 counter.refresh_from_db(fields=["last"])
                 break
         except IntegrityError:
             # Two first cases of a new fiscal year raced to create its counter; retry.
             continue
-    serial = counter.last
-    return serial, f"{fiscal_prefix(fiscal_year)}-{serial:04d}"
+    return counter.last - count + 1
 
 
 def _record_stage(case: Case, stage: str, on: datetime.date) -> None:
@@ -495,6 +504,183 @@ def case_open_for_known_person(
         consent_on=None,
         purpose=purpose,
     )
+
+
+@dataclass
+class Opening:
+    """One case for ``cases_open_many`` to open, from values already validated.
+
+    person is a new, unsaved Person, or a saved one of the actor's organisation (a further
+    case of that person; categories are then ignored, as ``case_open_for_known_person``
+    does). history is what follows the opening, in order: records (unsaved) as
+    ``record_save`` saves them and stages ``(stage, day)`` as ``case_set_stage`` moves the
+    case; closing ``(reason, day)`` closes it last, as ``case_close``. label ends the
+    case's audit event (never a personal value). ``case`` is filled in.
+    """
+
+    person: Person
+    consultation: Consultation
+    categories: Iterable = ()
+    history: list[CaseRecord | tuple[str, datetime.date]] = field(default_factory=list)
+    closing: tuple[str, datetime.date] | None = None
+    label: str = ""
+    case: Case | None = None
+
+
+def _clean(instance: models.Model) -> None:
+    """full_clean without asking the database: uniqueness is the counter's and the pks'
+    (UUIDs made here), foreign keys name rows made here or looked up by the caller, and
+    the database enforces constraints and keys itself at the insert."""
+    keys = [f.name for f in instance._meta.concrete_fields if f.is_relation]
+    instance.full_clean(exclude=keys, validate_unique=False, validate_constraints=False)
+
+
+@transaction.atomic
+def cases_open_many(*, actor: User, openings: list[Opening], action: Action) -> list[Case]:
+    """Open many cases in one go (the ledger import): what ``case_open`` (or
+    ``case_open_for_known_person``), then ``record_save``, ``case_set_stage`` and
+    ``case_close`` make for each opening, one by one, written with a few inserts a kind.
+
+    Every case gets the actor's creator grant, consent and feedback consent not asked
+    (so the milestone hook has nothing to open, and is not called), and exactly one audit
+    event of action, naming the grant; the services' own events are not written
+    (decision 87). Numbers are taken in the order of openings, as one by one.
+    """
+    if not is_case_staff(actor) or actor.organisation is None:
+        raise PermissionDenied(ERR_NOT_STAFF)
+    organisation = actor.organisation
+    for opening in openings:
+        person = opening.person
+        if not person._state.adding:
+            if person.organisation_id != organisation.pk:
+                raise PermissionDenied(ERR_OTHER_ORGANISATION)
+            if person.erased_at:
+                raise ValidationError(ERR_ERASED)
+    # Numbers in the order of openings, each fiscal year's taken with one update.
+    years: dict[int, list[Opening]] = {}
+    for opening in openings:
+        years.setdefault(fiscal_year_of(opening.consultation.consulted_on), []).append(opening)
+    serials: dict[int, int] = {}
+    for fiscal_year, of_year in years.items():
+        first = _reserve_serials(fiscal_year, len(of_year))
+        for offset, opening in enumerate(of_year):
+            serials[id(opening)] = first + offset
+    # A person's second case depends on their first (新規 or 継続): write in waves, the
+    # n-th case of each person in wave n, so each wave sees the ones before it stored.
+    waves: list[list[Opening]] = []
+    seen: dict[object, int] = {}
+    for opening in openings:
+        nth = seen.get(opening.person.pk, 0)
+        seen[opening.person.pk] = nth + 1
+        if nth == len(waves):
+            waves.append([])
+        waves[nth].append(opening)
+    grant_reason = ""
+    for wave in waves:
+        grant_reason = _open_wave(actor, organisation, wave, serials)
+    audit_record_many(
+        actor=actor,
+        action=action,
+        items=[(o.case, f"{o.case.number} {o.label}"[:100]) for o in openings if o.case],
+        reason=grant_reason,
+    )
+    return [opening.case for opening in openings if opening.case]
+
+
+def _open_wave(
+    actor: User, organisation: Organisation, wave: list[Opening], serials: dict[int, int]
+) -> str:
+    new_persons = [o.person for o in wave if o.person._state.adding]
+    fresh = {p.pk for p in new_persons}
+    for person in new_persons:
+        person.organisation = organisation
+        _person_derive(person)
+        _clean(person)
+    crypto_services.data_keys_create(owner_ids=[p.pk for p in new_persons])
+    Person.objects.bulk_create(new_persons)
+    Person.categories.through.objects.bulk_create(
+        [
+            Person.categories.through(person_id=o.person.pk, personcategory_id=getattr(c, "pk", c))
+            for o in wave
+            if o.person.pk in fresh
+            for c in o.categories
+        ]
+    )
+    controller = controller_for(
+        purpose=Case.Purpose.CORE_AGENCY, organisation_kind=organisation.kind
+    )
+    stages: list[StageChange] = []
+    records: dict[type[CaseRecord], list[CaseRecord]] = {}
+    consultations: list[Consultation] = []
+    for opening in wave:
+        consultation = opening.consultation
+        opened_on = consultation.consulted_on
+        fiscal_year = fiscal_year_of(opened_on)
+        serial = serials[id(opening)]
+        case = opening.case = Case(
+            number=case_number_of(fiscal_year, serial),
+            fiscal_year=fiscal_year,
+            serial=serial,
+            person=opening.person,
+            organisation=organisation,
+            controller=controller,
+            purpose=Case.Purpose.CORE_AGENCY,
+            opened_on=opened_on,
+            assigned_worker=actor,
+        )
+        stages.append(StageChange(case=case, stage=Case.Stage.CONSULTATION, changed_on=opened_on))
+        consultation.case = case
+        consultation.person = opening.person
+        consultation.created_by = actor
+        if opening.person.pk in fresh:
+            # No earlier consultation and no closing: what _consultation_is_new finds.
+            _consultation_derive_fresh(consultation, opening.person)
+        else:
+            _consultation_derive(consultation, opening.person, creating=True)
+        _clean(consultation)
+        consultations.append(consultation)
+        for step in opening.history:
+            if isinstance(step, tuple):
+                stage, day = step
+                if case.stage != stage:
+                    case.stage = stage
+                    stages.append(StageChange(case=case, stage=stage, changed_on=day))
+                continue
+            step.case = case
+            step.person_id = case.person_id
+            step.created_by = actor
+            _clean(step)
+            records.setdefault(type(step), []).append(step)
+        if opening.closing:
+            reason, day = opening.closing
+            if not supervises(actor, case):
+                raise PermissionDenied(ERR_ONLY_SUPERVISOR)
+            if day < case.opened_on:
+                raise ValidationError({"closed_on": _("終結日は受付日より前にはできません。")})
+            case.closing_reason = reason
+            case.closed_on = day
+            case.stage = Case.Stage.CLOSED
+            stages.append(StageChange(case=case, stage=Case.Stage.CLOSED, changed_on=day))
+        _clean(case)
+    cases = [opening.case for opening in wave if opening.case]
+    Case.objects.bulk_create(cases)
+    # One insert a kind, in the order of the cases: the timeline orders by insertion.
+    StageChange.objects.bulk_create(stages)
+    Consultation.objects.bulk_create(consultations)
+    for model, rows in records.items():
+        model._default_manager.bulk_create(rows)
+    return access.grant_creator_many(actor=actor, cases=cases, reason=str(_("ケース登録者")))
+
+
+def _consultation_derive_fresh(consultation: Consultation, person: Person) -> None:
+    if consultation.consulted_on:
+        consultation.age_band = person.age_band_on(consultation.consulted_on) or (
+            consultation.age_band
+        )
+    for name in Consultation.PERSON_ATTRIBUTES:
+        setattr(consultation, name, getattr(person, name))
+    if not consultation.is_new_by_hand:
+        consultation.is_new = True
 
 
 def _require_change(actor: User, case: Case) -> None:

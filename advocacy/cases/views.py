@@ -244,8 +244,8 @@ class CaseDetailView(StaffOnlyMixin, View):
                 "record_kinds": [
                     (kind, model._meta.verbose_name) for kind, model in RECORD_MODELS.items()
                 ],
-                "can_change": can_change(user=request.user, case=case),
-                "can_reopen": can_reopen(user=request.user, case=case),
+                "can_change": can_change(user=request.user, case=case, held=held),
+                "can_reopen": can_reopen(user=request.user, case=case, held=held),
                 "is_supervisor": is_supervisor,
                 "workflows": hooks.case_page_sections(user=request.user, case=case),
                 "panels": hooks.case_page_panels(user=request.user, case=case),

@@ -13,10 +13,12 @@ class CourtConfig(AppConfig):
         from workflows import hooks as workflow_hooks
 
         from .sweep import court_reminders_send
-        from .views import case_panel, guardian_home_section
+        from .views import case_panel, guardian_home_section, petition_task_section
 
         # cases, workflows and the portal sit below the court: the case page, the reminder
-        # command and the professional's home reach it through these three hooks.
+        # command, the petition step's page and the professional's home reach it through
+        # these four hooks.
         case_hooks.case_page_panel(case_panel)
         workflow_hooks.reminder_sweep(court_reminders_send)
+        workflow_hooks.task_page_section(petition_task_section)
         portal_hooks.home_section(guardian_home_section)

@@ -17,6 +17,7 @@ from advocacy.accounts.models import User
 from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
 from advocacy.cases.models import Case, GuardianAppointment, Petition
+from advocacy.pdf import pdf_from_docx
 from advocacy.portal.selectors import guardian_case_get_for
 
 from . import rules, schedule
@@ -29,7 +30,7 @@ from .models import (
     SubsidyRule,
 )
 from .papers import templates as paper_templates
-from .papers.catalogue import PAPERS
+from .papers.catalogue import PAPERS, paper_allowed
 from .papers.context import fields_read, paper_context
 
 ERR_NO_RULING = _("審判日と選任された後見人等を記録してから、報告の予定を設定してください。")
@@ -43,6 +44,7 @@ ERR_RULED_BEFORE = _("審判日は申立の提出日より前にはできませ�
 ERR_NOTE = _("内容を入れてください。")
 ERR_NOT_SUPERVISOR = _("注意を解消できるのはスーパーバイザーです。")
 ERR_UNKNOWN_PAPER = _("その書類は作成できません。")
+ERR_PAPER_NEEDS = _("この書類には本人の収入・資産を見る権限が必要です。")
 
 
 def _ruling(case: Case) -> Petition | None:
@@ -394,11 +396,14 @@ def paper_generate(*, actor: User, case: Case, code: str, fmt: str) -> bytes:
     _require_change(actor, case)
     if code not in PAPERS:
         raise ValidationError(ERR_UNKNOWN_PAPER)
+    if not paper_allowed(user=actor, case=case, code=code):
+        # The finances' papers need the finances' permission, as the case page does.
+        raise PermissionDenied(ERR_PAPER_NEEDS)
     data = paper_templates.docx_fill(
         code, paper_context(case=case, code=code, today=schedule.today())
     )
     if fmt == "pdf":
-        data = paper_templates.pdf_from_docx(data)
+        data = pdf_from_docx(data)
     with transaction.atomic(durable=True):
         audit_record(
             actor=actor,

@@ -9,7 +9,7 @@ import io
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,6 +24,8 @@ from advocacy.cases.hooks import CasePanel
 from advocacy.cases.models import Case
 from advocacy.cases.services import case_view_record
 from advocacy.portal.hooks import HomeSection
+from workflows.coordination.flows import CoordinationFlow
+from workflows.hooks import TaskSection
 
 from . import schedule, selectors, services
 from .forms import (
@@ -58,11 +60,26 @@ def case_panel(*, user: User, case: Case) -> CasePanel | None:
             "obligations": list(selectors.obligations_of(case=case)),
             "flags": flags,
             "subsidies": list(selectors.subsidy_assessments_of(case=case)[:10]),
-            "papers": papers_status(case=case),
+            "papers": papers_status(case=case, user=user),
             "can_change": can_change(user=user, case=case),
             "is_supervisor": supervises(user, case),
             "today": schedule.today(),
         },
+    )
+
+
+def petition_task_section(*, request: HttpRequest, activation) -> TaskSection | None:
+    """The petition step's page: the court's checklist, as on the case page's panel.
+
+    Registered as a task page's section (``workflows.hooks``): which papers are gathered,
+    which the system writes (Word / PDF), which the doctor or a relative must supply.
+    """
+    user = request.user
+    if activation.flow_task is not CoordinationFlow.petition or not isinstance(user, User):
+        return None
+    case = activation.process.case
+    return TaskSection(
+        "court/_task_papers.html", {"case": case, "papers": papers_status(case=case, user=user)}
     )
 
 

@@ -352,6 +352,22 @@ def _create_first_key(owner_id: uuid.UUID) -> OwnerKeys:
     return entry
 
 
+def create_first_keys(owner_ids: Iterable[uuid.UUID]) -> None:
+    """Create the first data key of many new owners with one insert (a bulk import).
+
+    In the caller's transaction and without the race handling of ``_create_first_key``: the
+    owners are rows the caller is creating now, so nobody else can be giving them a key.
+    """
+    using = _db_alias()
+    created = []
+    for owner_id in owner_ids:
+        row, data_key = new_data_key_row(owner_id, 1)
+        created.append((row, OwnerKeys(live={1: AESGCM(data_key)})))
+    DataKey.objects.using(using).bulk_create([row for row, _entry in created])
+    for row, entry in created:
+        mark_changed(row.owner_id, entry)
+
+
 def mark_changed(owner_id: uuid.UUID, entry: OwnerKeys | None = None) -> None:
     """Note that the owner's key rows changed in the current transaction."""
     cache = _scope.get()

@@ -19,6 +19,12 @@ from .models import DataKey
 from .signals import keys_rotated
 
 
+def data_keys_create(*, owner_ids: list[uuid.UUID]) -> None:
+    """Give many new owners (rows about to be inserted) their first data key, in one insert."""
+    if owner_ids:
+        keycache.create_first_keys(owner_ids)
+
+
 def person_erase(*, owner_id: uuid.UUID) -> int:
     """Destroy every data key of owner_id (crypto-shredding); return how many were live.
 

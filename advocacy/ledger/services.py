@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -48,7 +48,7 @@ from advocacy.crypto.prefetch import prefetch_data_keys
 from advocacy.reference.models import Area, GuardianshipType, PersonCategory
 from workflows.base import CaseFlow
 from workflows.ledger_review.flows import LedgerReviewFlow
-from workflows.processes import process_start
+from workflows.processes import processes_start_new
 
 from . import parsing
 from .mapping import (
@@ -228,6 +228,24 @@ def _parse_row(values: tuple[object, ...], columns: dict[str, int], words: _Word
     return parsed, reasons
 
 
+def _record_reasons(values: dict[str, Any], types: _Types) -> list[str]:
+    """The reasons the row's records would be refused by their own rules (``clean``).
+
+    The import builds the same records from the same values, so a row the dry run passes
+    cannot fail half-way through a batch.
+    """
+    reasons: list[str] = []
+    for record in _history(values, types)[2]:
+        if not isinstance(record, models.Model):
+            continue  # a stage change
+        try:
+            record.clean()
+        except ValidationError as error:
+            what = record._meta.verbose_name
+            reasons.extend(f"{what}: {message}" for message in error.messages)
+    return reasons
+
+
 def person_key(values: dict[str, Any]) -> tuple[str, Any]:
     """The workbook's own same-person key: rows with the same kana and birth date."""
     return normalise_text(str(values["kana"])), values["birth_date"]
@@ -243,6 +261,7 @@ def ledger_check(*, actor: User, data: bytes, mapping: LedgerMapping) -> Check:
     started = time.perf_counter()
     check = Check(digest=workbook_digest(data))
     words = _Words(mapping)
+    types = _Types()
     seen: dict[str, LedgerRow] = {}
     for sheet in read_sheets(data, header_rows=mapping.header_rows, sheets=mapping.sheets):
         columns = resolve_columns(mapping, sheet.headers, sheet.title)
@@ -255,6 +274,8 @@ def ledger_check(*, actor: User, data: bytes, mapping: LedgerMapping) -> Check:
             ledger_number = parsed.get("case_number")
             if isinstance(ledger_number, str) and ledger_number in seen:
                 reasons.append(str(ERR_DUPLICATE_NUMBER))
+            if not reasons:
+                reasons = _record_reasons(parsed, types)
             if reasons:
                 check.issues.append(Issue(sheet=sheet.title, row=number, reasons=reasons))
                 continue
@@ -330,13 +351,23 @@ def _known_persons(actor: User, rows: list[LedgerRow]) -> dict[tuple[str, Any], 
     return found
 
 
-def _group_person(organisation_id, numbers: list[str]) -> Person | None:
-    entry = (
-        LedgerCase.objects.filter(organisation_id=organisation_id, number__in=numbers)
-        .select_related("case__person")
-        .first()
-    )
-    return entry.case.person if entry else None
+def _group_persons(
+    organisation_id, groups: dict[tuple[str, Any], list[str]]
+) -> dict[tuple[str, Any], Person]:
+    """Return, by the workbook's person key, the person an earlier batch imported a row of
+    that person for (rows of one person are one person), with one query."""
+    numbers = sorted({number for group in groups.values() for number in group})
+    entries = LedgerCase.objects.filter(
+        organisation_id=organisation_id, number__in=numbers
+    ).select_related("case__person")
+    by_number = {entry.number: entry.case.person for entry in entries}
+    found: dict[tuple[str, Any], Person] = {}
+    for key, group in groups.items():
+        for number in group:
+            if number in by_number:
+                found[key] = by_number[number]
+                break
+    return found
 
 
 @transaction.atomic(durable=True)
@@ -399,25 +430,40 @@ def ledger_import_batch(
         groups[person_key(row.values)].append(str(row.values["case_number"]))
     start = ledger_import.rows_done
     batch = check.rows[start : start + size]
-    created = 0
+    organisation_id = _organisation(actor).pk
     with key_cache():
+        timer = time.perf_counter()
+        numbers = [str(row.values["case_number"]) for row in batch]
+        imported = set(
+            LedgerCase.objects.filter(
+                organisation_id=organisation_id, number__in=numbers
+            ).values_list("number", flat=True)
+        )
+        persons = _group_persons(
+            organisation_id,
+            {person_key(row.values): groups[person_key(row.values)] for row in batch},
+        )
+        check.seconds["check"] += time.perf_counter() - timer
+        context = _Context(actor=actor, ledger_import=ledger_import, check=check)
+        planned: list[_Planned] = []
         for row in batch:
-            if row.key in skip:
-                continue
             number = str(row.values["case_number"])
-            if LedgerCase.objects.filter(
-                organisation_id=_organisation(actor).pk, number=number
-            ).exists():
+            if row.key in skip or number in imported:
                 continue
-            timer = time.perf_counter()
-            person = _group_person(_organisation(actor).pk, groups[person_key(row.values)])
+            key = person_key(row.values)
+            person = persons.get(key)
             if person is None and row.key in same:
+                timer = time.perf_counter()
                 person = _known_person(actor, row.values)
-            check.seconds["check"] += time.perf_counter() - timer
-            _import_row(
-                actor=actor, ledger_import=ledger_import, row=row, person=person, check=check
-            )
-            created += 1
+                check.seconds["check"] += time.perf_counter() - timer
+            plan = _import_row(context=context, row=row, person=person)
+            # The rows after it of the same person are further cases of this one.
+            persons[key] = plan.opening.person
+            planned.append(plan)
+        timer = time.perf_counter()
+        _import_planned(context, planned)
+        check.seconds["save"] += time.perf_counter() - timer
+    created = len(planned)
     ledger_import.rows_done = start + len(batch)
     ledger_import.cases_created += created
     finished = ledger_import.rows_done >= ledger_import.rows_total
@@ -438,25 +484,58 @@ def ledger_import_batch(
     return ledger_import
 
 
-def _type_on(code: object, day: datetime.date | None) -> GuardianshipType | None:
-    if not code or day is None:
-        return None
-    return GuardianshipType.objects.valid_on(day).filter(code=code).first() or (
-        GuardianshipType.objects.filter(code=code).order_by("-scheme__valid_from").first()
+class _Types:
+    """The guardianship types of every scheme, read once a batch: the type of a code on a
+    day is the one of the scheme in force then, else of the latest scheme."""
+
+    def __init__(self) -> None:
+        self.all = list(GuardianshipType.objects.select_related("scheme"))
+
+    def on(self, code: object, day: datetime.date | None) -> GuardianshipType | None:
+        if not code or day is None:
+            return None
+        of_code = [t for t in self.all if t.code == code]
+        for kind in of_code:
+            if kind.active and kind.scheme.is_valid_on(day):
+                return kind
+        latest = sorted(of_code, key=lambda t: t.scheme.valid_from, reverse=True)
+        return latest[0] if latest else None
+
+
+@dataclass
+class _Context:
+    actor: User
+    ledger_import: LedgerImport
+    check: Check
+    types: _Types = field(default_factory=_Types)
+    areas: dict[str, Any] = field(
+        default_factory=lambda: dict(Area.objects.values_list("code", "pk"))
+    )
+    categories: dict[str, Any] = field(
+        default_factory=lambda: dict(PersonCategory.objects.values_list("code", "pk"))
     )
 
 
-def _import_row(
-    *, actor: User, ledger_import: LedgerImport, row: LedgerRow, person: Person | None, check: Check
-) -> Case:
+@dataclass
+class _Planned:
+    """A row's case, built in memory: what ``_import_planned`` writes for the batch."""
+
+    row: LedgerRow
+    opening: cases.Opening
+    needs_review: bool
+    flow_class: type[CaseFlow] | None
+
+
+def _import_row(*, context: _Context, row: LedgerRow, person: Person | None) -> _Planned:
+    """Build a row's person (unless known), case, consultation and history in memory."""
     values = row.values
-    timer = time.perf_counter()
     consultation = Consultation(
         consulted_on=values["consulted_on"],
         channel=Consultation.Channel.OTHER,
         referrer_type=values.get("referrer") or Consultation.ReferrerType.OTHER,
         notes=values.get("notes") or "",
     )
+    categories: list[Any] = []
     if person is None:
         person = Person(
             name=values["name"],
@@ -464,42 +543,62 @@ def _import_row(
             birth_date=values["birth_date"],
             address=values.get("address") or "",
             sex=values["sex"],
-            area_id=Area.objects.only("pk").get(code=values["area"]).pk,
+            area_id=context.areas[values["area"]],
             # The ledger does not hold these; the intake form's "other" until someone knows.
             living_situation=Person.Living.OTHER,
             household_type=Person.Household.OTHER,
         )
-        case = cases.case_open(
-            actor=actor,
-            person=person,
-            consultation=consultation,
-            categories=PersonCategory.objects.filter(code__in=values.get("category") or ()),
-        )
-    else:
-        case = cases.case_open_for_known_person(
-            actor=actor, person=person, consultation=consultation
-        )
-    entry = LedgerCase(
-        organisation_id=_organisation(actor).pk,
-        number=values["case_number"],
-        case=case,
-        ledger_import=ledger_import,
+        categories = [
+            context.categories[code]
+            for code in values.get("category") or ()
+            if code in context.categories
+        ]
+    stage, thin, history, closing = _history(values, context.types)
+    opening = cases.Opening(
+        person=person,
+        consultation=consultation,
+        categories=categories,
+        history=history,
+        closing=closing,
+        label=f"← {row.sheet[:20]}!{row.row}",
     )
-    stage, needs_review = _history(actor=actor, case=case, values=values)
-    entry.needs_review = needs_review
-    entry.save()
-    if needs_review:
-        process_start(actor=actor, case=case, flow_class=LedgerReviewFlow)
+    if thin:
+        flow_class: type[CaseFlow] | None = LedgerReviewFlow
     elif stage != Case.Stage.CLOSED:
-        process_start(actor=actor, case=case, flow_class=CaseFlow.of_stage(stage))
-    audit_record(
+        flow_class = CaseFlow.of_stage(stage)
+    else:
+        flow_class = None
+    return _Planned(row=row, opening=opening, needs_review=thin, flow_class=flow_class)
+
+
+def _import_planned(context: _Context, planned: list[_Planned]) -> None:
+    """Write a batch's cases in one go, their ledger numbers, then start their processes."""
+    actor = context.actor
+    cases.cases_open_many(
         actor=actor,
+        openings=[plan.opening for plan in planned],
         action=Action.LEDGER_CASE_IMPORTED,
-        obj=case,
-        label=f"{case.number} ← {row.sheet[:20]}!{row.row}",
     )
-    check.seconds["save"] += time.perf_counter() - timer
-    return case
+    LedgerCase.objects.bulk_create(
+        [
+            LedgerCase(
+                organisation_id=_organisation(actor).pk,
+                number=plan.row.values["case_number"],
+                case=plan.opening.case,
+                ledger_import=context.ledger_import,
+                needs_review=plan.needs_review,
+            )
+            for plan in planned
+        ]
+    )
+    processes_start_new(
+        actor=actor,
+        starts=[
+            (plan.opening.case, plan.flow_class)
+            for plan in planned
+            if plan.flow_class is not None and plan.opening.case is not None
+        ],
+    )
 
 
 def ledger_stage(values: dict[str, Any]) -> tuple[str, bool]:
@@ -526,68 +625,68 @@ def ledger_stage(values: dict[str, Any]) -> tuple[str, bool]:
     return stage, thin
 
 
-def _history(*, actor: User, case: Case, values: dict[str, Any]) -> tuple[str, bool]:
-    """Record the ledger's history as records and stage changes; return the final stage."""
+def _history(
+    values: dict[str, Any], types: _Types
+) -> tuple[str, bool, list[Any], tuple[str, datetime.date] | None]:
+    """Return the row's final stage, whether it is thin, its history as records and stage
+    changes in order (``cases.Opening``), and its closing."""
     stage, thin = ledger_stage(values)
     type_code = values.get("type")
     conference_on = values.get("conference_on")
     petition_on = values.get("petition_on")
     ruling_on = values.get("ruling_on")
+    history: list[Any] = []
     if isinstance(conference_on, datetime.date):
-        cases.case_set_stage(
-            actor=actor, case=case, stage=Case.Stage.COORDINATION, on=conference_on
-        )
+        history.append((Case.Stage.COORDINATION, conference_on))
         if type_code:
             # A type chosen means guardianship was decided; anything else is not in the ledger.
-            decision = Decision(
-                held_on=conference_on,
-                participants=IMPORTED_TEXT,
-                outcome=Decision.Outcome.GUARDIANSHIP,
-                guardianship_type=_type_on(type_code, conference_on),
-                reasons=IMPORTED_TEXT,
+            history.append(
+                Decision(
+                    held_on=conference_on,
+                    participants=IMPORTED_TEXT,
+                    outcome=Decision.Outcome.GUARDIANSHIP,
+                    guardianship_type=types.on(type_code, conference_on),
+                    reasons=IMPORTED_TEXT,
+                )
             )
-            cases.record_save(actor=actor, case=case, record=decision)
         else:
             # The ledger holds the meeting's day but not what it decided.
             thin = True
     petition = None
     if isinstance(petition_on, datetime.date) or isinstance(ruling_on, datetime.date):
         if not isinstance(conference_on, datetime.date):
-            cases.case_set_stage(
-                actor=actor, case=case, stage=Case.Stage.COORDINATION, on=petition_on or ruling_on
-            )
+            history.append((Case.Stage.COORDINATION, petition_on or ruling_on))
         petition = Petition(
             petitioner_type=PetitionerType.OTHER,
             filed_on=petition_on,
-            type_sought=_type_on(type_code, petition_on or ruling_on),
+            type_sought=types.on(type_code, petition_on or ruling_on),
             ruling_on=ruling_on,
-            type_granted=_type_on(type_code, ruling_on) if ruling_on else None,
+            type_granted=types.on(type_code, ruling_on) if ruling_on else None,
         )
-        cases.record_save(actor=actor, case=case, record=petition)
+        history.append(petition)
     if isinstance(ruling_on, datetime.date):
         profession = values.get("profession")
         if profession:
-            appointment = GuardianAppointment(
-                petition=petition,
-                kind=GuardianAppointment.Kind.CORPORATION
-                if profession == GuardianAppointment.Profession.CORPORATE
-                else GuardianAppointment.Kind.PERSON,
-                profession=profession,
-                name=UNNAMED_GUARDIAN,
-                appointed_on=ruling_on,
+            history.append(
+                GuardianAppointment(
+                    petition=petition,
+                    kind=GuardianAppointment.Kind.CORPORATION
+                    if profession == GuardianAppointment.Profession.CORPORATE
+                    else GuardianAppointment.Kind.PERSON,
+                    profession=profession,
+                    name=UNNAMED_GUARDIAN,
+                    appointed_on=ruling_on,
+                )
             )
-            cases.record_save(actor=actor, case=case, record=appointment)
-        cases.case_set_stage(actor=actor, case=case, stage=Case.Stage.TEAM_SUPPORT, on=ruling_on)
+        history.append((Case.Stage.TEAM_SUPPORT, ruling_on))
+    closing = None
     if stage == Case.Stage.GUARDIAN_SUPPORT:
-        cases.case_set_stage(
-            actor=actor, case=case, stage=stage, on=ruling_on or values["consulted_on"]
-        )
+        history.append((stage, ruling_on or values["consulted_on"]))
     elif stage == Case.Stage.CLOSED:
-        closed_on = values["closed_on"]
-        cases.case_close(actor=actor, case=case, reason=Case.ClosingReason.OTHER, on=closed_on)
-    elif stage != case.stage and stage == Case.Stage.COORDINATION:
-        cases.case_set_stage(actor=actor, case=case, stage=stage, on=values["consulted_on"])
-    return stage, thin
+        closing = (Case.ClosingReason.OTHER, values["closed_on"])
+    elif stage == Case.Stage.COORDINATION:
+        history.append((stage, values["consulted_on"]))
+    return stage, thin, history, closing
 
 
 @transaction.atomic(durable=True)

@@ -13,10 +13,10 @@ import time
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -27,10 +27,11 @@ from openpyxl import Workbook
 from openpyxl.utils import column_index_from_string
 
 from advocacy.access.roles import RoleRequiredMixin
-from advocacy.accounts.roles import Role
+from advocacy.accounts.roles import Role, has_role
 from advocacy.cases.guards import denied
+from advocacy.cases.hooks import CasePanel
 
-from . import exports, services
+from . import disclosure, exports, services
 from .mapping import FIELDS, MappingError, mapping_from_json, template_mapping
 from .models import LedgerImport
 from .workbook import MAX_BYTES, WorkbookError
@@ -323,22 +324,56 @@ class LedgerExportView(SupervisorMixin, View):
 
 
 class PersonRecordView(SupervisorMixin, View):
-    """Everything held about the person of a case (開示請求), as JSON or a printable page."""
+    """Everything held about the person of a case (開示請求): a page, JSON, Word or PDF.
+
+    Every format is built on the fly and sent with ``no-store``; the file name carries the
+    case number only, never a name.
+    """
 
     fmt = "html"
+    TYPES = {
+        "json": "application/json",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "pdf": "application/pdf",
+    }
 
     def get(self, request, case_id):
         try:
-            record = exports.person_record(actor=request.user, case_id=case_id)
+            if self.fmt in ("docx", "pdf"):
+                data, number = disclosure.person_record_file(
+                    actor=request.user, case_id=case_id, fmt=self.fmt
+                )
+            else:
+                record = disclosure.person_record(actor=request.user, case_id=case_id, fmt=self.fmt)
         except (ObjectDoesNotExist, ValueError):
             raise denied(request, "case", case_id) from None
-        if self.fmt == "json":
+        except ValidationError as error:  # no PDF could be made: the page says so
+            messages.error(request, " ".join(error.messages))
+            return redirect("ledger:person_record", case_id=case_id)
+        if self.fmt in ("docx", "pdf"):
+            response = FileResponse(io.BytesIO(data), content_type=self.TYPES[self.fmt])
+            response["Content-Disposition"] = _filename(number, self.fmt)
+        elif self.fmt == "json":
             response = StreamingHttpResponse(
-                exports.person_record_json(record), content_type="application/json"
+                disclosure.person_record_json(record), content_type=self.TYPES["json"]
             )
-            response["Content-Disposition"] = 'attachment; filename="person-record.json"'
-            response["Cache-Control"] = "no-store"
-            return response
-        response = render(request, "ledger/person_record.html", {"record": record})
+            response["Content-Disposition"] = _filename(record["requested_case"], "json")
+        else:
+            response = render(
+                request, "ledger/person_record.html", {"record": record, "case_id": case_id}
+            )
         response["Cache-Control"] = "no-store"
         return response
+
+
+def _filename(case_number: str, fmt: str) -> str:
+    # The case number only: names travel with downloads.
+    return f'attachment; filename="{case_number}_record.{fmt}"'
+
+
+def disclosure_panel(*, user, case) -> CasePanel | None:
+    """The case page's way to the person's record, for a supervisor of the holding
+    organisation only (the one who answers a disclosure request)."""
+    if not has_role(user, Role.SUPERVISOR) or user.organisation_id != case.organisation_id:
+        return None
+    return CasePanel(template="ledger/case_panel.html", context={"case": case})

@@ -97,7 +97,9 @@ class Release(models.Model):
     same for ever, whatever the case tables hold later. ``counts`` holds the counts behind the
     tables and which cells were hidden: a later release of the same year is protected against
     this one with them (stats.suppression). ``counts`` is never rendered, exported or audited
-    as a value; only the services read it.
+    as a value; only the services read it. ``html`` holds the report's tables rendered
+    once at release time, one fragment per language of the site, so the committee's page
+    is served from it without rebuilding the tables (decision 100).
     """
 
     class Kind(models.TextChoices):
@@ -117,6 +119,9 @@ class Release(models.Model):
     k = models.PositiveSmallIntegerField(_("秘匿の閾値"))
     shown = models.JSONField(_("公表した表"))
     counts = models.JSONField(_("秘匿の基礎"))
+    # Language code → the rendered tables (stats/_report.html); empty for releases made before
+    # it was stored, which are rendered from ``shown`` on each view.
+    html = models.JSONField(_("公表した表（表示用）"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("統計の公表")

@@ -500,8 +500,7 @@ def releases_listed() -> QuerySet[Release]:
     """
     return (
         Release.objects.using("default")
-        .defer("shown", "counts")
-        .select_related("released_by")
+        .only("fiscal_year", "number", "kind", "released_at")
         .order_by("-released_at", "-pk")
     )
 
@@ -828,4 +827,9 @@ def meeting_outside_member_counts(fiscal_year: int) -> Counts:
 def release_for_meeting(meeting: Meeting) -> Release | None:
     """Return the release the committee had for meeting: the latest made by its day."""
     end_of_day = timezone.make_aware(datetime.datetime.combine(meeting.held_on, datetime.time.max))
-    return Release.objects.filter(released_at__lte=end_of_day).order_by("-released_at").first()
+    return (
+        Release.objects.filter(released_at__lte=end_of_day)
+        .only("fiscal_year", "number", "kind", "released_at")  # named, not shown: no tables
+        .order_by("-released_at")
+        .first()
+    )

@@ -11,7 +11,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.accounts.models import Professional, User
@@ -807,6 +809,7 @@ def report_release(
         shown=_shown(report, extra["own_year"]),
         counts=extra["counts"],
     )
+    release.html = _rendered(release)
     release.full_clean()
     try:
         with transaction.atomic():
@@ -875,6 +878,33 @@ def release_report(release: Release) -> Report:
         national=[NationalRow(*row) for row in shown["national"]],
         release=release,
     )
+
+
+REPORT_TEMPLATE = "stats/_report.html"
+
+
+def _rendered(release: Release) -> dict[str, str]:
+    """Render a release's tables once, in every language of the site, to store with it."""
+    report = release_report(release)
+    rendered: dict[str, str] = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            rendered[code] = render_to_string(REPORT_TEMPLATE, {"report": report})
+    return rendered
+
+
+def report_html(report: Report) -> SafeString:
+    """Return the report's tables as HTML: a release's as stored when it was released.
+
+    A release is never changed, so its tables were rendered once at release time (by our own
+    escaping template) and are served as they are; a live preview, or a release made before
+    the rendering was stored, is rendered now from the same template.
+    """
+    stored = report.release.html if report.release is not None else {}
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    if language in stored:
+        return mark_safe(stored[language])  # noqa: S308 — rendered by REPORT_TEMPLATE, escaped
+    return render_to_string(REPORT_TEMPLATE, {"report": report})
 
 
 def report_rows(report: Report) -> list[list[str]]:

@@ -54,6 +54,9 @@ class Grid:
     col_totals: bool = True
     group: str | None = None
     hidden: set[Cell] = field(default_factory=set)
+    # extended() kept for value(), which suppression asks hundreds of times a table; the
+    # counts of a grid are fixed once it is built (only ``hidden`` changes).
+    _values: list[list[int]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def n_rows(self) -> int:
@@ -71,7 +74,9 @@ class Grid:
         return rows
 
     def value(self, cell: Cell) -> int:
-        return self.extended()[cell[0]][cell[1]]
+        if self._values is None:
+            self._values = self.extended()
+        return self._values[cell[0]][cell[1]]
 
     def all_cells(self) -> list[Cell]:
         ext = self.extended()

@@ -83,6 +83,7 @@ class StatsHomeView(ReleaseMixin, TemplateView):
         year = report.fiscal_year if report else self.fiscal_year() or _year_choices()[0]
         return super().get_context_data(
             report=report,
+            report_html=services.report_html(report) if report else "",
             release_label=services.release_label(report.release) if report else "",
             fiscal_year=year,
             year_choices=_year_choices(),
@@ -103,7 +104,10 @@ class StatsPrintView(ReleaseMixin, TemplateView):
             raise Http404
         services.report_view_record(actor=self.request.user, report=report, request=self.request)
         return super().get_context_data(
-            report=report, release_label=services.release_label(report.release), **kwargs
+            report=report,
+            report_html=services.report_html(report),
+            release_label=services.release_label(report.release),
+            **kwargs,
         )
 
 
@@ -150,6 +154,7 @@ class StatsPreviewView(RoleRequiredMixin, TemplateView):
         ).get_page(self.request.GET.get("page"))
         return super().get_context_data(
             report=report,
+            report_html=services.report_html(report),
             fiscal_year=year,
             year_choices=_year_choices(),
             releases=page,

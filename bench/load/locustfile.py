@@ -3,7 +3,8 @@
 Caseworkers open their inbox, the case list, a case page, search by kana and complete an
 intake step; supervisors read the case list and preview the year's statistics; a committee
 member reads the released report. BENCH_LOAD_THINK (seconds, default 0) is the mean pause
-between a user's requests: 0 means N users are N requests in flight (the server's capacity);
+between a user's requests (bench_load.py runs its one-user level without pauses, the baseline
+of a request's cost alone): 0 means N users are N requests in flight (the server's capacity);
 people at work pause to read, which is what the p95 goal presumes.
 
 Reads BENCH_LOAD_PLAN (a JSON file bench_load.py writes: accounts, their cases, kana and
@@ -19,6 +20,7 @@ import os
 import random
 import re
 import threading
+import time
 from http.cookiejar import Cookie
 
 from locust import FastHttpUser, between, constant, events, task
@@ -91,6 +93,10 @@ class Office(FastHttpUser):
         self.account, session = next(_accounts[self.kind])
         self.sent = 0
         self.client.cookiejar.set_cookie(_cookie("sessionid", session))
+        if THINK:
+            # People do not all click in the same instant a level starts: each begins within
+            # one pause, instead of N requests queueing at once at the start of every level.
+            time.sleep(random.uniform(0, THINK))
 
     def get(self, path: str, name: str):
         self._count()

@@ -20,7 +20,8 @@ from advocacy.audit.actions import Action
 from advocacy.audit.models import AuditEvent
 from advocacy.cases.models import Petition
 from advocacy.court.models import PaperTemplate
-from advocacy.court.papers.templates import SCRATCH, template_check
+from advocacy.court.papers.templates import template_check
+from advocacy.pdf import SCRATCH
 from advocacy.reference.models import FamilyCourt, GuardianshipType
 from tests import factories
 

@@ -119,6 +119,28 @@ def test_the_dry_run_reports_every_bad_row_and_nothing_comes_in(supervisor, mapp
     assert not Person.objects.exists()
 
 
+def test_a_row_its_records_would_refuse_is_reported_by_the_dry_run(supervisor, mapping):
+    """What the records' own rules refuse (a ruling without the petition's day) is a bad row
+    in the dry run, not a batch that fails half-way through the import."""
+    data = books.book(
+        [
+            books.row("R5-001"),
+            books.row("R5-002", ruling="R5.9.1", kind="後見", profession="弁護士"),
+            books.row("R5-003", petition="R5.6.1", ruling="R5.9.1", kind="後見"),
+        ]
+    )
+    check = services.ledger_check(actor=supervisor, data=data, mapping=mapping)
+
+    by_row = {issue.row: " ".join(issue.reasons) for issue in check.issues}
+    assert set(by_row) == {4}
+    assert "審判日を入れるには申立日が必要です" in by_row[4]
+    with pytest.raises(services.LedgerInvalid):
+        _run(supervisor, mapping, data)
+    assert not Case.objects.exists()
+    ledger_import, _check = _run(supervisor, mapping, data, choices={"skip": ["R5!4"]})
+    assert ledger_import.cases_created == 2
+
+
 def test_skipped_rows_let_the_rest_come_in(supervisor, mapping):
     data = books.book([books.row("R5-001"), books.row("R5-002", birth="令和5年2月30日")])
     ledger_import, _check = _run(supervisor, mapping, data, choices={"skip": ["R5!4"]})

@@ -456,3 +456,47 @@ def test_a_lead_time_count_that_moved_by_less_than_k_since_a_release_is_hidden(u
     answer(_send_requests(users_by_role, 1))
 
     assert lead(services.report_build(fiscal_year=FY)) == ("＊", "＊")
+
+
+def test_a_release_is_rendered_once_in_every_language_and_served_as_stored(client, stats_world):
+    users, _cases = stats_world
+    release = _release(users)
+    stored = Release.objects.get(pk=release.pk).html
+    assert sorted(stored) == ["en", "ja"]
+    client.force_login(users["committee_member"])
+    before = client.get(URL, {"year": FY}).content.decode()
+    assert stored["ja"] in before
+    # Served from the stored fragment, not rebuilt: a marker put into it shows on the page
+    # (a release is never changed; this only proves where the page reads from).
+    Release.objects.filter(pk=release.pk).update(
+        html={"ja": stored["ja"] + '<p data-testid="from-store"></p>', "en": stored["en"]}
+    )
+
+    for url in (URL, URL + "print/"):
+        assert 'data-testid="from-store"' in client.get(url, {"year": FY}).content.decode()
+
+
+def test_the_stored_tables_are_those_rendered_from_the_released_cells(stats_world):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    users, _cases = stats_world
+    release = _release(users)
+
+    for code in ("ja", "en"):
+        with translation.override(code):
+            fresh = render_to_string(
+                services.REPORT_TEMPLATE, {"report": services.release_report(release)}
+            )
+        assert release.html[code] == fresh
+
+
+def test_a_release_stored_without_its_tables_is_rendered_from_its_cells(client, stats_world):
+    users, _cases = stats_world
+    release = _release(users)
+    Release.objects.filter(pk=release.pk).update(html={})
+    client.force_login(users["committee_member"])
+
+    html = client.get(URL, {"year": FY}).content.decode()
+
+    assert release.html["ja"] in html

@@ -284,6 +284,7 @@ class Decision(CaseRecord):
 
 PETITION_DOCUMENTS = [
     ("petition", _("申立書")),
+    ("circumstances_statement", _("申立事情説明書")),
     ("relatives_diagram", _("親族関係図")),
     ("asset_inventory", _("財産目録")),
     ("income_plan", _("収支予定表")),

@@ -1,17 +1,13 @@
 """Paper templates: the defaults in ``defaults/``, a city's upload in ``PaperTemplate``;
-the check an upload must pass; filling one; converting it to PDF.
+the check an upload must pass; filling one.
 
-Filled papers exist in memory only. The PDF conversion needs a file for LibreOffice: it is
-written to a private folder in /dev/shm (memory, where there is one) and removed at once.
+Filled papers exist in memory only; ``advocacy.pdf`` converts one to PDF without leaving it
+on disk.
 """
 
 from __future__ import annotations
 
 import io
-import os
-import shutil
-import subprocess  # noqa: S404 - LibreOffice is run with fixed arguments, no shell
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -24,10 +20,10 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..models import PaperTemplate
 from .catalogue import PAPERS
+from .context import sample_context
 
 DEFAULTS = Path(__file__).with_name("defaults")
 MAX_BYTES = 5 * 1024 * 1024
-PDF_TIMEOUT_SECONDS = 120
 
 ERR_NOT_DOCX = _("Word 文書（.docx）ではありません。")
 ERR_MACRO = _("マクロを含むファイルは使えません（.docm や vbaProject を含む文書）。")
@@ -35,7 +31,7 @@ ERR_TOO_LARGE = _("ファイルが大きすぎます（5MB まで）。")
 ERR_SYNTAX = _("差し込み項目の書き方に誤りがあります: %(error)s")
 ERR_UNKNOWN = _("この書類では使えない差し込み項目があります: %(names)s")
 ERR_MISSING = _("この書類に必要な差し込み項目がありません: %(names)s")
-ERR_NO_PDF = _("PDF に変換できませんでした（LibreOffice が使えません）。Word 版を使ってください。")
+ERR_RENDER = _("この書類の値では埋められない差し込み項目があります: %(error)s")
 
 
 def _environment() -> SandboxedEnvironment:
@@ -78,6 +74,12 @@ def template_check(code: str, data: bytes) -> set[str]:
     missing = sorted(set(paper.required) - used)
     if missing:
         raise ValidationError(ERR_MISSING % {"names": ", ".join(missing)})
+    # A trial fill with values of the right shape: what the names alone cannot show, such as
+    # a column of a list (``{{ r.address }}`` in the relatives' rows) the paper does not have.
+    try:
+        DocxTemplate(io.BytesIO(data)).render(sample_context(code), _environment(), autoescape=True)
+    except TemplateError as error:
+        raise ValidationError(ERR_RENDER % {"error": error}) from None
     return used
 
 
@@ -96,44 +98,3 @@ def docx_fill(code: str, context: dict[str, Any]) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
-
-
-# Memory, not disk; mkdtemp makes a private (0700) folder inside it, removed at once.
-SCRATCH = "/dev/shm"  # noqa: S108
-
-
-def _scratch_root() -> str | None:
-    return SCRATCH if os.path.isdir(SCRATCH) and os.access(SCRATCH, os.W_OK) else None
-
-
-def pdf_from_docx(data: bytes) -> bytes:
-    """Convert a filled .docx with LibreOffice headless, in a private folder removed at once."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        raise ValidationError(ERR_NO_PDF)
-    folder = tempfile.mkdtemp(prefix="paper-", dir=_scratch_root())  # mode 0700
-    try:
-        source = Path(folder, "paper.docx")
-        source.write_bytes(data)
-        result = subprocess.run(  # noqa: S603 - fixed arguments
-            [
-                soffice,
-                "--headless",
-                "--norestore",
-                f"-env:UserInstallation=file://{folder}/profile",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                folder,
-                str(source),
-            ],
-            capture_output=True,
-            timeout=PDF_TIMEOUT_SECONDS,
-            check=False,
-        )
-        target = Path(folder, "paper.pdf")
-        if result.returncode != 0 or not target.exists():
-            raise ValidationError(ERR_NO_PDF)
-        return target.read_bytes()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
