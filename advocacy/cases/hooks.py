@@ -11,8 +11,9 @@ case's processes stand. Each of these is one hook, registered once, from
   under ``"workflows"``.
 - ``case_page_panel(fn)``: ``fn(*, user, case)`` returns a ``CasePanel`` (a template and its
   context) the case page shows below the processes, or ``None``. Registered from
-  ``advocacy.court.apps.CourtConfig.ready`` (the court's deadlines and flags) and
-  ``advocacy.outreach.apps.OutreachConfig.ready`` (feedback to the referrer) only.
+  ``advocacy.court.apps.CourtConfig.ready`` (the court's deadlines and flags),
+  ``advocacy.outreach.apps.OutreachConfig.ready`` (feedback to the referrer) and
+  ``advocacy.meetings.apps.MeetingsConfig.ready`` (the meetings that discussed the case) only.
 - ``on_case_changed(fn)``: ``fn(*, actor, case)`` runs inside the transaction of every
   service that may move a case past a milestone (intake, a record saved, closing, the
   feedback consent): feedback to the referrer follows the case's state from there.

@@ -112,7 +112,7 @@ def subsidy_applications_of(*, case: Case) -> QuerySet[Subsidy]:
 def assessment_of(application: Subsidy) -> SubsidyAssessment | None:
     """The application's computation, or None (the reverse one-to-one raises when absent)."""
     try:
-        return application.assessment  # type: ignore[attr-defined]
+        return application.assessment
     except SubsidyAssessment.DoesNotExist:
         return None
 
