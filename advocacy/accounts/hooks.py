@@ -30,6 +30,7 @@ def on_user_deactivated(fn: UserDeactivated) -> UserDeactivated:
 
 
 def user_deactivated(*, actor: User | None, user: User) -> None:
-    """Tell the registered hooks that user was deactivated (called by ``user_deactivate``)."""
+    """Tell the registered hooks that user was deactivated (by ``user_deactivate``, and by
+    ``outreach.services.trainee_erase`` closing an erased citizen guardian's account)."""
     for fn in _user_deactivated:
         fn(actor=actor, user=user)

@@ -156,4 +156,6 @@ class Action(models.IntegerChoices):
     TRAINEE_VIEWED = 1126, _("受講者情報の閲覧")
     # The Council as a candidate for 法人後見, with its capacity.
     CORPORATE_CANDIDATE_SET = 1127, _("法人後見の受任体制の登録")
+    # A trainee's data key destroyed (crypto-shredding); the row stays for the counts.
+    TRAINEE_ERASED = 1128, _("受講者情報の消去")
     SURVEY_EXPORTED = 1131, _("取組状況調査の出力")

@@ -13,6 +13,7 @@ case's processes stand. Each of these is one hook, registered once, from
   context) the case page shows below the processes, or ``None``. Registered from
   ``advocacy.court.apps.CourtConfig.ready`` (the court's deadlines and flags),
   ``advocacy.outreach.apps.OutreachConfig.ready`` (feedback to the referrer) and
+  ``advocacy.meetings.apps.MeetingsConfig.ready`` (the meetings that discussed the case) and
   ``advocacy.ledger.apps.LedgerConfig.ready`` (the person's record, 開示請求) only.
 - ``on_case_changed(fn)``: ``fn(*, actor, case)`` runs inside the transaction of every
   service that may move a case past a milestone (intake, a record saved, closing, the

@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.cases.forms import DateInputsMixin
+from advocacy.cases.models import Subsidy
+from advocacy.dates import wareki
 
 from .models import SubsidyAssessment
 
@@ -35,11 +37,18 @@ class ConfirmForm(forms.Form):
     confirmed = forms.BooleanField(label=_("確認しました"))
 
 
-class SubsidyForm(DateInputsMixin, forms.Form):
-    """An application to the subsidy programme: the facts the rule needs."""
+class ApplicationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Subsidy) -> str:
+        # Kind, date and decision only: what tells a case's applications apart.
+        return f"{obj.get_kind_display()} {wareki(obj.applied_on)} {obj.get_decision_display()}"
 
-    applied_on = forms.DateField(label=_("申請日"))
-    kind = forms.ChoiceField(label=_("種別"), choices=SubsidyAssessment.Kind.choices)
+
+class SubsidyForm(forms.Form):
+    """The computation of one of the case's applications: the facts the rule needs."""
+
+    application = ApplicationChoiceField(
+        label=_("算定する申請"), queryset=Subsidy.objects.none(), empty_label=None
+    )
     basis = forms.ChoiceField(label=_("対象の根拠"), choices=SubsidyAssessment.Basis.choices)
     assets_yen = forms.IntegerField(label=_("資産（円）"), min_value=0)
     residence = forms.ChoiceField(label=_("生活の場"), choices=SubsidyAssessment.Residence.choices)
@@ -54,6 +63,11 @@ class SubsidyForm(DateInputsMixin, forms.Form):
     override_reason = forms.CharField(
         label=_("変更の理由"), widget=forms.Textarea, required=False, max_length=2000
     )
+
+    def __init__(self, *args, applications=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if applications is not None:
+            self.fields["application"].queryset = applications
 
     def clean(self):
         data = super().clean()

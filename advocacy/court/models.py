@@ -177,13 +177,14 @@ class SubsidyRule(models.Model):
 
 
 class SubsidyAssessment(models.Model):
-    """A subsidy application's computation: the rule applied, the amount, any override."""
+    """The computation of one subsidy application (``cases.Subsidy``): the rule applied, the
+    facts it needs, the amount computed and any override with its reason (decision 95).
+
+    The application holds what was applied for and decided (kind, date, decision); this
+    holds only what the rule made of it. One computation per application.
+    """
 
     encryption_owner = "person_id"
-
-    class Kind(models.TextChoices):
-        PETITION_COST = "petition_cost", _("申立費用")
-        GUARDIAN_FEE = "guardian_fee", _("後見人等報酬")
 
     class Basis(models.TextChoices):
         WELFARE = "welfare", _("生活保護")
@@ -200,13 +201,21 @@ class SubsidyAssessment(models.Model):
         OTHER = "other", _("その他")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # court sits above cases: the link is held here; ``application.assessment`` is its
+    # reverse, read by the court and the statistics only.
+    application = models.OneToOneField(
+        "cases.Subsidy",
+        verbose_name=_("申請"),
+        on_delete=models.CASCADE,
+        related_name="assessment",
+        editable=False,
+    )
+    # Copied from the application: the case for its lists, the person whose key encrypts.
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey(
         "cases.Person", on_delete=models.CASCADE, related_name="+", editable=False
     )
     rule = models.ForeignKey(SubsidyRule, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(_("種別"), max_length=16, choices=Kind.choices)
-    applied_on = models.DateField(_("申請日"))
     basis = models.CharField(_("対象の根拠"), max_length=16, choices=Basis.choices)
     assets_yen = EncryptedIntegerField(_("資産（円）"))
     residence = models.CharField(_("生活の場"), max_length=16, choices=Residence.choices)
@@ -228,16 +237,9 @@ class SubsidyAssessment(models.Model):
     class Meta:
         verbose_name = _("利用支援事業の算定")
         verbose_name_plural = _("利用支援事業の算定")
-        indexes = [
-            models.Index(
-                fields=["applied_on"],
-                include=["kind", "budget_line", "computed_yen", "override_yen"],
-                name="court_subsidy_applied_idx",
-            )
-        ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.applied_on}"
+        return str(self._meta.verbose_name)
 
     @property
     def amount_yen(self) -> int:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from advocacy.cases.models import Subsidy
 from advocacy.dates import fiscal_year_of
 
 from .models import SubsidyAssessment, SubsidyRule
@@ -67,7 +68,7 @@ def compute(
     )
     # The ceiling is the highest amount still eligible.
     eligible = bool(by_basis and assets_yen <= rule.asset_ceiling_yen)
-    if kind == SubsidyAssessment.Kind.PETITION_COST:
+    if kind == Subsidy.Kind.PETITION_COST:
         amount = (
             (filing_fee_yen if rule.covers_filing_fee else 0)
             + (examination_yen if rule.covers_examination else 0)
@@ -85,3 +86,11 @@ def compute(
         budget_line=budget_line_of(rule, category_codes),
         computed_yen=amount if eligible else 0,
     )
+
+
+def granted_yen(application: Subsidy, assessment: SubsidyAssessment | None) -> int:
+    """What an approved application is worth: the override, else the computed amount, else
+    the application's own amount (one not assessed). The report counts the same in SQL."""
+    if assessment is None:
+        return application.amount_yen
+    return assessment.amount_yen

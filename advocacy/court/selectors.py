@@ -9,7 +9,7 @@ from django.http import Http404
 
 from advocacy.accounts.models import User
 from advocacy.accounts.roles import Role, has_role
-from advocacy.cases.models import Case, Petition
+from advocacy.cases.models import Case, Petition, Subsidy
 from advocacy.cases.selectors import cases_visible_to
 from advocacy.portal.selectors import guardian_cases_for
 
@@ -100,9 +100,26 @@ def flag_get_for_supervisor(*, user: User, flag_id: object) -> Flag:
     return flag
 
 
-def subsidy_assessments_of(*, case: Case) -> QuerySet[SubsidyAssessment]:
+def subsidy_applications_of(*, case: Case) -> QuerySet[Subsidy]:
+    """The case's subsidy applications, newest first, each with its computation if any."""
     return (
-        SubsidyAssessment.objects.filter(case=case)
-        .select_related("rule")
+        Subsidy.objects.filter(case=case)
+        .select_related("assessment__rule")
         .order_by("-applied_on", "-created_at")
     )
+
+
+def assessment_of(application: Subsidy) -> SubsidyAssessment | None:
+    """The application's computation, or None (the reverse one-to-one raises when absent)."""
+    try:
+        return application.assessment
+    except SubsidyAssessment.DoesNotExist:
+        return None
+
+
+def subsidy_application_get(*, case: Case, application_id: object) -> Subsidy:
+    """One application of case; the same 404 for missing and another case's."""
+    application = subsidy_applications_of(case=case).filter(pk=_uuid(application_id)).first()
+    if application is None:
+        raise Http404
+    return application

@@ -16,11 +16,11 @@ from advocacy.access.selectors import can_change
 from advocacy.accounts.models import User
 from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
-from advocacy.cases.models import Case, GuardianAppointment, Petition
+from advocacy.cases.models import Case, GuardianAppointment, Petition, Subsidy
 from advocacy.pdf import pdf_from_docx
 from advocacy.portal.selectors import guardian_case_get_for
 
-from . import rules, schedule
+from . import rules, schedule, selectors
 from .models import (
     Flag,
     Obligation,
@@ -30,7 +30,7 @@ from .models import (
     SubsidyRule,
 )
 from .papers import templates as paper_templates
-from .papers.catalogue import PAPERS, paper_allowed
+from .papers.catalogue import OF_APPLICATION, PAPERS, paper_allowed
 from .papers.context import fields_read, paper_context
 
 ERR_NO_RULING = _("審判日と選任された後見人等を記録してから、報告の予定を設定してください。")
@@ -45,6 +45,8 @@ ERR_NOTE = _("内容を入れてください。")
 ERR_NOT_SUPERVISOR = _("注意を解消できるのはスーパーバイザーです。")
 ERR_UNKNOWN_PAPER = _("その書類は作成できません。")
 ERR_PAPER_NEEDS = _("この書類には本人の収入・資産を見る権限が必要です。")
+ERR_NO_APPLICATION = _("決定通知書を作る申請を選んでください。")
+ERR_NOT_DECIDED = _("審査中の申請の決定通知書は作成できません。決定と決定日を記録してください。")
 
 
 def _ruling(case: Case) -> Petition | None:
@@ -311,9 +313,7 @@ def flags_view_record(*, actor: User, flags: list[Flag]) -> None:
 def subsidy_assess(
     *,
     actor: User,
-    case: Case,
-    applied_on: datetime.date,
-    kind: str,
+    application: Subsidy,
     basis: str,
     assets_yen: int,
     residence: str,
@@ -325,13 +325,21 @@ def subsidy_assess(
     override_yen: int | None = None,
     override_reason: str = "",
 ) -> SubsidyAssessment:
-    """Compute an application by the rule of its fiscal year; keep a reasoned override."""
+    """Compute an application by the rule of its fiscal year; keep a reasoned override.
+
+    An application has one computation: computing it again (the facts corrected) replaces
+    the earlier one, and the audit trail keeps that it happened.
+    """
+    application = (
+        Subsidy.objects.select_for_update().select_related("case__person").get(pk=application.pk)
+    )
+    case = application.case
     _require_change(actor, case)
-    rule = rules.rule_for(applied_on)
+    rule = rules.rule_for(application.applied_on)
     codes = case.person.categories.order_by("sort_order", "code").values_list("code", flat=True)
     outcome = rules.compute(
         rule,
-        kind=kind,
+        kind=application.kind,
         basis=basis,
         assets_yen=assets_yen,
         residence=residence,
@@ -342,34 +350,25 @@ def subsidy_assess(
         examination_yen=examination_yen,
         certificate_yen=certificate_yen,
     )
-    assessment = SubsidyAssessment(
-        case=case,
-        person_id=case.person_id,
-        rule=rule,
-        kind=kind,
-        applied_on=applied_on,
-        basis=basis,
-        assets_yen=assets_yen,
-        residence=residence,
-        months=months,
-        fee_awarded_yen=fee_awarded_yen,
-        filing_fee_yen=filing_fee_yen,
-        examination_yen=examination_yen,
-        certificate_yen=certificate_yen,
-        eligible=outcome.eligible,
-        budget_line=outcome.budget_line,
-        computed_yen=outcome.computed_yen,
-        override_yen=override_yen,
-        override_reason=override_reason.strip(),
-        created_by=actor,
-    )
+    assessment = SubsidyAssessment.objects.filter(application=application).first()
+    if assessment is None:
+        assessment = SubsidyAssessment(application=application)
+    assessment.case, assessment.person_id, assessment.rule = case, case.person_id, rule
+    assessment.basis, assessment.assets_yen, assessment.residence = basis, assets_yen, residence
+    assessment.months, assessment.fee_awarded_yen = months, fee_awarded_yen
+    assessment.filing_fee_yen, assessment.examination_yen = filing_fee_yen, examination_yen
+    assessment.certificate_yen = certificate_yen
+    assessment.eligible, assessment.budget_line = outcome.eligible, outcome.budget_line
+    assessment.computed_yen = outcome.computed_yen
+    assessment.override_yen, assessment.override_reason = override_yen, override_reason.strip()
+    assessment.created_by = actor
     assessment.full_clean()
     assessment.save()
     audit_record(
         actor=actor,
         action=Action.SUBSIDY_ASSESSED,
         obj=case,
-        label=f"{case.number} {kind} {rule.fiscal_year}",
+        label=f"{case.number} {application.kind} {rule.fiscal_year}",
         reason="override" if override_yen is not None else "",
     )
     return assessment
@@ -387,11 +386,24 @@ def subsidy_rule_save(*, actor: User, rule: SubsidyRule) -> SubsidyRule:
     return rule
 
 
-def paper_generate(*, actor: User, case: Case, code: str, fmt: str) -> bytes:
+def _notice_application(case: Case, application_id: object) -> Subsidy:
+    """The decided application of case a decision notice is about (404 for another case's)."""
+    if not application_id:
+        raise ValidationError(ERR_NO_APPLICATION)
+    application = selectors.subsidy_application_get(case=case, application_id=application_id)
+    if application.decision == Subsidy.Decision.PENDING:
+        raise ValidationError(ERR_NOT_DECIDED)
+    return application
+
+
+def paper_generate(
+    *, actor: User, case: Case, code: str, fmt: str, application_id: object = None
+) -> bytes:
     """Fill the paper from the case's records, as .docx or PDF; audit what it decrypted.
 
-    Not one transaction: the PDF conversion takes seconds; the audit event is written once
-    the paper exists, before it is handed out.
+    A subsidy decision notice is about one of the case's decided applications
+    (application_id); the other papers ignore it. Not one transaction: the PDF conversion
+    takes seconds; the audit event is written once the paper exists, before it is handed out.
     """
     _require_change(actor, case)
     if code not in PAPERS:
@@ -399,8 +411,10 @@ def paper_generate(*, actor: User, case: Case, code: str, fmt: str) -> bytes:
     if not paper_allowed(user=actor, case=case, code=code):
         # The finances' papers need the finances' permission, as the case page does.
         raise PermissionDenied(ERR_PAPER_NEEDS)
+    application = _notice_application(case, application_id) if code in OF_APPLICATION else None
     data = paper_templates.docx_fill(
-        code, paper_context(case=case, code=code, today=schedule.today())
+        code,
+        paper_context(case=case, code=code, today=schedule.today(), application=application),
     )
     if fmt == "pdf":
         data = pdf_from_docx(data)
@@ -409,7 +423,8 @@ def paper_generate(*, actor: User, case: Case, code: str, fmt: str) -> bytes:
             actor=actor,
             action=Action.PAPER_GENERATED,
             obj=case,
-            label=f"{case.number} {code} {fmt}",
+            label=f"{case.number} {code} {fmt}"
+            + (f" {application.kind} {application.applied_on:%Y-%m-%d}" if application else ""),
             fields_read=fields_read(code),
         )
     return data

@@ -4,6 +4,7 @@ validate, call one service or selector, render or redirect."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 from django.contrib import messages
@@ -21,7 +22,7 @@ from advocacy.accounts.models import User
 from advocacy.accounts.roles import Role, has_role
 from advocacy.cases.guards import StaffOnlyMixin, denied, load_case
 from advocacy.cases.hooks import CasePanel
-from advocacy.cases.models import Case
+from advocacy.cases.models import Case, Subsidy
 from advocacy.cases.services import case_view_record
 from advocacy.portal.hooks import HomeSection
 from workflows.coordination.flows import CoordinationFlow
@@ -36,8 +37,8 @@ from .forms import (
     SubmissionForm,
     SubsidyForm,
 )
-from .models import Obligation
-from .papers.catalogue import PAPERS, papers_status
+from .models import Obligation, SubsidyAssessment
+from .papers.catalogue import NOTICE, PAPERS, paper_allowed, papers_status
 
 PAGE_SIZE = 50
 
@@ -48,7 +49,8 @@ def case_panel(*, user: User, case: Case) -> CasePanel | None:
     Only once the case has a petition (or a flag): before that the court has no part in it.
     """
     flags = list(selectors.flags_of(case=case))
-    if not flags and not selectors.has_petition(case=case):
+    subsidies = subsidy_rows(case=case, user=user, limit=10)
+    if not flags and not subsidies and not selectors.has_petition(case=case):
         return None
     plan = selectors.plan_of(case=case)
     return CasePanel(
@@ -59,13 +61,35 @@ def case_panel(*, user: User, case: Case) -> CasePanel | None:
             "plan_form": PlanForm(initial={"report_month": plan.report_month if plan else None}),
             "obligations": list(selectors.obligations_of(case=case)),
             "flags": flags,
-            "subsidies": list(selectors.subsidy_assessments_of(case=case)[:10]),
+            "subsidies": subsidies,
             "papers": papers_status(case=case, user=user),
             "can_change": can_change(user=user, case=case),
             "is_supervisor": supervises(user, case),
             "today": schedule.today(),
         },
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class SubsidyRow:
+    """An application as the screens show it: its computation, and whether a notice is due."""
+
+    application: Subsidy
+    assessment: SubsidyAssessment | None
+    notice: bool  # decided, and the user may have its decision notice
+
+
+def subsidy_rows(*, case: Case, user: User, limit: int) -> list[SubsidyRow]:
+    applications = list(selectors.subsidy_applications_of(case=case)[:limit])
+    may = bool(applications) and paper_allowed(user=user, case=case, code=NOTICE)
+    return [
+        SubsidyRow(
+            application,
+            selectors.assessment_of(application),
+            may and application.decision != Subsidy.Decision.PENDING,
+        )
+        for application in applications
+    ]
 
 
 def petition_task_section(*, request: HttpRequest, activation) -> TaskSection | None:
@@ -243,37 +267,45 @@ class FlagClearView(StaffOnlyMixin, View):
 
 
 class SubsidyView(StaffOnlyMixin, View):
-    """Compute an application by its fiscal year's rule; show the rule and the amount."""
+    """Compute one of the case's applications by its fiscal year's rule; show the rule and
+    the amount of each."""
 
     template_name = "court/subsidy.html"
 
     def _render(self, request, case, form, status=200):
-        assessments = list(selectors.subsidy_assessments_of(case=case)[:PAGE_SIZE])
+        rows = subsidy_rows(case=case, user=request.user, limit=PAGE_SIZE)
+        assessed = any(row.assessment is not None for row in rows)
         case_view_record(
             actor=request.user,
             case=case,
-            fields_read=["SubsidyAssessment.override_reason"] if assessments else [],
+            fields_read=["SubsidyAssessment.override_reason"] if assessed else [],
             request=request,
         )
         return render(
             request,
             self.template_name,
-            {"case": case, "form": form, "assessments": assessments},
+            {"case": case, "form": form, "rows": rows},
             status=status,
+        )
+
+    def _form(self, case, data=None, initial=None):
+        return SubsidyForm(
+            data, initial=initial, applications=selectors.subsidy_applications_of(case=case)
         )
 
     def get(self, request, case_id):
         case = load_case(request, case_id)
         if not can_change(user=request.user, case=case):
             raise PermissionDenied
-        return self._render(request, case, SubsidyForm(initial={"applied_on": schedule.today()}))
+        initial = {"application": request.GET.get("application")}
+        return self._render(request, case, self._form(case, initial=initial))
 
     def post(self, request, case_id):
         case = load_case(request, case_id)
-        form = SubsidyForm(request.POST)
+        form = self._form(case, request.POST)
         if form.is_valid():
             try:
-                services.subsidy_assess(actor=request.user, case=case, **form.cleaned_data)
+                services.subsidy_assess(actor=request.user, **form.cleaned_data)
                 messages.success(request, _("算定を記録しました。"))
                 return redirect("court:subsidy", case_id=case.pk)
             except ValidationError as error:
@@ -294,7 +326,15 @@ class PaperView(StaffOnlyMixin, View):
         if fmt not in self.TYPES or code not in PAPERS:
             raise Http404
         try:
-            data = services.paper_generate(actor=request.user, case=case, code=code, fmt=fmt)
+            data = services.paper_generate(
+                actor=request.user,
+                case=case,
+                code=code,
+                fmt=fmt,
+                application_id=request.GET.get("application"),
+            )
+        except Http404:
+            raise denied(request, "subsidy", request.GET.get("application")) from None
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("cases:detail", case_id=case.pk)

@@ -6,3 +6,11 @@ class MeetingsConfig(AppConfig):
     name = "advocacy.meetings"
     label = "meetings"
     verbose_name = _("会議")
+
+    def ready(self):
+        from advocacy.cases import hooks as case_hooks
+
+        from .case_panel import case_meetings_panel
+
+        # cases sits below meetings: the case page lists its meetings through this hook.
+        case_hooks.case_page_panel(case_meetings_panel)

@@ -71,6 +71,19 @@ def items_visible_to(*, user: User, meeting: Meeting) -> QuerySet[AgendaItem]:
     )
 
 
+def case_agenda_items(*, case: Case) -> QuerySet[AgendaItem]:
+    """The agenda items holding case, latest meeting first, with the decision they recorded.
+
+    For the case page, which only those who may see the case reach; the meeting itself
+    opens only to its organisation's staff (``meetings_for``).
+    """
+    return (
+        AgendaItem.objects.filter(case=case)
+        .select_related("meeting", "decision")
+        .order_by("-meeting__held_on", "-meeting__created_at")
+    )
+
+
 def hidden_item_count(*, user: User, meeting: Meeting) -> int:
     """How many agenda cases user may not open (shown as a number, never as a case)."""
     return meeting.items.count() - items_visible_to(user=user, meeting=meeting).count()

@@ -109,6 +109,15 @@ class CompletionForm(forms.Form):
     on = forms.DateField(label=_("修了日"), widget=DATE_INPUT)
 
 
+class TraineeEraseForm(forms.Form):
+    """Confirm a trainee's erasure: it cannot be undone."""
+
+    confirmed = forms.BooleanField(label=_("取り消せない操作であることを確認しました"))
+    reason = forms.CharField(
+        label=_("理由（中途辞退・本人の申出など）"), max_length=200, strip=True
+    )
+
+
 class RegisterForm(forms.Form):
     on = forms.DateField(label=_("名簿登録日"), widget=DATE_INPUT)
     backup = forms.ChoiceField(label=_("社協の支援の形"), choices=Trainee.Backup.choices)

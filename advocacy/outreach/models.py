@@ -277,6 +277,9 @@ class Trainee(models.Model):
         editable=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the trainee's data key was destroyed (``trainee_erase``): the encrypted fields
+    # read as （消去済み） from then on; the clear columns stay, so the counts do too.
+    erased_at = models.DateTimeField(_("消去日時"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("受講者")

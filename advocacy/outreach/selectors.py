@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.db.models import Count, QuerySet
 
@@ -69,4 +70,17 @@ def register_of(*, user: User) -> QuerySet[Trainee]:
         )
         .select_related("course", "professional")
         .order_by("-registered_on")
+    )
+
+
+def trainee_get_for(*, user: User, trainee_id: object) -> Trainee | None:
+    """One trainee of a course of user's organisation, or None (missing and not yours alike)."""
+    try:
+        pk = uuid.UUID(str(trainee_id))
+    except ValueError:
+        return None
+    return (
+        Trainee.objects.filter(pk=pk, course__in=courses_visible_to(user=user))
+        .select_related("course", "professional")
+        .first()
     )

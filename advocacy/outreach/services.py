@@ -18,13 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.access.selectors import CHANGE, permissions_on
+from advocacy.accounts import hooks as account_hooks
 from advocacy.accounts.models import Organisation, Professional, User
-from advocacy.accounts.roles import Role, is_case_staff
+from advocacy.accounts.roles import Role, has_role, is_case_staff
 from advocacy.accounts.services import professional_create, user_create
 from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
-from advocacy.cases.models import Case, Consultation, Decision, Petition
+from advocacy.cases.models import Case, Consultation, Decision, GuardianAppointment, Petition
 from advocacy.cases.selectors import cases_visible_to
+from advocacy.crypto import services as crypto_services
 from workflows.feedback import tasks
 from workflows.schedule import setting
 
@@ -267,6 +269,13 @@ ERR_NOT_ENOUGH = _(
 ERR_NOT_ENROLLED = _("受講中の受講者だけを修了にできます。")
 ERR_NOT_COMPLETED = _("名簿に登録できるのは研修を修了した人だけです。")
 ERR_REGISTERED = _("この人はすでに名簿に登録されています。")
+ERR_ERASED = _("この受講者の情報は消去済みです。")
+ERR_ONLY_SUPERVISOR = _("受講者の情報を消去できるのは社協のスーパーバイザーです。")
+ERR_ERASE_REASON = _("理由を入力してください。")
+ERR_SERVING = _(
+    "この方は名簿の市民後見人として受任中の後見等があるため、消去できません。"
+    "受任が終わったこと（終了日）を記録してから消去してください。"
+)
 CITIZEN_GUARDIAN_BODY = "社会福祉協議会（市民後見人）"
 CORPORATE_BODY = "社会福祉協議会（法人後見）"
 
@@ -340,6 +349,8 @@ def trainee_complete(*, actor: User, trainee: Trainee, on: datetime.date) -> Tra
     trainee = Trainee.objects.select_for_update().select_related("course").get(pk=trainee.pk)
     course = trainee.course
     _own_course(actor, course)
+    if trainee.erased_at is not None:
+        raise ValidationError(ERR_ERASED)
     if trainee.status != Trainee.Status.ENROLLED:
         raise ValidationError(ERR_NOT_ENROLLED)
     attended = trainee.attendances.count()
@@ -369,6 +380,8 @@ def trainee_register(
     """
     trainee = Trainee.objects.select_for_update().select_related("course").get(pk=trainee.pk)
     _own_course(actor, trainee.course)
+    if trainee.erased_at is not None:
+        raise ValidationError(ERR_ERASED)
     if trainee.status != Trainee.Status.COMPLETED:
         raise ValidationError(ERR_NOT_COMPLETED)
     if trainee.registered_on is not None:
@@ -395,6 +408,58 @@ def trainee_register(
     trainee.backup = backup
     trainee.save(update_fields=["professional", "registered_on", "backup"])
     audit_record(actor=actor, action=Action.TRAINEE_REGISTERED, obj=trainee, label=str(trainee))
+    return trainee
+
+
+def trainee_serving(trainee: Trainee) -> bool:
+    """Whether trainee, as a registered citizen guardian, holds an appointment not ended."""
+    return trainee.professional_id is not None and (
+        GuardianAppointment.objects.filter(
+            professional_id=trainee.professional_id, ended_on__isnull=True
+        ).exists()
+    )
+
+
+@transaction.atomic(durable=True)
+def trainee_erase(*, actor: User, trainee: Trainee, reason: str) -> Trainee:
+    """Erase a trainee's personal data for good (crypto-shredding); a Council supervisor may.
+
+    For a trainee who withdrew, or who asks. Their data key is destroyed, so name, kana,
+    address and phone read as （消去済み） wherever stored; the row, its status and dates stay,
+    so the yearly report and the survey count as before. A registered citizen guardian
+    still serving (an appointment not ended) is refused; one who is not leaves the roster:
+    the candidate stops taking requests and the account is closed, its clear name blanked
+    (the registration copied it there) and its grants and tasks released as a
+    deactivation does.
+    """
+    trainee = Trainee.objects.select_for_update().select_related("course").get(pk=trainee.pk)
+    _own_course(actor, trainee.course)
+    if not has_role(actor, Role.SUPERVISOR):
+        raise PermissionDenied(ERR_ONLY_SUPERVISOR)
+    if trainee.erased_at is not None:
+        raise ValidationError(ERR_ERASED)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ERR_ERASE_REASON})
+    if trainee_serving(trainee):
+        raise ValidationError(ERR_SERVING)
+    if trainee.professional_id is not None:
+        Professional.objects.filter(pk=trainee.professional_id).update(active=False)
+        account = User.objects.select_for_update().get(professional__pk=trainee.professional_id)
+        account.first_name = account.last_name = account.email = ""
+        account.is_active = False
+        account.save(update_fields=["first_name", "last_name", "email", "is_active"])
+        account_hooks.user_deactivated(actor=actor, user=account)
+    crypto_services.person_erase(owner_id=trainee.pk)
+    trainee.erased_at = timezone.now()
+    trainee.save(update_fields=["erased_at"])
+    audit_record(
+        actor=actor,
+        action=Action.TRAINEE_ERASED,
+        obj=trainee,
+        label=str(trainee),
+        reason=reason,
+    )
     return trainee
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
 from advocacy.access.selectors import can_change
+from advocacy.accounts.roles import Role, has_role
 from advocacy.cases import services as case_services
 from advocacy.cases.guards import StaffOnlyMixin, denied, load_case
 from advocacy.cases.hooks import CasePanel
@@ -33,6 +34,7 @@ from .forms import (
     FeedbackForm,
     OutreachEventForm,
     RegisterForm,
+    TraineeEraseForm,
     TraineeForm,
     TrainingCourseForm,
 )
@@ -315,6 +317,7 @@ class CourseDetailView(StaffOnlyMixin, View):
             "completion_form": forms.get("complete") or CompletionForm(),
             "register_form": forms.get("register") or RegisterForm(),
             "refused": forms.get("refused"),
+            "may_erase": has_role(request.user, Role.SUPERVISOR),
         }
         return render(request, self.template_name, context, status=status)
 
@@ -404,6 +407,50 @@ def _run(form, service, **kwargs):
         _add_errors(form, error)
         return form
     return None
+
+
+class TraineeEraseView(StaffOnlyMixin, View):
+    """Erase a trainee's personal data for good, after a confirmation (Council supervisor)."""
+
+    template_name = "outreach/trainee_erase.html"
+
+    def _trainee(self, request, trainee_id):
+        trainee = selectors.trainee_get_for(user=request.user, trainee_id=trainee_id)
+        if trainee is None:
+            raise denied(request, "trainee", trainee_id)
+        if not has_role(request.user, Role.SUPERVISOR):
+            raise PermissionDenied
+        return trainee
+
+    def _render(self, request, trainee, form, status=200):
+        context = {
+            "trainee": trainee,
+            "form": form,
+            "serving": services.trainee_serving(trainee),
+            "erased": trainee.erased_at is not None,
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request, trainee_id):
+        trainee = self._trainee(request, trainee_id)
+        # The screen names no one: the row's number and status only, so opening it reads
+        # nothing encrypted.
+        return self._render(request, trainee, TraineeEraseForm())
+
+    def post(self, request, trainee_id):
+        trainee = self._trainee(request, trainee_id)
+        form = TraineeEraseForm(request.POST)
+        if form.is_valid():
+            try:
+                services.trainee_erase(
+                    actor=request.user, trainee=trainee, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("受講者の情報を消去しました。"))
+                return redirect("outreach:course", trainee.course_id)
+        return self._render(request, trainee, form, status=422)
 
 
 class RegisterListView(StaffOnlyMixin, View):

@@ -38,3 +38,8 @@ class OutreachApplication(Application):
     courses_path = path("training/", views.CourseListView.as_view(), name="courses")
     course_path = path("training/<str:course_id>/", views.CourseDetailView.as_view(), name="course")
     register_path = path("register/", views.RegisterListView.as_view(), name="register")
+    trainee_erase_path = path(
+        "training/trainees/<str:trainee_id>/erase/",
+        views.TraineeEraseView.as_view(),
+        name="trainee_erase",
+    )

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, models
 from django.db.models import (
     Count,
     Exists,
@@ -46,7 +46,7 @@ from advocacy.cases.models import (
     TeamMeeting,
 )
 from advocacy.cases.models.records import PetitionerType
-from advocacy.court.models import Flag, SubsidyAssessment
+from advocacy.court.models import Flag
 from advocacy.meetings.models import AgendaItem, Meeting, Member
 from advocacy.outreach.models import Feedback, OutreachEvent, Trainee
 from advocacy.reference.models import Area, GuardianshipType, MainConcern, PersonCategory
@@ -194,16 +194,53 @@ def ruling_counts(fiscal_year: int) -> Counts:
     return {(r["petitioner_type"], str(r["type_granted_id"])): r["n"] for r in rows}
 
 
+# The columns of the subsidy table (decision 95): the decision, and an approved application
+# by the budget line of its computation ("unassessed" when it has none).
+SUBSIDY_COLUMNS = [
+    ("pending", "審査中"),
+    ("rejected", "却下"),
+    ("approved_elderly", "支給決定・高齢"),
+    ("approved_disability", "支給決定・障害"),
+    ("approved_other", "支給決定・その他"),
+    ("approved_unassessed", "支給決定・算定なし"),
+]
+
+
 def subsidy_counts(fiscal_year: int) -> tuple[Counts, Counts]:
-    """Return subsidy applications of the year by kind and decision: counts, and yen."""
+    """Return the year's subsidy applications (basis: applied_on) by kind and decision, an
+    approved one by its budget line: counts, and yen.
+
+    The yen of an approved application is what was granted: the computation's override
+    where there is one, else its computed amount, else (not computed) the application's own
+    amount; of the others, the amount applied for. One query, the computation left-joined.
+    """
+    approved = Q(decision=Subsidy.Decision.APPROVED)
     rows = list(
         Subsidy.objects.using(stats_alias())
         .filter(_in_year("applied_on", fiscal_year))
-        .values("kind", "decision")
-        .annotate(n=Count("*"), yen=Sum("amount_yen"))
+        .values("kind", "decision", "assessment__budget_line")
+        .annotate(
+            n=Count("*"),
+            yen=Sum(
+                models.Case(
+                    models.When(
+                        approved,
+                        then=Coalesce(
+                            "assessment__override_yen", "assessment__computed_yen", "amount_yen"
+                        ),
+                    ),
+                    default=F("amount_yen"),
+                )
+            ),
+        )
         .order_by()
     )
-    return _pairs(rows, "kind", "decision"), _pairs(rows, "kind", "decision", "yen")
+    for row in rows:
+        if row["decision"] == Subsidy.Decision.APPROVED:
+            row["column"] = f"approved_{row['assessment__budget_line'] or 'unassessed'}"
+        else:
+            row["column"] = row["decision"]
+    return _pairs(rows, "kind", "column"), _pairs(rows, "kind", "column", "yen")
 
 
 def appointment_counts(fiscal_year: int) -> Counts:
@@ -565,7 +602,7 @@ def city_figure(figure: NationalFigure) -> CityFigure | None:
     return measure(figure.year) if measure else None
 
 
-# The court's side (advocacy.court, issue 18): signs of trouble and subsidy computations
+# The court's side (advocacy.court, issue 18): signs of trouble (subsidies: subsidy_counts)
 
 
 def court_flag_counts(fiscal_year: int) -> Counts:
@@ -578,19 +615,6 @@ def court_flag_counts(fiscal_year: int) -> Counts:
         .order_by()
     )
     return {(r["reason"], "flags"): r["n"] for r in rows}
-
-
-def court_subsidy_counts(fiscal_year: int) -> tuple[Counts, Counts]:
-    """Return the year's eligible subsidy computations by budget line and kind: counts, and
-    the yen decided (the override where there is one). Basis: applied_on."""
-    rows = list(
-        SubsidyAssessment.objects.using(stats_alias())
-        .filter(_in_year("applied_on", fiscal_year), eligible=True)
-        .values("budget_line", "kind")
-        .annotate(n=Count("*"), yen=Sum(Coalesce("override_yen", "computed_yen")))
-        .order_by()
-    )
-    return _pairs(rows, "budget_line", "kind"), _pairs(rows, "budget_line", "kind", "yen")
 
 
 # The agency's other duties (advocacy.outreach, issue 19): publicity and training events,
@@ -727,15 +751,33 @@ def survey_mayor_petitions(fiscal_year: int) -> dict[str, int]:
     return _survey_grouped(year, "person_id")
 
 
+# The survey group of an assessed application's budget line (decision 95).
+SURVEY_GROUP_OF_LINE = {"elderly": "elderly", "disability": "disabled", "other": "other"}
+
+
 def survey_subsidies(fiscal_year: int) -> dict[str, dict[str, int]]:
-    """Subsidies granted in the year (decision day, 支給決定), by kind and group."""
+    """Subsidies granted in the year (decision day, 支給決定), by kind and group.
+
+    The group of an application the rule computed is its budget line's (the city's own
+    split, decision 95); of one not computed, its person's (decision 77).
+    """
     granted = Subsidy.objects.using(stats_alias()).filter(
         _in_year("decided_on", fiscal_year), decision=Subsidy.Decision.APPROVED
     )
-    return {
-        kind: _survey_grouped(granted.filter(kind=kind), "person_id")
-        for kind in Subsidy.Kind.values
-    }
+    out = {}
+    for kind in Subsidy.Kind.values:
+        of_kind = granted.filter(kind=kind)
+        counts = _survey_grouped(of_kind.filter(assessment__isnull=True), "person_id")
+        lines = (
+            of_kind.filter(assessment__isnull=False)
+            .values("assessment__budget_line")
+            .annotate(n=Count("*"))
+            .order_by()
+        )
+        for row in lines:
+            counts[SURVEY_GROUP_OF_LINE[row["assessment__budget_line"]]] += row["n"]
+        out[kind] = counts
+    return out
 
 
 def survey_appointments(fiscal_year: int) -> dict[str, int]:

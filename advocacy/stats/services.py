@@ -32,7 +32,7 @@ from advocacy.cases.models import (
     TeamMeeting,
 )
 from advocacy.cases.models.records import PetitionerType
-from advocacy.court.models import Flag, SubsidyAssessment
+from advocacy.court.models import Flag
 from advocacy.dates import fiscal_year_label, fiscal_year_of, wareki
 from advocacy.meetings.models import Meeting, Member
 from advocacy.outreach.models import Feedback, OutreachEvent
@@ -265,19 +265,25 @@ def _build_tables(fiscal_year: int) -> list[tuple[StrOrPromise, list[Table]]]:
     )
     sub_counts, sub_yen = selectors.subsidy_counts(fiscal_year)
     subsidy_rows = _labelled(Subsidy.Kind.choices)
-    subsidy_cols = _labelled(Subsidy.Decision.choices)
+    subsidy_cols = selectors.SUBSIDY_COLUMNS
     subsidies = _table(
-        "subsidies", "利用支援事業の申請件数", subsidy_rows, subsidy_cols, sub_counts
+        "subsidy_applications",
+        "利用支援事業の申請（種別・決定別、支給決定は予算の区分別、申請日で数える）",
+        subsidy_rows,
+        subsidy_cols,
+        sub_counts,
+        note="予算の区分は申請の算定（年度の基準）によるもの。算定のない申請は「算定なし」。",
     )
     subsidy_yen = _table(
-        "subsidy_yen",
-        "利用支援事業の申請額（円）",
+        "subsidy_amounts",
+        "利用支援事業の金額（円、種別・決定別、支給決定は予算の区分別）",
         subsidy_rows,
         subsidy_cols,
         sub_yen,
         unit="円",
         follows=subsidies,
-        note="件数を秘匿したセルは金額も秘匿。",
+        note="支給決定は決定額（算定を変更した額、なければ基準による額、算定がなければ申請の金額）。"
+        "審査中・却下は申請の金額。件数を秘匿したセルは金額も秘匿。",
     )
     general = _table(
         "general",
@@ -462,7 +468,7 @@ def _build_tables(fiscal_year: int) -> list[tuple[StrOrPromise, list[Table]]]:
 
 
 def _court_section(fiscal_year: int) -> tuple[StrOrPromise, list[Table]]:
-    """The court's side (advocacy.court): flags raised, and subsidies by budget line."""
+    """The court's side (advocacy.court): flags raised (subsidies are their own section)."""
     flags = _table(
         "court_flags",
         "不正防止の注意（理由別、記録日で数える）",
@@ -472,28 +478,7 @@ def _court_section(fiscal_year: int) -> tuple[StrOrPromise, list[Table]]:
         row_totals=False,
         note="報告の遅れが重なったもの、親族からの苦情、説明のない大きな資産の変動。",
     )
-    counts, yen = selectors.court_subsidy_counts(fiscal_year)
-    lines = _labelled(SubsidyAssessment.BudgetLine.choices)
-    kinds = _labelled(SubsidyAssessment.Kind.choices)
-    subsidies = _table(
-        "court_subsidies",
-        "利用支援事業の支給対象（予算の区分別・種別、申請日で数える）",
-        lines,
-        kinds,
-        counts,
-        note="年度の基準で対象となった算定。",
-    )
-    subsidy_yen = _table(
-        "court_subsidy_yen",
-        "利用支援事業の決定額（円、予算の区分別・種別）",
-        lines,
-        kinds,
-        yen,
-        unit="円",
-        follows=subsidies,
-        note="件数を秘匿したセルは金額も秘匿。変更した額はその額で数える。",
-    )
-    return _("不正防止と利用支援事業の算定"), [flags, subsidies, subsidy_yen]
+    return _("不正防止"), [flags]
 
 
 def _earlier_tables(releases: list[Release], tables: list[Table]) -> tuple[dict, Earlier]:

@@ -144,8 +144,9 @@ def survey_build(*, fiscal_year: int) -> list[Section]:
                 Item(
                     f"4-{i}",
                     f"{label}の助成（支給決定の件数）",
-                    "決定日が年度内で、支給決定となった申請。" + group_note,
-                    "統計「利用支援事業の申請件数」（cases.Subsidy）",
+                    "決定日が年度内で、支給決定となった申請。基準で算定した申請は予算の区分"
+                    "（高齢・障害・その他）で分け、算定のない申請は本人の区分で分ける。",
+                    "統計「利用支援事業の申請」（cases.Subsidy、算定は court.SubsidyAssessment）",
                     by_group=subsidies[kind],
                 )
                 for i, (kind, label) in enumerate(Subsidy.Kind.choices, start=1)

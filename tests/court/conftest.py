@@ -83,3 +83,64 @@ def case(worker, pro):
 
 def client_for(user) -> Client:
     return force_login_verified(Client(), user)
+
+
+def subsidy_application(
+    worker,
+    case,
+    *,
+    applied_on,
+    kind="guardian_fee",
+    amount_yen=0,
+    decision="pending",
+    decided_on=None,
+):
+    """Record a subsidy application (cases.Subsidy) through the record service.
+
+    Dates after today are recorded on a clock moved to them: an application is never
+    dated in the future when it is entered.
+    """
+    import time_machine
+    from django.utils import timezone
+
+    from advocacy.cases.models import Subsidy
+
+    last = max(day for day in (applied_on, decided_on, timezone.localdate()) if day)
+    with time_machine.travel(datetime.datetime.combine(last, datetime.time(12)), tick=False):
+        return factories.case_record(
+            worker,
+            case,
+            Subsidy(
+                kind=kind,
+                applied_on=applied_on,
+                amount_yen=amount_yen,
+                decision=decision,
+                decided_on=decided_on,
+            ),
+        )
+
+
+def subsidy_assessed(
+    worker,
+    case,
+    *,
+    applied_on,
+    kind="guardian_fee",
+    decision="pending",
+    decided_on=None,
+    amount_yen=0,
+    **facts,
+):
+    """An application and its computation, both through the services."""
+    from advocacy.court import services
+
+    application = subsidy_application(
+        worker,
+        case,
+        applied_on=applied_on,
+        kind=kind,
+        amount_yen=amount_yen,
+        decision=decision,
+        decided_on=decided_on,
+    )
+    return services.subsidy_assess(actor=worker, application=application, **facts)

@@ -23,7 +23,6 @@ from advocacy.accounts.roles import Role
 from advocacy.audit.actions import Action
 from advocacy.audit.models import AuditEvent
 from advocacy.cases.models import Assessment, Decision, Petition
-from advocacy.court import services as court_services
 from advocacy.court.models import PaperTemplate, SubsidyRule
 from advocacy.court.papers.catalogue import PAPERS
 from advocacy.court.papers.templates import template_check
@@ -35,7 +34,7 @@ from tests.portal.conftest import summary_for
 from tests.workflows.conftest import Walker, open_names, open_task, process_of, url
 from tests.workflows.test_coordination import _to_matching
 
-from .conftest import client_for
+from .conftest import client_for, subsidy_assessed
 
 pytestmark = pytest.mark.django_db
 
@@ -167,9 +166,9 @@ def _records(worker, values, *, profession, assets_yen=None):
         ),
     )
     if assets_yen is not None:
-        court_services.subsidy_assess(
-            actor=worker,
-            case=case,
+        subsidy_assessed(
+            worker,
+            case,
             applied_on=APPLIED,
             kind="petition_cost",
             basis="non_taxed",

@@ -11,11 +11,10 @@ from django.core.exceptions import ValidationError
 
 from advocacy.audit.actions import Action
 from advocacy.audit.models import AuditEvent
-from advocacy.court import services
 from advocacy.court.models import SubsidyAssessment, SubsidyRule
 from tests import factories
 
-from .conftest import client_for
+from .conftest import client_for, subsidy_application, subsidy_assessed
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +53,7 @@ def fee(worker, case, **overrides):
         "fee_awarded_yen": 400_000,
     }
     values.update(overrides)
-    return services.subsidy_assess(actor=worker, case=case, **values)
+    return subsidy_assessed(worker, case, **values)
 
 
 @pytest.mark.parametrize(
@@ -117,12 +116,28 @@ def test_an_override_keeps_the_computed_amount_beside_it(worker, case, rules):
     assert event.reason == "override"
 
 
+def _post(worker, case, application, **changes):
+    data = {
+        "application": str(application.pk),
+        "basis": "welfare",
+        "assets_yen": "10000",
+        "residence": "home",
+        "months": "12",
+        "fee_awarded_yen": "400000",
+        "filing_fee_yen": "0",
+        "examination_yen": "0",
+        "certificate_yen": "0",
+    }
+    data.update(changes)
+    return client_for(worker).post(f"/app/court/cases/{case.pk}/subsidy/", data)
+
+
 def test_an_override_without_a_reason_is_refused_on_screen_and_nothing_saved(worker, case, rules):
+    application = subsidy_application(worker, case, applied_on=datetime.date(2026, 10, 1))
     response = client_for(worker).post(
         f"/app/court/cases/{case.pk}/subsidy/",
         {
-            "applied_on": "2026-10-01",
-            "kind": "guardian_fee",
+            "application": str(application.pk),
             "basis": "welfare",
             "assets_yen": "10000",
             "residence": "home",
@@ -147,6 +162,35 @@ def test_the_screen_shows_the_rule_applied_and_the_amount(worker, case, rules):
     fee(worker, case)
     page = client_for(worker).get(f"/app/court/cases/{case.pk}/subsidy/").content.decode()
     assert "2026年度の基準" in page and "336000円" in page
+
+
+def test_the_application_on_the_case_page_shows_its_rule_and_amounts(worker, case, rules):
+    fee(worker, case, override_yen=300_000, override_reason="架空の事情による減額")
+    page = client_for(worker).get(f"/app/cases/{case.pk}/").content.decode()
+    assert 'data-testid="subsidy"' in page
+    assert "2026年度の基準" in page and "336000円" in page and "300000円（変更）" in page
+    # The reason is encrypted and not shown (nor audited) on the case page.
+    assert "架空の事情による減額" not in page
+
+
+def test_the_screen_computes_the_chosen_application_and_computing_again_replaces_it(
+    worker, case, rules
+):
+    application = subsidy_application(worker, case, applied_on=datetime.date(2026, 10, 1))
+    assert _post(worker, case, application).status_code == HTTPStatus.FOUND
+    assert _post(worker, case, application, residence="facility").status_code == HTTPStatus.FOUND
+    assessment = SubsidyAssessment.objects.get()
+    assert assessment.application == application and assessment.case == case
+    assert assessment.computed_yen == 18_000 * 12  # the second computation's facts
+    assert AuditEvent.objects.filter(action=Action.SUBSIDY_ASSESSED).count() == 2
+
+
+def test_another_cases_application_cannot_be_computed_from_this_case(worker, case, rules):
+    other = factories.case_for(worker, name="別件 次郎")
+    theirs = subsidy_application(worker, other, applied_on=datetime.date(2026, 10, 1))
+    response = _post(worker, case, theirs)
+    assert response.status_code == 422
+    assert not SubsidyAssessment.objects.exists()
 
 
 def test_another_organisations_staff_cannot_assess(case, rules, users_by_role):

@@ -280,3 +280,58 @@ def test_citizen_guardians_trained_completed_registered_are_counted(users_by_rol
 
     for key, (lo, hi, true) in hidden_ranges([table.grid]).items():
         assert hi - lo >= report.k, (key, lo, hi, true)
+
+
+def test_a_computed_subsidy_takes_its_budget_line_and_one_not_computed_its_persons_group(
+    users_by_role,
+):
+    from advocacy.court.models import SubsidyRule
+    from tests.court.conftest import subsidy_application, subsidy_assessed
+
+    worker = users_by_role["city_caseworker"]
+    # The city pays this person's fee from the elderly line, though by their categories the
+    # survey would count them as 障害者 (decision 77).
+    SubsidyRule.objects.create(
+        fiscal_year=FY,
+        asset_ceiling_yen=1_000_000,
+        monthly_cap_home_yen=28_000,
+        monthly_cap_facility_yen=18_000,
+        budget_lines={"elderly": "elderly", "intellectual": "disability"},
+    )
+    both = factories.case_for(worker, name="両方", categories=["elderly", "intellectual"])
+    line = subsidy_assessed(
+        worker,
+        both,
+        applied_on=datetime.date(2026, 5, 20),
+        kind="guardian_fee",
+        decision="approved",
+        decided_on=datetime.date(2026, 6, 1),
+        basis="welfare",
+        assets_yen=0,
+        residence="home",
+        months=6,
+        fee_awarded_yen=100_000,
+    )
+    assert line.budget_line == "elderly"
+    # Not computed: the person's group, 障害者.
+    subsidy_application(
+        worker,
+        factories.case_for(worker, name="障害のみ", categories=["intellectual"]),
+        applied_on=datetime.date(2026, 5, 20),
+        kind="guardian_fee",
+        amount_yen=20_000,
+        decision="approved",
+        decided_on=datetime.date(2026, 6, 1),
+    )
+    # Computed but still pending: not granted, not counted.
+    subsidy_assessed(
+        worker,
+        factories.case_for(worker, name="審査中", categories=["elderly"]),
+        applied_on=datetime.date(2026, 5, 20),
+        kind="guardian_fee",
+        basis="welfare",
+        assets_yen=0,
+        residence="home",
+    )
+
+    assert _items()["4-2"].cells() == [1, 1, 0, 2]

@@ -348,9 +348,34 @@ PETITION_SET = [
 ]
 
 
+# The agency's own paper of the subsidy programme (decision 96): one application's decision.
+SUBSIDY_NOTICE = (
+    "subsidy_notice",
+    "成年後見制度利用支援事業　助成の決定通知書",
+    [
+        ("ケース番号", "case_number"),
+        ("対象者の氏名", "person_name"),
+        ("対象者の住所", "person_address"),
+        ("助成の種別", "subsidy_kind"),
+        ("申請日", "subsidy_applied_on"),
+        ("決定", "subsidy_decision"),
+        ("決定日", "subsidy_decided_on"),
+        ("助成額", "subsidy_amount"),
+        ("適用した基準", "subsidy_fiscal_year"),
+        ("予算の区分", "subsidy_budget_line"),
+    ],
+    [
+        "上記の申請について、成年後見制度利用支援事業実施要綱に基づき、上記のとおり決定したので通知します。",
+        "この決定に不服がある場合は、決定があったことを知った日の翌日から起算して3か月以内に、"
+        "市長に対して審査請求をすることができます。",
+        "{{ today }}　{{ organisation_name }}",
+    ],
+)
+
+
 def main() -> None:
     DEFAULTS.mkdir(exist_ok=True)
-    for layout in LAYOUTS:
+    for layout in (*LAYOUTS, SUBSIDY_NOTICE):
         print(build(*layout))  # noqa: T201
     for builder in PETITION_SET:
         print(builder())  # noqa: T201

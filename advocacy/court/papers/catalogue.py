@@ -137,6 +137,27 @@ PAPERS: dict[str, Paper] = {
     )
 }
 
+# The agency's own paper of the subsidy programme (decision 96): filled from one
+# application (cases.Subsidy) and its computation, so it is asked for with the application,
+# never from the case alone, and not on the petition's checklist.
+NOTICE = "subsidy_notice"
+PAPERS[NOTICE] = Paper(
+    NOTICE,
+    _("利用支援事業の決定通知書"),
+    (
+        *COMMON,
+        "subsidy_kind",
+        "subsidy_applied_on",
+        "subsidy_decision",
+        "subsidy_decided_on",
+        "subsidy_amount",
+        "subsidy_fiscal_year",
+        "subsidy_budget_line",
+    ),
+    ("person_name", "subsidy_kind", "subsidy_decision", "subsidy_amount"),
+)
+OF_APPLICATION = frozenset({NOTICE})
+
 # What the court's checklist (cases.models.records.PETITION_DOCUMENTS) asks for that the
 # system cannot write: who must supply it.
 SUPPLIED_BY = {

@@ -13,11 +13,19 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
-from advocacy.cases.models import Assessment, Case, Decision, GuardianAppointment, Petition
-from advocacy.dates import wareki
+from advocacy.cases.models import (
+    Assessment,
+    Case,
+    Decision,
+    GuardianAppointment,
+    Petition,
+    Subsidy,
+)
+from advocacy.dates import fiscal_year_label, wareki
 from advocacy.portal.models import CoordinationRequest
 
 from ..models import SubsidyAssessment
+from ..rules import granted_yen
 from .catalogue import PAPERS
 
 ENCRYPTED_READ = {
@@ -53,6 +61,10 @@ def _yen(value: int | None) -> str:
     return f"{value:,}円" if value is not None else ""
 
 
+def _choice(record: Any, field: str) -> str:
+    return str(getattr(record, f"get_{field}_display")()) if record is not None else ""
+
+
 def _text(value: object) -> str:
     return "" if value is None else str(value)
 
@@ -60,9 +72,11 @@ def _text(value: object) -> str:
 class _Records:
     """The case's records a paper may need, each read on first use."""
 
-    def __init__(self, case: Case) -> None:
+    def __init__(self, case: Case, application: Subsidy | None = None) -> None:
         self.case = case
         self.person = case.person
+        # The subsidy application a notice is about (decision 96); None for the other papers.
+        self.application = application
 
     @cached_property
     def petition(self) -> Petition | None:
@@ -115,9 +129,32 @@ class _Records:
     def subsidy(self) -> SubsidyAssessment | None:
         return (
             SubsidyAssessment.objects.filter(case=self.case)
-            .order_by("-applied_on", "-created_at")
+            .select_related("application")
+            .order_by("-application__applied_on", "-created_at")
             .first()
         )
+
+    @cached_property
+    def application_assessment(self) -> SubsidyAssessment | None:
+        if self.application is None:
+            return None
+        return SubsidyAssessment.objects.filter(application=self.application).first()
+
+    def subsidy_amount(self) -> str:
+        application = self.application
+        if application is None:
+            return ""
+        if application.decision != Subsidy.Decision.APPROVED:
+            return _yen(0)
+        return _yen(granted_yen(application, self.application_assessment))
+
+    def subsidy_fiscal_year(self) -> str:
+        assessment = self.application_assessment
+        return fiscal_year_label(assessment.rule.fiscal_year) if assessment else ""
+
+    def subsidy_budget_line(self) -> str:
+        assessment = self.application_assessment
+        return str(assessment.get_budget_line_display()) if assessment else ""
 
     def candidate_name(self) -> str:
         if self.accepted is not None:
@@ -180,14 +217,25 @@ def _values(records: _Records, today: datetime.date) -> dict[str, Callable[[], A
         "assets_summary": lambda: person.assets,
         "debts_summary": lambda: person.debts,
         "assessed_assets": lambda: _yen(r.subsidy.assets_yen) if r.subsidy else "",
-        "assessed_on": lambda: _day(r.subsidy.applied_on) if r.subsidy else "",
+        "assessed_on": lambda: _day(r.subsidy.application.applied_on) if r.subsidy else "",
         "income_summary": lambda: person.income,
+        # The subsidy decision notice: the application and its computation (all clear).
+        "subsidy_kind": lambda: _choice(r.application, "kind"),
+        "subsidy_applied_on": lambda: _day(r.application.applied_on) if r.application else "",
+        "subsidy_decision": lambda: _choice(r.application, "decision"),
+        "subsidy_decided_on": lambda: _day(r.application.decided_on) if r.application else "",
+        "subsidy_amount": r.subsidy_amount,
+        "subsidy_fiscal_year": r.subsidy_fiscal_year,
+        "subsidy_budget_line": r.subsidy_budget_line,
     }
 
 
-def paper_context(*, case: Case, code: str, today: datetime.date) -> dict[str, Any]:
-    """Return the values of the paper's placeholders for case (only those it may use)."""
-    values = _values(_Records(case), today)
+def paper_context(
+    *, case: Case, code: str, today: datetime.date, application: Subsidy | None = None
+) -> dict[str, Any]:
+    """Return the values of the paper's placeholders for case (only those it may use);
+    application is the subsidy application a notice is about."""
+    values = _values(_Records(case, application), today)
     return {name: values[name]() for name in PAPERS[code].placeholders}
 
 
