@@ -89,7 +89,7 @@ def world(users_by_role, settings):
     )
     # Outreach: an event of the city, a feedback of a consenting case, a Council course.
     from advocacy.outreach import services as outreach
-    from advocacy.outreach.models import Feedback, OutreachEvent, TrainingCourse
+    from advocacy.outreach.models import Feedback, OutreachEvent, Trainee, TrainingCourse
 
     event = outreach.event_save(
         actor=worker,
@@ -111,6 +111,11 @@ def world(users_by_role, settings):
             sessions=2,
             required_sessions=2,
         ),
+    )
+    trainee = outreach.trainee_enrol(
+        actor=users_by_role["council_caseworker"],
+        course=course,
+        trainee=Trainee(name="架空 受講者", kana="かくう じゅこうしゃ"),
     )
     meeting = meetings.meeting_create(
         actor=worker, values={"kind": "support", "held_on": datetime.date(2026, 6, 2)}
@@ -139,6 +144,7 @@ def world(users_by_role, settings):
         "event_id": event.pk,
         "feedback_id": Feedback.objects.get(case=consenting).pk,
         "course_id": course.pk,
+        "trainee_id": trainee.pk,
         "case_id": case.pk,
         "meeting_id": meeting.pk,
         "process_pk": task.process_id,
