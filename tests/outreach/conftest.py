@@ -14,3 +14,13 @@ def worker(users_by_role):
 @pytest.fixture
 def supervisor(users_by_role):
     return users_by_role["city_supervisor"]
+
+
+@pytest.fixture
+def council_worker(users_by_role):
+    return users_by_role["council_caseworker"]
+
+
+@pytest.fixture
+def council_supervisor(users_by_role):
+    return users_by_role["council_supervisor"]

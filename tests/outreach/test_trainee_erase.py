@@ -38,16 +38,6 @@ def _client(user) -> Client:
 
 
 @pytest.fixture
-def council_worker(users_by_role):
-    return users_by_role["council_caseworker"]
-
-
-@pytest.fixture
-def council_supervisor(users_by_role):
-    return users_by_role["council_supervisor"]
-
-
-@pytest.fixture
 def course(council_worker):
     return services.course_create(
         actor=council_worker,
