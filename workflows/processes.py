@@ -26,6 +26,7 @@ from advocacy.cases import services as cases
 from advocacy.cases.models import Case
 
 from .base import CaseFlow
+from .bulk_start import bulk_startable, processes_create_many
 from .models import CaseProcess, CaseTask
 from .routing import last_actor
 
@@ -89,20 +90,34 @@ def processes_start_new(
     *, actor: User, starts: list[tuple[Case, type[CaseFlow]]]
 ) -> list[CaseProcess]:
     """Start one process on each case the actor has just opened in this transaction (a
-    bulk import), through each flow's own start, so each runs on like any other.
+    bulk import); each runs on like any other.
 
     What ``process_start`` checks is given here: the cases are new (none has a process
     running, nobody else can see them yet) and the actor opened them (the creator's
-    grant). The event is the caller's one per case (decision 87).
+    grant). The event is the caller's one per case (decision 87). A flow whose first nodes
+    ``bulk_start`` can write is started for all its cases at once (decision 107), any other
+    through its own start, case by case. The processes come back in the order of starts.
     """
     if not is_case_staff(actor):
         raise PermissionDenied(ERR_CANNOT_START)
-    processes = []
-    for case, flow_class in starts:
+    by_flow: dict[type[CaseFlow], list[int]] = {}
+    for index, (case, flow_class) in enumerate(starts):
         if case.organisation_id != actor.organisation_id or case.is_closed:
             raise PermissionDenied(ERR_CANNOT_START)
-        processes.append(flow_class.start.run(case=case, actor=actor, audited=False))
-    return processes
+        by_flow.setdefault(flow_class, []).append(index)
+    processes: list[CaseProcess | None] = [None] * len(starts)
+    for flow_class, indexes in by_flow.items():
+        if bulk_startable(flow_class, begin=process_begin):
+            made = processes_create_many(
+                actor=actor, flow_class=flow_class, cases=[starts[i][0] for i in indexes]
+            )
+        else:
+            made = [
+                flow_class.start.run(case=starts[i][0], actor=actor, audited=False) for i in indexes
+            ]
+        for index, process in zip(indexes, made, strict=True):
+            processes[index] = process
+    return [process for process in processes if process is not None]
 
 
 def _chain(activation, *, stage: str) -> None:
