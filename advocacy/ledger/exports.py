@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 from advocacy.accounts.models import Organisation, User
 from advocacy.accounts.roles import Role, has_role
@@ -27,10 +28,11 @@ from advocacy.cases.models import (
     Person,
     Petition,
 )
+from advocacy.cases.models.records import PetitionerType
 from advocacy.crypto.keycache import key_cache
 from advocacy.dates import wareki
 
-from .mapping import FIELDS
+from .mapping import DATE_FIELDS, FIELDS
 
 ERR_ONLY_SUPERVISOR = _("出力はスーパーバイザーが行います。")
 LEDGER_SHEET = "台帳"
@@ -86,6 +88,15 @@ def _ledger_row(case: Case) -> list[object]:
         "status": _label(Case.Stage, case.stage),
         "closed_on": case.closed_on,
         "notes": first.notes if first else "",
+        "living_situation": _label(Person.Living, person.living_situation),
+        "household_type": _label(Person.Household, person.household_type),
+        # The petition's petitioner, else the one the conference assumed.
+        "petitioner": _label(
+            PetitionerType,
+            (petition.petitioner_type if petition else "")
+            or (decision.petitioner_type if decision else ""),
+        ),
+        "approved_on": petition.approved_on if petition else None,
     }
     return [values[name] for name in FIELDS]
 
@@ -116,7 +127,8 @@ def ledger_export(*, actor: User) -> bytes:
         for case in cases:
             sheet.append(_ledger_row(case))
             count += 1
-    for column in ("D", "J", "K", "L", "M", "Q"):
+    for name in DATE_FIELDS:
+        column = get_column_letter(list(FIELDS).index(name) + 1)
         for cell in sheet[column][2:]:
             cell.number_format = "yyyy/mm/dd"
     workbook.properties.creator = exporter

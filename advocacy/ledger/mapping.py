@@ -3,8 +3,9 @@
 Every ledger differs. A mapping names, for each field, a column by its letter ("C") or by
 its header text ("氏名"; with merged group headers, any part: "本人 氏名" or "氏名"), the
 number of header rows, the sheets to read, and the city's words for areas, categories,
-referrers, types, professions, statuses and sexes. Words not given fall back to the
-system's own names (the reference lists and the choices' labels).
+referrers, types, professions, statuses, sexes, living situations, households and
+petitioners. Words not given fall back to the system's own names (the reference lists and
+the choices' labels, and a few words every ledger uses).
 """
 
 from __future__ import annotations
@@ -18,19 +19,21 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from advocacy.cases.models import Case, Consultation, GuardianAppointment, Person
+from advocacy.cases.models.records import PetitionerType
 from advocacy.reference.models import Area, GuardianshipType, PersonCategory
 
 from .parsing import word_key
 
 # The fields a ledger row may hold, in the order the template and the export write them,
-# with the header text the template uses and other headers that suggest them.
+# with the header text the template uses and other headers that suggest them. Fields added
+# later go at the end, so that a ledger made from an earlier template keeps its letters.
 FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "case_number": ("ケース番号", ("番号", "台帳番号", "受付番号", "No")),
     "name": ("氏名", ("本人氏名", "名前", "本人")),
     "kana": ("ふりがな", ("フリガナ", "カナ", "よみ")),
     "birth_date": ("生年月日", ("生年", "誕生日")),
     "sex": ("性別", ()),
-    "address": ("住所", ("住所地", "居所")),
+    "address": ("住所", ("住所地",)),
     "area": ("地域", ("地区", "圏域", "エリア")),
     "category": ("区分", ("対象者", "障害種別", "対象区分")),
     "referrer": ("相談者", ("相談経路", "紹介元", "相談者種別")),
@@ -43,9 +46,36 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "status": ("状況", ("状態", "進捗", "段階")),
     "closed_on": ("終結日", ("終了日",)),
     "notes": ("備考", ("メモ", "特記事項", "相談内容")),
+    # 居所 is where the person lives now (在宅, a facility, a hospital), not the address.
+    "living_situation": ("生活の場", ("居所", "生活場所", "住まい", "居住状況")),
+    "household_type": ("世帯", ("世帯構成", "世帯状況", "世帯類型", "家族構成")),
+    "petitioner": ("申立人", ("申立人区分", "申立者", "申立人種別")),
+    # A mayor's petition needs its internal approval's day (Petition.clean).
+    "approved_on": ("市長申立の決裁日", ("決裁日", "決裁")),
 }
 REQUIRED = ("case_number", "name", "kana", "birth_date", "sex", "area", "consulted_on")
-WORD_LISTS = ("areas", "categories", "referrers", "types", "professions", "statuses", "sexes")
+WORD_LISTS = (
+    "areas",
+    "categories",
+    "referrers",
+    "types",
+    "professions",
+    "statuses",
+    "sexes",
+    "living_situations",
+    "households",
+    "petitioners",
+)
+# The date fields, in the order the template writes them.
+DATE_FIELDS = (
+    "birth_date",
+    "consulted_on",
+    "conference_on",
+    "petition_on",
+    "ruling_on",
+    "closed_on",
+    "approved_on",
+)
 # What a status word may mean: a stage of the case.
 STAGE_WORDS = {
     "相談": Case.Stage.CONSULTATION,
@@ -57,6 +87,29 @@ STAGE_WORDS = {
     "チーム支援": Case.Stage.TEAM_SUPPORT,
     "後見人支援": Case.Stage.GUARDIAN_SUPPORT,
     "終結": Case.Stage.CLOSED,
+}
+# Words for the living situation, household and petitioner that ledgers commonly use.
+LIVING_WORDS = {
+    "自宅": Person.Living.HOME,
+    "居宅": Person.Living.HOME,
+    "施設入所": Person.Living.FACILITY,
+    "入所": Person.Living.FACILITY,
+    "入院": Person.Living.HOSPITAL,
+}
+HOUSEHOLD_WORDS = {
+    "独居": Person.Household.ALONE,
+    "一人暮らし": Person.Household.ALONE,
+    "ひとり暮らし": Person.Household.ALONE,
+    "高齢者世帯": Person.Household.ELDERLY_COUPLE,
+    "同居": Person.Household.WITH_FAMILY,
+}
+PETITIONER_WORDS = {
+    "本人申立": PetitionerType.SELF,
+    "親族": PetitionerType.RELATIVE,
+    "親族申立": PetitionerType.RELATIVE,
+    "市長": PetitionerType.MAYOR,
+    "市長申立": PetitionerType.MAYOR,
+    "首長申立": PetitionerType.MAYOR,
 }
 
 ERR_NOT_JSON = _("対応表を JSON として読めません。")
@@ -211,5 +264,17 @@ def default_words() -> dict[str, dict[str, str]]:
             "男": Person.Sex.MALE,
             "F": Person.Sex.FEMALE,
             "M": Person.Sex.MALE,
+        },
+        "living_situations": {
+            **{str(label): code for code, label in Person.Living.choices},
+            **LIVING_WORDS,
+        },
+        "households": {
+            **{str(label): code for code, label in Person.Household.choices},
+            **HOUSEHOLD_WORDS,
+        },
+        "petitioners": {
+            **{str(label): code for code, label in PetitionerType.choices},
+            **PETITIONER_WORDS,
         },
     }

@@ -71,6 +71,7 @@ ERR_FUTURE = _("未来の日付です")
 ERR_DUPLICATE_NUMBER = _("同じケース番号の行がこのブックにもう一つあります")
 ERR_CLOSED_WITHOUT_DATE = _("状況が終結ですが終結日がありません")
 ERR_ORDER = _("日付の順序が合いません（相談日より前の日付があります）")
+ERR_APPROVED_AFTER_FILING = _("市長申立の決裁日が申立日より後です")
 STOPPED = _(
     "シート「%(sheet)s」は、空の行が %(n)s 行続いたので %(row)s 行目で読むのをやめました。"
     "その先にも行があれば、空の行を消してから読み込み直してください。"
@@ -183,6 +184,7 @@ def _parse_row(values: tuple[object, ...], columns: dict[str, int], words: _Word
         "petition_on": parsing.parse_date,
         "ruling_on": parsing.parse_date,
         "closed_on": parsing.parse_date,
+        "approved_on": parsing.parse_date,
     }
     word_fields = {
         "sex": ("sexes", _("性別")),
@@ -191,6 +193,9 @@ def _parse_row(values: tuple[object, ...], columns: dict[str, int], words: _Word
         "type": ("types", _("類型")),
         "profession": ("professions", _("職種")),
         "status": ("statuses", _("状況")),
+        "living_situation": ("living_situations", _("生活の場")),
+        "household_type": ("households", _("世帯")),
+        "petitioner": ("petitioners", _("申立人")),
     }
     for name, index in columns.items():
         raw = values[index] if index < len(values) else None
@@ -210,7 +215,7 @@ def _parse_row(values: tuple[object, ...], columns: dict[str, int], words: _Word
     if reasons:
         return parsed, reasons
     today = timezone.localdate()
-    days = [n for n in ("consulted_on", "conference_on", "petition_on", "ruling_on", "closed_on")]
+    days = ["consulted_on", "conference_on", "petition_on", "ruling_on", "closed_on", "approved_on"]
     for name in days + ["birth_date"]:
         day = parsed.get(name)
         if isinstance(day, datetime.date) and day > today:
@@ -221,6 +226,13 @@ def _parse_row(values: tuple[object, ...], columns: dict[str, int], words: _Word
         isinstance(d, datetime.date) and d < consulted for d in later
     ):
         reasons.append(str(ERR_ORDER))
+    approved, filed = parsed.get("approved_on"), parsed.get("petition_on")
+    if (
+        isinstance(approved, datetime.date)
+        and isinstance(filed, datetime.date)
+        and approved > filed
+    ):
+        reasons.append(str(ERR_APPROVED_AFTER_FILING))
     if parsed.get("status") == Case.Stage.CLOSED and not parsed.get("closed_on"):
         reasons.append(str(ERR_CLOSED_WITHOUT_DATE))
     if parsed.get("area") not in words.areas:
@@ -544,9 +556,9 @@ def _import_row(*, context: _Context, row: LedgerRow, person: Person | None) -> 
             address=values.get("address") or "",
             sex=values["sex"],
             area_id=context.areas[values["area"]],
-            # The ledger does not hold these; the intake form's "other" until someone knows.
-            living_situation=Person.Living.OTHER,
-            household_type=Person.Household.OTHER,
+            # Where the ledger does not say, the intake form's "other" until someone knows.
+            living_situation=values.get("living_situation") or Person.Living.OTHER,
+            household_type=values.get("household_type") or Person.Household.OTHER,
         )
         categories = [
             context.categories[code]
@@ -632,6 +644,7 @@ def _history(
     changes in order (``cases.Opening``), and its closing."""
     stage, thin = ledger_stage(values)
     type_code = values.get("type")
+    petitioner = values.get("petitioner") or ""
     conference_on = values.get("conference_on")
     petition_on = values.get("petition_on")
     ruling_on = values.get("ruling_on")
@@ -639,13 +652,15 @@ def _history(
     if isinstance(conference_on, datetime.date):
         history.append((Case.Stage.COORDINATION, conference_on))
         if type_code:
-            # A type chosen means guardianship was decided; anything else is not in the ledger.
+            # A type chosen means guardianship was decided, with the petitioner the ledger
+            # names as the one assumed; anything else is not in the ledger.
             history.append(
                 Decision(
                     held_on=conference_on,
                     participants=IMPORTED_TEXT,
                     outcome=Decision.Outcome.GUARDIANSHIP,
                     guardianship_type=types.on(type_code, conference_on),
+                    petitioner_type=petitioner,
                     reasons=IMPORTED_TEXT,
                 )
             )
@@ -657,7 +672,8 @@ def _history(
         if not isinstance(conference_on, datetime.date):
             history.append((Case.Stage.COORDINATION, petition_on or ruling_on))
         petition = Petition(
-            petitioner_type=PetitionerType.OTHER,
+            petitioner_type=petitioner or PetitionerType.OTHER,
+            approved_on=values.get("approved_on"),
             filed_on=petition_on,
             type_sought=types.on(type_code, petition_on or ruling_on),
             ruling_on=ruling_on,

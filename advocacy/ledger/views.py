@@ -303,6 +303,9 @@ class SampleMappingView(SupervisorMixin, View):
             "areas": {"北地区": "takashima"},
             "statuses": {"相談対応中": "consultation"},
             "referrers": {"ケアマネ": "care_manager"},
+            "living_situations": {"特養": "facility", "グループホーム": "facility"},
+            "households": {"夫婦のみ": "elderly_couple"},
+            "petitioners": {"子": "relative", "兄弟姉妹": "relative"},
         }
         body = json.dumps(sample, ensure_ascii=False, indent=2).encode()
         return _download(body, "ledger-mapping-sample.json", "application/json")

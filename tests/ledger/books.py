@@ -26,6 +26,10 @@ HEADER_TOP = [
     "受任者",
     "状況",
     "備考",
+    "生活場所",
+    "世帯構成",
+    "申立人区分",
+    "決裁日",
 ]
 HEADER = [
     None,
@@ -44,8 +48,27 @@ HEADER = [
     None,
     None,
     None,
+    None,
+    None,
+    None,
+    None,
 ]
-MERGES = ["A1:A2", "B1:E1", "F1:F2", "G1:G2", "H1:H2", "I1:L1", "M1:M2", "N1:N2", "O1:O2", "P1:P2"]
+MERGES = [
+    "A1:A2",
+    "B1:E1",
+    "F1:F2",
+    "G1:G2",
+    "H1:H2",
+    "I1:L1",
+    "M1:M2",
+    "N1:N2",
+    "O1:O2",
+    "P1:P2",
+    "Q1:Q2",
+    "R1:R2",
+    "S1:S2",
+    "T1:T2",
+]
 
 MAPPING = {
     "title": "テスト市 相談台帳",
@@ -67,10 +90,16 @@ MAPPING = {
         "profession": "受任者",
         "status": "状況",
         "notes": "備考",
+        "living_situation": "生活場所",
+        "household_type": "世帯構成",
+        "petitioner": "申立人区分",
+        "approved_on": "決裁日",
     },
     "areas": {"たかしま北": "takashima"},
     "statuses": {"相談対応中": "consultation", "後見人支援中": "guardian_support"},
     "referrers": {"ケアマネ": "care_manager", "包括": "community_centre"},
+    "living_situations": {"特養": "facility"},
+    "petitioners": {"長女": "relative"},
 }
 
 
@@ -91,6 +120,10 @@ def row(
     profession=None,
     status=None,
     notes="架空の備考",
+    living=None,
+    household=None,
+    petitioner=None,
+    approved=None,
 ):
     return [
         number,
@@ -109,6 +142,10 @@ def row(
         profession,
         status,
         notes,
+        living,
+        household,
+        petitioner,
+        approved,
     ]
 
 

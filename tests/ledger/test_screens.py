@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 
@@ -12,7 +13,7 @@ from openpyxl import load_workbook
 
 from advocacy.audit.actions import Action
 from advocacy.audit.models import AuditEvent
-from advocacy.cases.models import Case
+from advocacy.cases.models import Case, Decision, Petition
 from advocacy.crypto.erased import ERASED
 from advocacy.ledger import exports, services
 from advocacy.ledger.mapping import mapping_from_json
@@ -107,7 +108,7 @@ def test_another_organisations_import_is_not_found(supervisor, users_by_role):
 def test_the_export_reimports_into_an_empty_system_as_the_same_cases(supervisor, mapping):
     data = books.book(
         [
-            books.row("R5-001", status="相談対応中"),
+            books.row("R5-001", status="相談対応中", living="在宅", household="家族と同居"),
             books.row(
                 "R5-002",
                 name="架空 二郎",
@@ -120,11 +121,32 @@ def test_the_export_reimports_into_an_empty_system_as_the_same_cases(supervisor,
                 kind="後見",
                 profession="司法書士",
                 status="後見人支援中",
+                living="特養",
+                household="独居",
+                petitioner="市長",
+                approved="R5.5.25",
+            ),
+            # A conference that assumed a petitioner, no petition yet.
+            books.row(
+                "R5-003",
+                name="架空 三子",
+                kana="かくう みつこ",
+                conference="R5.5.12",
+                kind="保佐",
+                living="入院",
+                household="高齢者のみ世帯",
+                petitioner="長女",
             ),
         ]
     )
     services.ledger_import_run(actor=supervisor, data=data, mapping=mapping)
     before = _cases()
+    # The three the ledger holds came in as themselves, not as その他.
+    assert [row[8:] for row in before] == [
+        ("home", "with_family", [], []),
+        ("facility", "alone", ["mayor"], [("mayor", datetime.date(2023, 5, 25))]),
+        ("hospital", "elderly_couple", ["relative"], []),
+    ]
     exported = exports.ledger_export(actor=supervisor)
     book = load_workbook(io.BytesIO(exported))
     assert book.properties.creator
@@ -161,6 +183,10 @@ def _cases(organisation=None):
                 case.stage,
                 case.opened_on,
                 list(case.stage_changes.values_list("stage", "changed_on")),
+                person.living_situation,
+                person.household_type,
+                list(Decision.objects.filter(case=case).values_list("petitioner_type", flat=True)),
+                [(p.petitioner_type, p.approved_on) for p in Petition.objects.filter(case=case)],
             )
         )
     return rows
