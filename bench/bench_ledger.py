@@ -75,6 +75,10 @@ def workbook(rows: int) -> bytes:
             "status": None,
             "closed_on": None,
             "notes": "架空の相談内容",
+            "living_situation": "自宅" if n % 3 else "施設",
+            "household_type": "独居" if n % 2 else "同居",
+            "petitioner": ("市長" if n % 10 == 3 else "本人") if kind >= 3 else None,
+            "approved_on": f"R{year}.6.{1 + n % 28}" if kind >= 3 and n % 10 == 3 else None,
         }
         sheet.append(list(row.values()))
     out = io.BytesIO()
