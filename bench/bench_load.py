@@ -6,8 +6,11 @@ Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
 Builds (once) or reuses the 100,000-case / 1,000,000-task database of bench/loaddb.py,
 prepares real intake tasks for the caseworkers to complete, releases the year's report for
 the committee, starts gunicorn with DEBUG off on 127.0.0.1:BENCH_LOAD_PORT (18020) and runs
-locust (bench/load/locustfile.py) at each level in turn. Prints per page p50/p95/p99,
-throughput and errors with the load average, then checks the audit trail: verify_audit
+locust (bench/load/locustfile.py) at each level in turn. The one-user level runs each kind of
+user (caseworker, supervisor, committee member) alone in turn, without pauses: every page's
+cost alone, the baseline of the per-page goal (p95 at 20 users ≤ 4× the page's p50 alone).
+Prints per page p50/p95/p99, throughput and errors with the load average, then checks the
+audit trail: verify_audit
 passes, and every audited request has exactly its events (by request id), none lost, none
 repeated, and no event belongs to a request the load did not make.
 """
@@ -178,9 +181,15 @@ def start_gunicorn() -> subprocess.Popen:
     raise SystemExit("gunicorn did not answer")
 
 
-def run_level(users: int, plan_path: Path) -> tuple[list[dict], float, Path]:
-    prefix = OUT / f"u{users}"
-    requests_log = OUT / f"u{users}-requests.tsv"
+# The one-user level runs each kind of user alone in turn, so that every page has the cost of
+# a request alone to be compared with (one user of the mix would be a caseworker only).
+KINDS = ["Caseworker", "Supervisor", "CommitteeMember"]
+WEIGHTS = {"Caseworker": 6, "Supervisor": 2, "CommitteeMember": 1}
+
+
+def run_level(users: int, plan_path: Path, kind: str = "") -> tuple[list[dict], float, Path]:
+    prefix = OUT / f"u{users}{kind}"
+    requests_log = OUT / f"u{users}{kind}-requests.tsv"
     requests_log.unlink(missing_ok=True)
     env = {
         **os.environ,
@@ -215,6 +224,7 @@ def run_level(users: int, plan_path: Path) -> tuple[list[dict], float, Path]:
             str(prefix),
             "--loglevel",
             "WARNING",
+            *([kind] if kind else []),
         ],
         env=env,
         check=False,
@@ -225,6 +235,14 @@ def run_level(users: int, plan_path: Path) -> tuple[list[dict], float, Path]:
     with open(f"{prefix}_stats.csv", encoding="utf-8") as stats:
         rows = list(csv.DictReader(stats))
     return rows, (load_before + os.getloadavg()[0]) / 2, requests_log
+
+
+def _rate(rows: list[dict]) -> float:
+    return float(next(r for r in rows if r["Name"] == "Aggregated")["Requests/s"])
+
+
+def _count(row: dict, column: str) -> int:
+    return int(row.get(column) or 0)
 
 
 def audit_check(logs: list[Path], since_id: int) -> None:
@@ -281,13 +299,34 @@ def main() -> None:
     summary = {}
     try:
         for users in LEVELS:
-            rows, load, log = run_level(users, plan_path)
-            logs.append(log)
+            if users == 1:
+                runs = [run_level(1, plan_path, kind) for kind in KINDS]
+                logs.extend(log for _rows, _load, log in runs)
+                rows = [
+                    r for run_rows, _l, _g in runs for r in run_rows if r["Name"] != "Aggregated"
+                ]
+                rate = sum(
+                    WEIGHTS[kind] * _rate(run_rows)
+                    for kind, (run_rows, _l, _g) in zip(KINDS, runs, strict=True)
+                ) / sum(WEIGHTS.values())
+                rows.append(
+                    {
+                        "Name": "Aggregated",
+                        "Requests/s": str(rate),
+                        "Failure Count": str(sum(_count(r, "Failure Count") for r in rows)),
+                        "Request Count": str(sum(_count(r, "Request Count") for r in rows)),
+                    }
+                )
+                load = sum(run_load for _r, run_load, _g in runs) / len(runs)
+                label = "each kind of user alone in turn (rate: the mix's weights), no pauses"
+            else:
+                rows, load, log = run_level(users, plan_path)
+                logs.append(log)
+                label = f"pauses {os.environ.get('BENCH_LOAD_THINK', '0')} s"
             summary[users] = (rows, load)
             aggregated = next(r for r in rows if r["Name"] == "Aggregated")
-            think = "0" if users == 1 else os.environ.get("BENCH_LOAD_THINK", "0")
             print(
-                f"\n{users} users, {SECONDS} s, pauses {think} s, load average {load:.2f}: "
+                f"\n{users} users, {SECONDS} s, {label}, load average {load:.2f}: "
                 f"{float(aggregated['Requests/s']):.1f} requests/s, "
                 f"{aggregated['Failure Count']} errors of {aggregated['Request Count']}"
             )
@@ -303,14 +342,19 @@ def main() -> None:
         server.send_signal(signal.SIGTERM)
         server.wait(30)
     if 1 in summary and 20 in summary:
-        one = next(r for r in summary[1][0] if r["Name"] == "Aggregated")
-        twenty = next(r for r in summary[20][0] if r["Name"] == "Aggregated")
-        ratio = float(twenty["Requests/s"]) / float(one["Requests/s"])
-        p95_ratio = float(twenty["95%"]) / float(one["50%"])
-        print(
-            f"\nthroughput 20 users / 1 user: {ratio:.2f}× (goal ≥ 1.6×); "
-            f"p95 at 20 users / p50 at 1 user: {p95_ratio:.2f}× (goal ≤ 4×)"
-        )
+        alone = {r["Name"]: r for r in summary[1][0]}
+        twenty = {r["Name"]: r for r in summary[20][0]}
+        ratio = float(twenty["Aggregated"]["Requests/s"]) / float(alone["Aggregated"]["Requests/s"])
+        print(f"\nthroughput 20 users / 1 user of the mix: {ratio:.2f}× (goal ≥ 1.6×)")
+        print("p95 at 20 users / p50 of the page alone (goal ≤ 4×):")
+        worst = 0.0
+        for name, row in twenty.items():
+            if name in {"Aggregated", "login page"} or name not in alone:
+                continue
+            page_ratio = float(row["95%"]) / max(float(alone[name]["50%"]), 1.0)
+            worst = max(worst, page_ratio)
+            print(f"  {name:<26} {row['95%']:>6} / {alone[name]['50%']:>5} ms = {page_ratio:.2f}×")
+        print(f"  worst page: {worst:.2f}×")
     audit_check(logs, since_id)
 
 
