@@ -116,6 +116,7 @@ class _Pending:
         self.cache = cache
         self.owner_id = owner_id
         self.using = using
+        self._found_in: list | None = None
 
     def __call__(self) -> None:
         if self.cache.pending.get(self.owner_id) is self:
@@ -123,7 +124,16 @@ class _Pending:
 
     def still_open(self) -> bool:
         connection = transaction.get_connection(self.using)
-        return any(func is self for _, func, _ in connection.run_on_commit)
+        callbacks = connection.run_on_commit
+        # Django only appends to this list in place; a rollback or a commit puts a new list
+        # in its place. The list this callback was found in, still there, still holds it:
+        # without this, a bulk import's thousands of new keys scanned it once an encryption.
+        if callbacks is self._found_in:
+            return True
+        if any(func is self for _, func, _ in callbacks):
+            self._found_in = callbacks
+            return True
+        return False
 
 
 _scope: ContextVar[KeyCache | None] = ContextVar("advocacy_crypto_key_cache", default=None)

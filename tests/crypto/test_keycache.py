@@ -113,6 +113,25 @@ def test_a_key_created_in_a_rolled_back_transaction_is_not_reused():
     assert fresh(record).text == "残る"
 
 
+def test_a_key_used_twice_in_a_rolled_back_savepoint_is_not_reused_after_it():
+    # The second use finds the key's pending callback by the list it was found in before;
+    # the rollback replaces that list, so the next use must look again and find it gone.
+    owner = factories.owner()
+    DataKey.objects.filter(owner_id=owner.pk).delete()
+
+    with key_cache():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            factories.record(owner, text="巻き戻される一")
+            factories.record(owner, text="巻き戻される二")
+            raise RuntimeError
+        assert not DataKey.objects.filter(owner_id=owner.pk).exists()
+
+        record = factories.record(owner, text="残る")
+
+    assert DataKey.objects.filter(owner_id=owner.pk).count() == 1
+    assert fresh(record).text == "残る"
+
+
 def test_the_first_key_of_an_owner_is_created_once():
     owner = factories.owner()
     for _ in range(3):
