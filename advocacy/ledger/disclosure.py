@@ -40,7 +40,7 @@ from advocacy.cases.models import Case, Document, Person, StageChange
 from advocacy.cases.selectors import cases_visible_to
 from advocacy.crypto.keycache import key_cache
 from advocacy.crypto.registry import BLIND_INDEX, ENCRYPTED
-from advocacy.dates import wareki
+from advocacy.dates import fiscal_year_label, wareki
 from advocacy.pdf import pdf_from_docx
 from workflows.models import CaseProcess, CaseTask
 
@@ -121,6 +121,9 @@ def _who(user: User | None) -> str:
 
 
 def _value(row: models.Model, f: models.Field) -> Any:
+    if f.name == "fiscal_year":
+        # A year as a number would print as 2026; the record names it both ways, as 和暦.
+        return fiscal_year_label(getattr(row, f.attname))
     if f.choices:
         return str(getattr(row, f"get_{f.name}_display")())
     if f.is_relation:

@@ -23,6 +23,7 @@ from advocacy.access import services as access
 from advocacy.audit.actions import Action
 from advocacy.audit.models import AuditEvent
 from advocacy.cases.models import Case, Contact, Document, Person
+from advocacy.dates import fiscal_year_label
 from advocacy.ledger import disclosure
 from advocacy.pdf import SCRATCH
 from tests import factories
@@ -146,6 +147,8 @@ def test_the_word_record_holds_the_persons_values_and_nothing_of_another(people,
         assert value in text, value
     for value in [*FORBIDDEN, other.number]:
         assert value not in text, value
+    # The case's year named as 和暦 too, not a bare 2026.
+    assert fiscal_year_label(first.fiscal_year) in text
     # Readable labels: no stored code shows (the sex, the basis, the guardian contact).
     for code in ("female", "consent", "guardian", "care_manager"):
         assert code not in text, code
