@@ -53,59 +53,46 @@ def test_the_flows_a_ledger_starts_in_bulk_are_bulk_startable():
     assert "GuardianSupportFlow" not in names
 
 
+# Compared as set or not: the moment a row was written differs between any two starts.
+MOMENTS = {"created", "assigned", "started", "finished"}
+# The row's own id and the ids pointing at its process or case: compared through ordinal
+# (tokens, previous) and by construction (each task's process is the one snapshotted).
+OWN_IDS = {"id", "process", "process_ptr", "case", "task"}
+
+
+def _columns(row, ordinal) -> dict:
+    """Every stored column of row, moments as set or not, ids as they relate."""
+    values = {}
+    for f in type(row)._meta.concrete_fields:
+        if f.name in OWN_IDS:
+            continue
+        value = getattr(row, f.attname)
+        if f.name in MOMENTS:
+            value = value is not None
+        elif f.name == "token":
+            value = re.sub(r"/(\d+)_", lambda m: f"/#{ordinal[int(m.group(1))]}_", str(value))
+        values[f.name] = value
+    return values
+
+
 def _snapshot(process: CaseProcess) -> dict:
+    """Everything a start wrote: the process, its tasks with their links, their routing."""
     tasks = list(Task.objects.filter(process_id=process.pk).order_by("pk"))
     ordinal = {task.pk: n for n, task in enumerate(tasks)}
-
-    def token(value) -> str:
-        return re.sub(r"/(\d+)_", lambda m: f"/#{ordinal[int(m.group(1))]}_", str(value))
-
     rows = []
     for task in tasks:
         routed = CaseTask.objects.filter(task_id=task.pk).first()
         rows.append(
             {
-                "node": task.flow_task.name,
-                "type": task.flow_task_type,
-                "status": task.status,
-                "owner": task.owner_id,
-                "token": token(task.token),
-                "data": task.data,
-                "seed": task.seed,
-                "started": task.started is not None,
-                "finished": task.finished is not None,
-                "scheduled": task.scheduled,
-                "permission": (task.owner_permission, task.owner_permission_obj_pk),
+                **_columns(task, ordinal),
                 "previous": sorted(ordinal[p.pk] for p in task.previous.all()),
                 "routed": None
                 if routed is None
-                else (
-                    routed.organisation_id,
-                    routed.role,
-                    routed.due_on,
-                    routed.status,
-                    routed.owner_id,
-                    routed.case_id == process.case_id,
-                ),
+                else {**_columns(routed, ordinal), "case": routed.case_id == process.case_id},
             }
         )
-    process.refresh_from_db()
-    return {
-        "process": (
-            process.flow_class,
-            process.status,
-            process.lead_organisation_id,
-            process.data,
-            process.route,
-            process.answer,
-            process.next_due,
-            process.finished,
-            process.parent_task_id,
-            process.seed,
-            process.artifact_object_id,
-        ),
-        "tasks": rows,
-    }
+    process = CaseProcess.objects.get(pk=process.pk)
+    return {"process": _columns(process, ordinal), "tasks": rows}
 
 
 def _pair(worker, variant, other_worker):
