@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.db.models.sql import InsertQuery
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -75,7 +76,6 @@ def audit_record(
     )
 
 
-@transaction.atomic
 def append_event(
     *,
     actor: User | AnonymousUser | None,
@@ -119,23 +119,73 @@ def append_event(
 
 
 def _chain(events: list[AuditEvent]) -> None:
-    """Append events, in order, to a chain head no one holds: one lock and one move."""
-    head = _lock_head()
-    key_id, key = current_key()
-    sequence, previous = head.sequence, head.hash
-    for event in events:
-        # Taken under the lock, so time never runs backwards along the chain.
-        event.time = timezone.now()
-        event.chain = head.pk
-        event.sequence = sequence = sequence + 1
-        event.previous_hash = previous
-        event.key_id = key_id
-        event.hash = previous = event_hash(event, key)
-        event.save(force_insert=True)
-    AuditChainHead.objects.filter(pk=head.pk).update(sequence=sequence, hash=previous)
+    """Append events, in order, to a chain head no one holds: one lock and one move.
+
+    Atomic without a savepoint of its own: inside a caller's transaction (a service) the
+    events are part of it, and an append that fails dooms it, as it should (an action must
+    not commit without its event); called outside one (a page view's read), it is its own
+    transaction. A savepoint cost two more round trips on every audited write.
+    """
+    with transaction.atomic(savepoint=False):
+        head = _lock_head()
+        key_id, key = current_key()
+        sequence, previous = head.sequence, head.hash
+        for event in events:
+            # Taken under the lock, so time never runs backwards along the chain.
+            event.time = timezone.now()
+            event.chain = head.pk
+            event.sequence = sequence = sequence + 1
+            event.previous_hash = previous
+            event.key_id = key_id
+            event.hash = previous = event_hash(event, key)
+        _write(events, head.pk, sequence, previous)
 
 
-@transaction.atomic
+# Events a statement inserts at most (a bulk import appends thousands on one head).
+INSERT_BATCH = 500
+
+
+def _write(events: list[AuditEvent], head: int, sequence: int, previous: str) -> None:
+    """Insert the chained events and move their head to the last of them.
+
+    On PostgreSQL the head's move rides in the last INSERT as a data-modifying WITH, so a
+    page view's event is one statement after the lock, not two; the rows and the head are
+    exactly what an INSERT per event and an UPDATE of the head would write. Elsewhere
+    (SQLite, which has no UPDATE inside WITH), it is those statements.
+    """
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        for event in events:
+            event.save(force_insert=True)
+        AuditChainHead.objects.filter(pk=head).update(sequence=sequence, hash=previous)
+        return
+    quote = connection.ops.quote_name
+    table = quote(AuditChainHead._meta.db_table)
+    move = (
+        f"WITH moved AS (UPDATE {table} SET {quote('sequence')} = %s, {quote('hash')} = %s "
+        f"WHERE {quote('id')} = %s) "
+    )
+    fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
+    for start in range(0, len(events), INSERT_BATCH):
+        batch = events[start : start + INSERT_BATCH]
+        query = InsertQuery(AuditEvent)
+        query.insert_values(fields, batch)
+        compiler = query.get_compiler(connection=connection)
+        compiler.returning_fields = [AuditEvent._meta.pk]
+        [(sql, params)] = compiler.as_sql()
+        last = start + INSERT_BATCH >= len(events)
+        with connection.cursor() as cursor:
+            if last:
+                cursor.execute(move + sql, [sequence, previous, head, *params])
+            else:
+                cursor.execute(sql, params)
+            ids = [row[0] for row in cursor.fetchall()]
+        for event, pk in zip(batch, ids, strict=True):
+            event.pk = pk
+            event._state.adding = False
+            event._state.db = connection.alias
+
+
 def audit_record_many(
     *,
     actor: User | AnonymousUser | None,

@@ -7,6 +7,7 @@ import datetime
 from typing import TYPE_CHECKING, cast
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
@@ -548,11 +549,30 @@ class CaseSearchForm(forms.Form):
         return data
 
 
+class ReadChoices(ModelChoiceIterator):
+    """A model select's options read in one plain query.
+
+    Django's iterator reads them through ``QuerySet.iterator()``, which on PostgreSQL outside
+    a transaction declares a server-side cursor WITH HOLD (DECLARE, FETCH, CLOSE: three round
+    trips, and the result copied aside) for a list of a few dozen rows.
+    """
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
+class ReadModelChoiceField(forms.ModelChoiceField):
+    iterator = ReadChoices
+
+
 class CaseFilterForm(forms.Form):
     stage = forms.ChoiceField(
         label=_("段階"), required=False, choices=[("", _("すべて")), *Case.Stage.choices]
     )
-    area = forms.ModelChoiceField(
+    area = ReadModelChoiceField(
         label=_("地域"), required=False, queryset=Area.objects.all(), empty_label=_("すべて")
     )
     mine = forms.BooleanField(label=_("自分の担当のみ"), required=False)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db import connections, models
 from django.db.models import (
     Count,
@@ -26,8 +27,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Window,
 )
 from django.db.models.aggregates import Aggregate
+from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -542,9 +545,40 @@ def releases_listed() -> QuerySet[Release]:
     )
 
 
-def release_get(*, release_id: int | None, fiscal_year: int | None) -> Release | None:
-    """Return the release asked for, else the latest of fiscal_year, else the latest of all."""
+def releases_page(releases: QuerySet[Release], number: str | None, per_page: int) -> Page:
+    """Return one page of releases, counted in the same query (a window count beside each row).
+
+    The same page as ``Paginator(releases, per_page).get_page(number)``, in one query instead
+    of a COUNT and a SELECT; a page past the last (nothing read) falls back to the paginator,
+    which shows the last page.
+    """
+    try:
+        page_number = max(1, int(number or 1))
+    except (TypeError, ValueError):
+        page_number = 1
+    start = (page_number - 1) * per_page
+    rows = list(releases.annotate(listed=Window(Count("pk")))[start : start + per_page])
+    paginator = Paginator(releases, per_page)
+    if not rows and page_number > 1:
+        return paginator.get_page(number)
+    paginator.count = rows[0].listed if rows else 0  # the cached_property, known already
+    return Page(rows, page_number, paginator)
+
+
+def release_get(
+    *, release_id: int | None, fiscal_year: int | None, language: str | None = None
+) -> Release | None:
+    """Return the release asked for, else the latest of fiscal_year, else the latest of all.
+
+    With language, the release is read for its page: without what was released (``shown``,
+    decoded only to rebuild tables that were not stored) and with only that language's stored
+    tables, as ``fragment`` (None when the release has none stored in it: decision 100).
+    """
     releases = Release.objects.using("default").defer("counts")
+    if language is not None:
+        releases = releases.defer("counts", "shown", "html").annotate(
+            fragment=KT(f"html__{language}")
+        )
     if release_id is not None:
         return releases.filter(pk=release_id).first()
     if fiscal_year is not None:

@@ -892,6 +892,42 @@ def report_html(report: Report) -> SafeString:
     return render_to_string(REPORT_TEMPLATE, {"report": report})
 
 
+@dataclass
+class StoredReport:
+    """A release whose tables were stored when it was released, as its page shows it.
+
+    Only what the page names (year, release) and the stored HTML of one language: nothing of
+    what was released is decoded to show it.
+    """
+
+    fiscal_year: int
+    release: Release
+    html: SafeString
+
+
+def release_shown(release: Release) -> Report | StoredReport:
+    """Return a release read by ``selectors.release_get(language=…)`` as its page shows it.
+
+    With its tables stored in that language, the stored fragment as it is; a release made
+    before the tables were stored (or without that language) is read whole and rebuilt from
+    what was released, as every release was before decision 100.
+    """
+    fragment = getattr(release, "fragment", None)
+    if fragment is not None:
+        # Rendered by REPORT_TEMPLATE (our escaping template) when it was released.
+        html = mark_safe(fragment)  # noqa: S308
+        return StoredReport(fiscal_year=release.fiscal_year, release=release, html=html)
+    release.refresh_from_db(fields=["shown", "html"])
+    return release_report(release)
+
+
+def shown_html(report: Report | StoredReport) -> SafeString:
+    """Return the tables of what release_shown gave, as HTML."""
+    if isinstance(report, StoredReport):
+        return report.html
+    return report_html(report)
+
+
 def report_rows(report: Report) -> list[list[str]]:
     """Return the report as plain rows, exactly the cells the screen shows (CSV and Excel)."""
     out: list[list[str]] = [
@@ -941,13 +977,15 @@ def report_xlsx(report: Report) -> bytes:
     return buffer.getvalue()
 
 
-def _label(report: Report) -> str:
+def _label(report: Report | StoredReport) -> str:
     if report.release is None:
         return f"FY{report.fiscal_year} preview"
     return f"FY{report.fiscal_year} #{report.release.number}"
 
 
-def report_view_record(*, actor: User, report: Report, request: HttpRequest | None = None) -> None:
+def report_view_record(
+    *, actor: User, report: Report | StoredReport, request: HttpRequest | None = None
+) -> None:
     """Record that actor looked at a release (or, a supervisor, at the live preview)."""
     audit_record(actor=actor, action=Action.REPORT_VIEWED, label=_label(report), request=request)
 

@@ -9,13 +9,13 @@ not released, and release them with an explicit, confirmed act (a POST).
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -52,10 +52,20 @@ class ReleaseMixin(RoleRequiredMixin):
         return year if year in _year_choices() else None
 
     def release_report(self) -> services.Report | None:
+        """The release asked for, whole (what was released: its files are built from it)."""
         release = selectors.release_get(
             release_id=_int_param(self.request, "release"), fiscal_year=self.fiscal_year()
         )
         return None if release is None else services.release_report(release)
+
+    def release_shown(self) -> services.Report | services.StoredReport | None:
+        """The release asked for, as its page shows it (one language's stored tables)."""
+        release = selectors.release_get(
+            release_id=_int_param(self.request, "release"),
+            fiscal_year=self.fiscal_year(),
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+        )
+        return None if release is None else services.release_shown(release)
 
 
 class StatsHomeView(ReleaseMixin, TemplateView):
@@ -72,18 +82,18 @@ class StatsHomeView(ReleaseMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        report = self.release_report()
+        report = self.release_shown()
         if report is not None:
             services.report_view_record(
                 actor=self.request.user, report=report, request=self.request
             )
-        page = Paginator(selectors.releases_listed(), RELEASES_PER_PAGE).get_page(
-            self.request.GET.get("page")
+        page = selectors.releases_page(
+            selectors.releases_listed(), self.request.GET.get("page"), RELEASES_PER_PAGE
         )
         year = report.fiscal_year if report else self.fiscal_year() or _year_choices()[0]
         return super().get_context_data(
             report=report,
-            report_html=services.report_html(report) if report else "",
+            report_html=services.shown_html(report) if report else "",
             release_label=services.release_label(report.release) if report else "",
             fiscal_year=year,
             year_choices=_year_choices(),
@@ -99,13 +109,13 @@ class StatsPrintView(ReleaseMixin, TemplateView):
     template_name = "stats/print.html"
 
     def get_context_data(self, **kwargs):
-        report = self.release_report()
+        report = self.release_shown()
         if report is None:
             raise Http404
         services.report_view_record(actor=self.request.user, report=report, request=self.request)
         return super().get_context_data(
             report=report,
-            report_html=services.report_html(report),
+            report_html=services.shown_html(report),
             release_label=services.release_label(report.release),
             **kwargs,
         )
@@ -149,9 +159,11 @@ class StatsPreviewView(RoleRequiredMixin, TemplateView):
         year = year if year in _year_choices() else _year_choices()[0]
         report = services.report_build(fiscal_year=year)
         services.report_view_record(actor=self.request.user, report=report, request=self.request)
-        page = Paginator(
-            selectors.releases_listed().filter(fiscal_year=year), RELEASES_PER_PAGE
-        ).get_page(self.request.GET.get("page"))
+        page = selectors.releases_page(
+            selectors.releases_listed().filter(fiscal_year=year),
+            self.request.GET.get("page"),
+            RELEASES_PER_PAGE,
+        )
         return super().get_context_data(
             report=report,
             report_html=services.report_html(report),

@@ -57,7 +57,9 @@ def test_pages_carry_a_content_security_policy(client):
 
 def test_session_expires_after_inactivity_and_cookies_are_http_only():
     assert settings.SESSION_COOKIE_AGE <= 60 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    # Renewed on activity, at most once a minute (advocacy.accounts.sessions, decision 105).
+    assert "advocacy.accounts.sessions.SessionRenewalMiddleware" in settings.MIDDLEWARE
+    assert settings.ADVOCACY_SESSION_RENEW_SECONDS <= 60
     assert settings.SESSION_COOKIE_HTTPONLY is True
 
 
