@@ -39,7 +39,9 @@ class SessionRenewalMiddleware:
             now = time.time()
             renewed = session.get(RENEWED_KEY)
             # An expired or unknown session loads empty and loses its key: nothing to renew.
-            stale = not isinstance(renewed, (int, float)) or not 0 <= now - renewed < renew_seconds()
+            stale = (
+                not isinstance(renewed, (int, float)) or not 0 <= now - renewed < renew_seconds()
+            )
             if stale and session.session_key is not None:
                 session[RENEWED_KEY] = now
         return self.get_response(request)

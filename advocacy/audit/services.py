@@ -161,15 +161,16 @@ def _write(events: list[AuditEvent], head: int, sequence: int, previous: str) ->
         return
     quote = connection.ops.quote_name
     table = quote(AuditChainHead._meta.db_table)
+    # Names from the models only; the values are parameters.
     move = (
-        f"WITH moved AS (UPDATE {table} SET {quote('sequence')} = %s, {quote('hash')} = %s "
+        f"WITH moved AS (UPDATE {table} SET {quote('sequence')} = %s, {quote('hash')} = %s "  # noqa: S608
         f"WHERE {quote('id')} = %s) "
     )
     fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
     for start in range(0, len(events), INSERT_BATCH):
         batch = events[start : start + INSERT_BATCH]
         query = InsertQuery(AuditEvent)
-        query.insert_values(fields, batch)
+        query.insert_values(fields, list[models.Model](batch))
         compiler = query.get_compiler(connection=connection)
         compiler.returning_fields = [AuditEvent._meta.pk]
         [(sql, params)] = compiler.as_sql()

@@ -7,9 +7,9 @@ import datetime
 from typing import TYPE_CHECKING, cast
 
 from django import forms
-from django.forms.models import ModelChoiceIterator
 from django.conf import settings
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
