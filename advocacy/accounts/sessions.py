@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 # Where the session keeps when its expiry was last moved (seconds since the epoch).
@@ -45,3 +47,11 @@ class SessionRenewalMiddleware:
             if stale and session.session_key is not None:
                 session[RENEWED_KEY] = now
         return self.get_response(request)
+
+
+@receiver(user_logged_in, dispatch_uid="session_renewed_at_login")
+def stamp_at_login(sender: object, request: HttpRequest | None, **kwargs: object) -> None:
+    """A login saves its new session with a fresh expiry: that is its first renewal."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[RENEWED_KEY] = time.time()

@@ -58,7 +58,8 @@ def case_get_for(*, user: User, case_id: object) -> Case:
         raise Http404 from None
     case = (
         cases_visible_to(user=user)
-        .select_related("person", "organisation", "assigned_worker")
+        # The person's area is on every case page (one row of a short table).
+        .select_related("person", "person__area", "organisation", "assigned_worker")
         .filter(pk=case_uuid)
         .first()
     )
