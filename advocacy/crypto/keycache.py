@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import IntegrityError, connections, router, transaction
@@ -116,7 +116,7 @@ class _Pending:
         self.cache = cache
         self.owner_id = owner_id
         self.using = using
-        self._found_in: list | None = None
+        self._found_in: list[Any] | None = None
 
     def __call__(self) -> None:
         if self.cache.pending.get(self.owner_id) is self:
