@@ -9,22 +9,21 @@ node's tasks, their links to the task before, and the human tasks' routing rows.
 Only flows whose first nodes are all of the kinds below are started this way: a
 ``StartHandle`` whose next node is a ``Split`` (its conditions evaluated on each process, as
 viewflow does) or one of our human tasks (``CaseView``: routed with its role and due date,
-given to the case's worker when ``routing.case_worker`` says so). Anything else among the
-first nodes (a timer, an event handle, a function, a join, a hook on creation) sends that
-flow back to its own start, one process at a time (``bulk_startable``, asked by
-``processes.processes_start_new``). The rows must be
-those the flow's own start writes; ``tests/workflows/test_bulk_start.py`` compares them
-for every flow a case can start with.
+given to the case's worker when ``routing.case_workers`` says so, the batch form of
+``case_worker``). Anything else among the first nodes (a timer, an event handle, a function,
+a join, a hook on creation) sends that flow back to its own start, one process at a time
+(``bulk_startable``, asked by ``processes.processes_start_new``). The rows must be those the
+flow's own start writes; ``tests/workflows/test_bulk_start.py`` compares them for every flow
+a case can start with.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from uuid import UUID
 
-from django.db.models import Q
 from django.utils import timezone
 from viewflow.workflow import flow
 from viewflow.workflow.models import Process, Task
@@ -33,7 +32,6 @@ from viewflow.workflow.token import Token
 
 from advocacy.accounts.models import User
 from advocacy.cases.models import Case
-from advocacy.cases.selectors import cases_visible_to
 
 from . import routing
 from .base import CaseFlow
@@ -87,24 +85,6 @@ class _Wave:
     tasks: list[Task] = field(default_factory=list)
     links: list[tuple[Task, Task]] = field(default_factory=list)
     routed: list[CaseTask] = field(default_factory=list)
-
-
-def _visible_pairs(processes: list[CaseProcess]) -> set[tuple[int, UUID]]:
-    """(worker, case) pairs where the case's worker may see the case: one query a worker."""
-    by_worker: dict[User, list[UUID]] = {}
-    for process in processes:
-        worker = process.case.assigned_worker
-        if (
-            worker is not None
-            and worker.is_active
-            and worker.organisation_id == process.lead_organisation_id
-        ):
-            by_worker.setdefault(worker, []).append(process.case_id)
-    pairs: set[tuple[int, UUID]] = set()
-    for worker, case_ids in by_worker.items():
-        visible = cases_visible_to(user=worker).filter(Q(pk__in=case_ids))
-        pairs.update((worker.pk, pk) for pk in visible.values_list("pk", flat=True))
-    return pairs
 
 
 def _write(wave: _Wave) -> None:
@@ -168,17 +148,19 @@ def processes_create_many(
         for process in processes
     ]
     Task.objects.bulk_create(starts)
-    visible = _visible_pairs(processes)
+    workers = routing.case_workers(processes)
     pending = [
         _Pending(node=start._next, process=process, prev=task, token=task.token)
         for process, task in zip(processes, starts, strict=True)
     ]
     while pending:
-        pending = _next_wave(pending, visible=visible, now=now)
+        pending = _next_wave(pending, workers=workers, now=now)
     return processes
 
 
-def _next_wave(pending: list[_Pending], *, visible: set[tuple[int, UUID]], now) -> list[_Pending]:
+def _next_wave(
+    pending: list[_Pending], *, workers: dict[object, User], now: datetime.datetime
+) -> list[_Pending]:
     """Create the tasks of pending in one wave; return what the new splits lead to."""
     wave = _Wave()
     splits: list[tuple[Task, _Pending]] = []
@@ -198,8 +180,8 @@ def _next_wave(pending: list[_Pending], *, visible: set[tuple[int, UUID]], now) 
             task.finished = now
             splits.append((task, item))
             continue
-        worker = item.process.case.assigned_worker
-        if item.node._owner and worker and (worker.pk, item.process.case_id) in visible:
+        worker = workers.get(item.process.case_id) if item.node._owner else None
+        if worker is not None:
             task.owner = worker
             task.status = STATUS.ASSIGNED
         activation = CaseViewActivation(task)

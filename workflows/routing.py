@@ -34,20 +34,41 @@ def case_task_create(*, activation, role: str, due_on: datetime.date | None) -> 
     )
 
 
+def _candidate(process: CaseProcess) -> User | None:
+    """The case's worker, if active and of the organisation that leads the process."""
+    worker = process.case.assigned_worker
+    if worker is None or not worker.is_active:
+        return None
+    if worker.organisation_id != process.lead_organisation_id:
+        return None
+    return worker
+
+
 def case_worker(activation) -> User | None:
     """Return the case's worker when they may do the step (used by ``.Assign``), else None."""
     process = activation.process
     if not CaseProcess.case.is_cached(process):
         # The case and its worker in one query (a completion has not loaded the case yet).
         process.case = Case.objects.select_related("assigned_worker").get(pk=process.case_id)
-    worker = process.case.assigned_worker
-    if worker is None or not worker.is_active:
-        return None
-    if worker.organisation_id != process.lead_organisation_id:
-        return None
-    if not cases_visible_to(user=worker).filter(pk=process.case_id).exists():
+    worker = _candidate(process)
+    if worker is None or not cases_visible_to(user=worker).filter(pk=process.case_id).exists():
         return None
     return worker
+
+
+def case_workers(processes: list[CaseProcess]) -> dict[object, User]:
+    """``case_worker`` for many processes at once (a bulk start): case id → the worker who
+    may do its steps, one visibility query a worker. Cases are read as loaded."""
+    by_worker: dict[User, list[object]] = {}
+    for process in processes:
+        worker = _candidate(process)
+        if worker is not None:
+            by_worker.setdefault(worker, []).append(process.case_id)
+    found: dict[object, User] = {}
+    for worker, case_ids in by_worker.items():
+        visible = cases_visible_to(user=worker).filter(pk__in=case_ids)
+        found.update((pk, worker) for pk in visible.values_list("pk", flat=True))
+    return found
 
 
 def last_actor(process: CaseProcess) -> User | None:

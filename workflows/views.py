@@ -7,6 +7,7 @@ which import this module.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ from advocacy.accounts.models import User
 from advocacy.accounts.roles import Role, has_role
 from advocacy.cases.guards import StaffOnlyMixin
 from advocacy.cases.services import case_view_record
+from advocacy.urlshape import url_former
 
 from . import assignment, hooks, selectors, steps
 from . import forms as step_forms
@@ -103,31 +105,23 @@ class TabCountView(StaffMixin, View):
         )
 
 
-# Stand-ins for a task URL's two ids: each flow task's URL is reversed once a page with these
-# and the row's ids are put in their place (a reverse() per row was a tenth of the page).
-_PROCESS_STAND_IN, _TASK_STAND_IN = "9999999991", "9999999993"
-
-
 def _rows(tasks: list[Task]) -> list[dict]:
-    shapes: dict[object, str | None] = {}
-    return [_row(task, shapes) for task in tasks]
+    # Each flow task's URL reversed once a page (a reverse() per row was a tenth of it).
+    urls: dict[object, Callable[..., str]] = {}
+    return [_row(task, urls) for task in tasks]
 
 
-def _task_url(task: Task, shapes: dict[object, str | None]) -> str:
+def _task_url(task: Task, urls: dict[object, Callable[..., str]]) -> str:
     flow_task = task.flow_task
-    if flow_task not in shapes:
-        shape = flow_task.reverse("index", args=[_PROCESS_STAND_IN, _TASK_STAND_IN])
-        fits = shape.count(_PROCESS_STAND_IN) == 1 and shape.count(_TASK_STAND_IN) == 1
-        shapes[flow_task] = shape if fits else None
-    shape = shapes[flow_task]
-    if shape is None:
-        return flow_task.reverse("index", args=[task.process_id, task.pk])
-    return shape.replace(_PROCESS_STAND_IN, str(task.process_id)).replace(
-        _TASK_STAND_IN, str(task.pk)
-    )
+    if flow_task not in urls:
+        urls[flow_task] = url_former(
+            lambda process_id, task_id: flow_task.reverse("index", args=[process_id, task_id]),
+            2,
+        )
+    return urls[flow_task](task.process_id, task.pk)
 
 
-def _row(task: Task, shapes: dict[object, str | None]) -> dict:
+def _row(task: Task, urls: dict[object, Callable[..., str]]) -> dict:
     case_task = task.case_task
     return {
         "task": task,
@@ -136,7 +130,7 @@ def _row(task: Task, shapes: dict[object, str | None]) -> dict:
         "case": case_task.case,
         "due_on": case_task.due_on,
         "due_state": selectors.due_state(case_task.due_on),
-        "url": _task_url(task, shapes),
+        "url": _task_url(task, urls),
     }
 
 

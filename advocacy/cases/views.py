@@ -37,14 +37,11 @@ from advocacy.cases.forms import (
 from advocacy.cases.guards import StaffOnlyMixin, load_case
 from advocacy.cases.models import Case, Document, Person
 from advocacy.crypto.erased import ERASED
+from advocacy.urlshape import url_former
 
 HISTORY_SIZE = 20
 PERSON_FIELDS = PersonForm.Meta.fields  # what PersonForm._meta.fields holds
 RECORD_MODELS = {kind: model for kind, (model, _form) in RECORD_FORMS.items()}
-
-
-# Stands in for a case's id in a reversed URL (a case's id is a UUID: it never looks like this).
-CASE_STAND_IN = "case-id-stand-in"
 
 
 class CaseListView(StaffOnlyMixin, View):
@@ -65,10 +62,9 @@ class CaseListView(StaffOnlyMixin, View):
         )
         count, more = selectors.case_list_count(user=request.user, **chosen)
         services.case_list_record(actor=request.user, count=len(page.rows), request=request)
-        # The case page's URL reversed once for the page, each row's id put in its place.
-        shape = reverse("cases:detail", args=[CASE_STAND_IN])
+        detail_url = url_former(lambda case_id: reverse("cases:detail", args=[case_id]))
         for case in page.rows:
-            case.detail_url = shape.replace(CASE_STAND_IN, str(case.pk))
+            case.detail_url = detail_url(case.pk)
         query = request.GET.copy()
         for name in ("after", "before", "page"):
             query.pop(name, None)

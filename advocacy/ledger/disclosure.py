@@ -207,10 +207,24 @@ def _processes(case: Case) -> list[dict[str, Any]]:
     return processes
 
 
-def _case_record(case: Case) -> dict[str, Any]:
+def _related(model: type[models.Model]) -> list[str]:
+    """The relations a row's fields show (``_fields``), to read with the rows, not one a row."""
+    return [
+        f.name
+        for f in model._meta.concrete_fields
+        if f.is_relation and f.related_model not in (Case, Person)
+    ]
+
+
+def _case_record(case: Case, kinds: list[tuple[type[models.Model], str]]) -> dict[str, Any]:
     records: dict[str, list[dict[str, Any]]] = {}
-    for model, via in record_kinds():
-        rows = [_fields(row) for row in model._default_manager.filter(**{via: case})]
+    for model, via in kinds:
+        found = (
+            model._default_manager.filter(**{via: case})
+            .select_related(*_related(model))
+            .prefetch_related(*(f.name for f in model._meta.many_to_many))
+        )
+        rows = [_fields(row) for row in found]
         if rows:
             records[str(model._meta.verbose_name)] = rows
     return {
@@ -262,6 +276,7 @@ def _gather(*, actor: User, case_id: Any) -> tuple[dict[str, Any], list[Case]]:
     cases = list(
         held.filter(person=person).select_related("organisation").order_by("opened_on", "number")
     )
+    kinds = record_kinds()
     with key_cache():
         record: dict[str, Any] = {
             "requested_case": case.number,
@@ -269,7 +284,7 @@ def _gather(*, actor: User, case_id: Any) -> tuple[dict[str, Any], list[Case]]:
             "produced_by": _who(actor),
             "person": _fields(person),
             "person_events": _events(person),
-            "cases": [_case_record(each) for each in cases],
+            "cases": [_case_record(each, kinds) for each in cases],
         }
     return record, cases
 

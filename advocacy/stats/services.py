@@ -879,16 +879,8 @@ def _rendered(release: Release) -> dict[str, str]:
 
 
 def report_html(report: Report) -> SafeString:
-    """Return the report's tables as HTML: a release's as stored when it was released.
-
-    A release is never changed, so its tables were rendered once at release time (by our own
-    escaping template) and are served as they are; a live preview, or a release made before
-    the rendering was stored, is rendered now from the same template.
-    """
-    stored = report.release.html if report.release is not None else {}
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    if language in stored:
-        return mark_safe(stored[language])  # noqa: S308 — rendered by REPORT_TEMPLATE, escaped
+    """Return the report's tables as HTML, rendered now (a live preview, or a release whose
+    tables were not stored in this language: ``release_shown`` serves the stored ones)."""
     return render_to_string(REPORT_TEMPLATE, {"report": report})
 
 
@@ -917,7 +909,7 @@ def release_shown(release: Release) -> Report | StoredReport:
         # Rendered by REPORT_TEMPLATE (our escaping template) when it was released.
         html = mark_safe(fragment)  # noqa: S308
         return StoredReport(fiscal_year=release.fiscal_year, release=release, html=html)
-    release.refresh_from_db(fields=["shown", "html"])
+    release.refresh_from_db(fields=["shown"])
     return release_report(release)
 
 
