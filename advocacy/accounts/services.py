@@ -218,10 +218,33 @@ def user_deactivate(*, actor: User | None, user: User, request: HttpRequest | No
         raise PermissionDenied
     if actor is not None and actor.pk == user.pk:
         raise ValidationError(ERR_DEACTIVATE_SELF)
+    return user_close(actor=actor, user=user, request=request)
+
+
+def user_close(
+    *,
+    actor: User | None,
+    user: User,
+    request: HttpRequest | None = None,
+    blank_identity: bool = False,
+) -> User:
+    """Close user's account inside the caller's transaction: its event, grants and tasks.
+
+    The one way an account is closed, whoever's rule allows it: ``user_deactivate`` (a
+    system administrator) and a trainee's erasure (a Council supervisor; the account's clear
+    name and e-mail, copied from the trainee at registration, are blanked with
+    ``blank_identity``). The caller checks who may and holds the transaction.
+    """
     user = User.objects.select_for_update().get(pk=user.pk)
+    fields = []
     if user.is_active:
         user.is_active = False
-        user.save(update_fields=["is_active"])
+        fields.append("is_active")
+    if blank_identity:
+        user.first_name = user.last_name = user.email = ""
+        fields += ["first_name", "last_name", "email"]
+    if fields:
+        user.save(update_fields=fields)
     audit_record(
         actor=actor,
         action=Action.USER_DEACTIVATED,

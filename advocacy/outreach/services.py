@@ -18,10 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.access.selectors import CHANGE, permissions_on
-from advocacy.accounts import hooks as account_hooks
 from advocacy.accounts.models import Organisation, Professional, User
 from advocacy.accounts.roles import Role, has_role, is_case_staff
-from advocacy.accounts.services import professional_create, user_create
+from advocacy.accounts.services import professional_create, user_close, user_create
 from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
 from advocacy.cases.models import Case, Consultation, Decision, GuardianAppointment, Petition
@@ -445,11 +444,8 @@ def trainee_erase(*, actor: User, trainee: Trainee, reason: str) -> Trainee:
         raise ValidationError(ERR_SERVING)
     if trainee.professional_id is not None:
         Professional.objects.filter(pk=trainee.professional_id).update(active=False)
-        account = User.objects.select_for_update().get(professional__pk=trainee.professional_id)
-        account.first_name = account.last_name = account.email = ""
-        account.is_active = False
-        account.save(update_fields=["first_name", "last_name", "email", "is_active"])
-        account_hooks.user_deactivated(actor=actor, user=account)
+        account = User.objects.get(professional__pk=trainee.professional_id)
+        user_close(actor=actor, user=account, blank_identity=True)
     crypto_services.person_erase(owner_id=trainee.pk)
     trainee.erased_at = timezone.now()
     trainee.save(update_fields=["erased_at"])

@@ -141,6 +141,9 @@ def test_a_registered_citizen_guardian_leaves_the_roster_and_the_counts_stay(
     candidate = Professional.objects.select_related("user").get(pk=registered.professional_id)
     assert not candidate.active and not candidate.user.is_active
     assert NAME.split()[0] not in candidate.user.last_name + candidate.user.first_name
+    # The account is closed as every deactivation is: its own event, naming no one.
+    closed = AuditEvent.objects.get(action=Action.USER_DEACTIVATED)
+    assert closed.object_id == str(candidate.user.pk) and NAME.split()[0] not in closed.label
     register = _client(council_supervisor).get("/app/outreach/register/").content.decode()
     assert "消去済み" in register and NAME not in register
 
