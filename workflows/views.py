@@ -7,6 +7,7 @@ which import this module.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any
@@ -133,11 +134,10 @@ def rows_html(rows: list[dict]) -> SafeString:
     soon = format_html(' <span class="adv-badge">{}</span>', _("まもなく期限"))
     parts = []
     for row in rows:
+        due: str = "—"
         if row["due_on"]:
             badge = {"overdue": overdue, "soon": soon}.get(row["due_state"], "")
             due = format_html("{}{}", jdate(row["due_on"]), badge)
-        else:
-            due = "—"
         parts.append(
             format_html(
                 _ROW_HTML,
@@ -162,7 +162,9 @@ def _task_url(task: selectors.TabRow, urls: dict[object, Callable[..., str]]) ->
     return urls[flow_task](task.process_id, task.task_id)
 
 
-def _row(task: selectors.TabRow, urls: dict[object, Callable[..., str]], today) -> dict:
+def _row(
+    task: selectors.TabRow, urls: dict[object, Callable[..., str]], today: datetime.date
+) -> dict:
     return {
         "title": task.flow_task.task_title,
         "process_title": task.flow_task.flow_class.process_title,
