@@ -7,6 +7,7 @@ which import this module.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -30,6 +34,7 @@ from advocacy.accounts.models import User
 from advocacy.accounts.roles import Role, has_role
 from advocacy.cases.guards import StaffOnlyMixin
 from advocacy.cases.services import case_view_record
+from advocacy.cases.templatetags.case_format import jdate
 from advocacy.urlshape import url_former
 
 from . import assignment, hooks, selectors, steps
@@ -77,6 +82,7 @@ class InboxView(StaffMixin, TemplateView):
         if tab not in TABS:
             tab = "mine"
         page = selectors.tab_page(user=user, tab=tab, number=self.request.GET.get("page"))
+        rows = _rows(page.items)
         # Every tab's count is fetched lazily by the browser (TabCountView, a Turbo frame),
         # so the page never waits for a count of up to a thousand tasks.
         tabs = [{"key": key, "label": label} for key, label in TABS.items()]
@@ -84,7 +90,8 @@ class InboxView(StaffMixin, TemplateView):
             tab=tab,
             tabs=tabs,
             page=page,
-            rows=_rows(page.items),
+            rows=rows,
+            rows_html=rows_html(rows),
             can_hand_over=has_role(user, Role.SUPERVISOR),
         )
         return context
@@ -105,31 +112,66 @@ class TabCountView(StaffMixin, View):
         )
 
 
-def _rows(tasks: list[Task]) -> list[dict]:
+def _rows(tasks: list[selectors.TabRow]) -> list[dict]:
     # Each flow task's URL reversed once a page (a reverse() per row was a tenth of it).
     urls: dict[object, Callable[..., str]] = {}
-    return [_row(task, urls) for task in tasks]
+    today = timezone.localdate()
+    return [_row(task, urls, today) for task in tasks]
 
 
-def _task_url(task: Task, urls: dict[object, Callable[..., str]]) -> str:
+# One row of the inbox's table, as the template's loop wrote it (the same markup and spacing):
+# 25 rows through the template engine were a fifth of the page.
+_ROW_HTML = (
+    '\n      <tr data-testid="task-row">\n        <td>{}</td>\n        <td>{}</td>\n'
+    '        <td>{}</td>\n        <td><a href="{}" data-testid="task-link">{}</a></td>\n'
+    "        <td>{}</td>\n      </tr>\n    "
+)
+
+
+def rows_html(rows: list[dict]) -> SafeString:
+    """Return the table rows of an inbox page, each value escaped as the template did."""
+    overdue = format_html(' <span class="adv-badge adv-badge--urgent">{}</span>', _("期限超過"))
+    soon = format_html(' <span class="adv-badge">{}</span>', _("まもなく期限"))
+    parts = []
+    for row in rows:
+        due: str = "—"
+        if row["due_on"]:
+            badge = {"overdue": overdue, "soon": soon}.get(row["due_state"], "")
+            due = format_html("{}{}", jdate(row["due_on"]), badge)
+        parts.append(
+            format_html(
+                _ROW_HTML,
+                due,
+                row["case_number"],
+                row["process_title"],
+                row["url"],
+                row["title"],
+                row["owner"] or "—",
+            )
+        )
+    return mark_safe("".join(parts))  # noqa: S308 — every part escaped by format_html
+
+
+def _task_url(task: selectors.TabRow, urls: dict[object, Callable[..., str]]) -> str:
     flow_task = task.flow_task
     if flow_task not in urls:
         urls[flow_task] = url_former(
             lambda process_id, task_id: flow_task.reverse("index", args=[process_id, task_id]),
             2,
         )
-    return urls[flow_task](task.process_id, task.pk)
+    return urls[flow_task](task.process_id, task.task_id)
 
 
-def _row(task: Task, urls: dict[object, Callable[..., str]]) -> dict:
-    case_task = task.case_task
+def _row(
+    task: selectors.TabRow, urls: dict[object, Callable[..., str]], today: datetime.date
+) -> dict:
     return {
-        "task": task,
         "title": task.flow_task.task_title,
         "process_title": task.flow_task.flow_class.process_title,
-        "case": case_task.case,
-        "due_on": case_task.due_on,
-        "due_state": selectors.due_state(case_task.due_on),
+        "case_number": task.case_number,
+        "owner": task.owner,
+        "due_on": task.due_on,
+        "due_state": selectors.due_state(task.due_on, today),
         "url": _task_url(task, urls),
     }
 

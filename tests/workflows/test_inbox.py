@@ -1,6 +1,7 @@
 """The inbox selectors filter through case access in SQL; the page stays bounded."""
 
 import datetime
+import re
 from http import HTTPStatus
 
 import pytest
@@ -258,8 +259,69 @@ def test_a_tab_page_reads_each_lane_only_as_far_as_the_page(walker, worker):
 
     assert len(page.items) == 2 and not page.has_next
 
-    def lanes(queries):
-        return [q["sql"] for q in queries if 'FROM "workflows_casetask"' in q["sql"]]
+    def page_statement(queries):
+        statements = [q["sql"] for q in queries if 'FROM "workflows_casetask"' in q["sql"]]
+        assert len(statements) == 1  # the lanes, the window and the rows: one statement
+        return statements[0]
 
-    assert lanes(first) and all(sql.endswith("LIMIT 26") for sql in lanes(first))
-    assert lanes(third) and all(sql.endswith("LIMIT 76") for sql in lanes(third))
+    # "mine" is one lane, cut where the page ends; the window is the page and one more row.
+    for queries, lane_limit, window in (
+        (first, 26, "LIMIT 26 OFFSET 0"),
+        (third, 76, "LIMIT 26 OFFSET 50"),
+    ):
+        sql = page_statement(queries)
+        assert re.findall(r"LIMIT (\d+)\) lane\d", sql) == [str(lane_limit)]
+        assert window in sql
+
+
+# The inbox's rows as the template's loop wrote them before they were written in Python.
+TEMPLATE_ROWS = (
+    "{% load i18n case_format %}    <tbody>\n"
+    "    {% for row in rows %}\n"
+    '      <tr data-testid="task-row">\n'
+    "        <td>{% if row.due_on %}{{ row.due_on|jdate }}{% if row.due_state == 'overdue' %} "
+    "<span class=\"adv-badge adv-badge--urgent\">{% trans '期限超過' %}</span>"
+    "{% elif row.due_state == 'soon' %} <span class=\"adv-badge\">{% trans 'まもなく期限' %}"
+    "</span>{% endif %}{% else %}—{% endif %}</td>\n"
+    "        <td>{{ row.case_number }}</td>\n"
+    "        <td>{{ row.process_title }}</td>\n"
+    '        <td><a href="{{ row.url }}" data-testid="task-link">{{ row.title }}</a></td>\n'
+    '        <td>{{ row.owner|default:"—" }}</td>\n'
+    "      </tr>\n"
+    "    {% endfor %}\n"
+    "    </tbody>"
+)
+
+
+def test_inbox_rows_are_the_markup_the_template_wrote():
+    from django.template import engines
+
+    from workflows.views import rows_html
+
+    today = timezone.localdate()
+    rows = [
+        {
+            "due_on": due_on,
+            "due_state": selectors.due_state(due_on, today),
+            "case_number": number,
+            "process_title": "相談受付",
+            "title": title,
+            "url": url,
+            "owner": owner,
+        }
+        for due_on, number, title, url, owner in (
+            (
+                today - datetime.timedelta(days=3),
+                "R8-0001",
+                "受付内容の確認",
+                "/app/x/1/2/",
+                "高島 花子",
+            ),
+            (today + datetime.timedelta(days=2), "R8-0002", "振り分け", "/app/x/3/4/", ""),
+            (today + datetime.timedelta(days=30), "R8-<3>", "a & <b>", '/app/"q"/?a=1&b=2', "<i>"),
+            (None, "R8-0004", "終結の承認", "/app/x/5/6/", "sv"),
+        )
+    ]
+    template = engines["django"].from_string(TEMPLATE_ROWS)
+    assert template.render({"rows": rows}) == f"    <tbody>\n    {rows_html(rows)}\n    </tbody>"
+    assert template.render({"rows": []}) == f"    <tbody>\n    {rows_html([])}\n    </tbody>"
