@@ -192,6 +192,7 @@ LEAD_LABELS = {
 
 def _build_tables(fiscal_year: int) -> list[tuple[StrOrPromise, list[Table]]]:
     ref = selectors.reference_rows(fiscal_year)
+    appointed = selectors.appointments_of_year(fiscal_year)  # for three tables
     consult = selectors.consultation_counts(fiscal_year)
     age_rows = [(code, label) for code, label, _lo, _hi in selectors.AGE_GROUPS]
     group = {"group": CONSULTATION_GROUP}
@@ -316,14 +317,14 @@ def _build_tables(fiscal_year: int) -> list[tuple[StrOrPromise, list[Table]]]:
                     "appointments",
                     "選任された後見人等の職種（開始の審判、選任日で数える）",
                     _labelled(GuardianAppointment.Profession.choices),
-                    selectors.appointment_counts(fiscal_year),
+                    selectors.appointment_counts(fiscal_year, appointed),
                 ),
                 _table(
                     "changes",
                     "後見人等の交代・追加（選任日で数える）",
                     _labelled(Petition.ChangeKind.choices),
                     _labelled(GuardianAppointment.Profession.choices),
-                    selectors.change_counts(fiscal_year),
+                    selectors.change_counts(fiscal_year, appointed),
                     note="新たに選任された者の職種。開始の申立・審判の件数には含めない。",
                 ),
                 _single(
@@ -456,7 +457,7 @@ def _build_tables(fiscal_year: int) -> list[tuple[StrOrPromise, list[Table]]]:
                         ("citizen_appointed", "市民後見人の選任（選任日で数える）"),
                         ("corporate_appointed", "法人後見の選任（選任日で数える）"),
                     ],
-                    selectors.guardian_development_counts(fiscal_year),
+                    selectors.guardian_development_counts(fiscal_year, appointed),
                     col_totals=False,
                     unit="人",
                     note="それぞれ別の数え方のため合計はない。選任は交代・追加を含む。",
