@@ -434,7 +434,7 @@ def _medians(queryset, expressions: list) -> list[tuple[int, float | None]]:
     if connections[queryset.db].vendor != "postgresql":
         return [_median(queryset, expression) for expression in expressions]
     days = {f"days_{i}": expression for i, expression in enumerate(expressions)}
-    aggregates = {}
+    aggregates: dict[str, Aggregate] = {}
     for name in days:
         aggregates[f"n_{name}"] = Count(name)
         aggregates[f"median_{name}"] = Median(name)
