@@ -151,7 +151,7 @@ def measure(client: Client, url: str, params: dict) -> tuple[float, float, int, 
         start = time.perf_counter()
         with connection.cursor() as cursor:
             for sql in statements:
-                if sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                if benchdb.is_read(sql):
                     cursor.execute(sql)
                     cursor.fetchall()
         sql_times.append((time.perf_counter() - start) * 1000)

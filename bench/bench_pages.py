@@ -18,13 +18,13 @@ tables are rebuilt on each view.
 from __future__ import annotations
 
 import os
-import re
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchdb  # noqa: E402
 import loaddb  # noqa: E402
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 9
@@ -36,17 +36,12 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 
 from advocacy.accounts.models import User  # noqa: E402
 
-# A WITH whose first part writes (the audit append moves its chain's head that way) is a write.
-WRITING_WITH = re.compile(r"\s*WITH\s+\S+\s+AS\s+\(\s*(UPDATE|INSERT|DELETE)\b", re.IGNORECASE)
-
 
 def _replay(statements: list[str]) -> float:
     start = time.perf_counter()
     with connection.cursor() as cursor:
         for sql in statements:
-            if WRITING_WITH.match(sql):
-                continue
-            if sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            if benchdb.is_read(sql):
                 cursor.execute(sql)
                 cursor.fetchall()
     return (time.perf_counter() - start) * 1000

@@ -125,8 +125,8 @@ def build() -> User:
             "cases",
             f"""
             INSERT INTO cases_case (id, number, fiscal_year, serial, person_id, organisation_id,
-                controller, purpose, stage, urgency, consent, opened_on, closed_on,
-                closing_reason, created_at, updated_at, assigned_worker_id)
+                controller, purpose, stage, urgency, consent, feedback_consent, opened_on,
+                closed_on, closing_reason, created_at, updated_at, assigned_worker_id)
             SELECT gen_random_uuid(), 'B' || g, 2000, g, p.ids[1 + g % {PERSONS}], '{city.pk}',
                 'city',
                 -- 2% 日常生活自立支援事業, spread over the persons independently of the other
@@ -134,7 +134,7 @@ def build() -> User:
                 CASE WHEN (hashtext('p' || g) & 2147483647) % 50 = 0
                     THEN 'daily_life_support' ELSE 'core_agency' END,
                 CASE WHEN g % 5 < 2 THEN 'closed' ELSE 'consultation' END, 'normal',
-                'not_asked', o.opened,
+                'not_asked', 'not_asked', o.opened,
                 CASE WHEN g % 5 < 2 THEN o.opened + 30 + g % 200 END,
                 CASE WHEN g % 5 < 2 THEN {_pick(reasons, "g::text")} ELSE '' END,
                 now(), now(), '{worker.pk}'
@@ -149,11 +149,12 @@ def build() -> User:
             f"""
             INSERT INTO cases_consultation (id, case_id, person_id, created_by_id, created_at,
                 updated_at, consulted_on, is_new, channel, referrer_type, caller,
-                referrer_organisation, notes, age_band, sex, household_type, area_id)
+                referrer_organisation, notes, age_band, sex, household_type, area_id,
+                is_new_by_hand)
             SELECT gen_random_uuid(), c.id, c.person_id, '{worker.pk}', now(), now(),
                 c.opened_on, hashtext(c.number) % 5 <> 0, 'phone',
                 {_pick(referrers, "c.number")}, ''::bytea, ''::bytea, ''::bytea, p.age_band,
-                p.sex, p.household_type, p.area_id
+                p.sex, p.household_type, p.area_id, false
             FROM cases_case c JOIN cases_person p ON p.id = c.person_id
             """,
         ),
@@ -185,7 +186,8 @@ def build() -> User:
             INSERT INTO cases_petition (id, case_id, person_id, created_by_id, created_at,
                 updated_at, petitioner_type, relatives_intentions, approved_on, court_id,
                 documents, filed_on, court_case_number, ruling_on, type_granted_id, powers,
-                supervisor_appointed, supervisor_name, registration_number)
+                supervisor_appointed, supervisor_name, registration_number, purpose,
+                change_kind, term_kind)
             SELECT gen_random_uuid(), c.id, c.person_id, '{worker.pk}', now(), now(),
                 {_pick(petitioners, "c.number")}, ''::bytea, c.opened_on + 70,
                 (SELECT id FROM reference_familycourt WHERE code = 'otsu'),
@@ -193,7 +195,7 @@ def build() -> User:
                 CASE WHEN c.serial % 10 < 2 THEN c.opened_on + 150 + c.serial % 90 END,
                 CASE WHEN c.serial % 10 < 2
                     THEN ({_array(types).replace("'", "")})[1 + c.serial % {len(types)}] END,
-                ''::bytea, false, ''::bytea, ''::bytea
+                ''::bytea, false, ''::bytea, ''::bytea, 'start', '', ''
             FROM cases_case c WHERE c.serial % 10 < 3
             """,
         ),
@@ -201,10 +203,10 @@ def build() -> User:
             "appointments",
             f"""
             INSERT INTO cases_guardianappointment (id, case_id, person_id, created_by_id,
-                created_at, updated_at, kind, profession, name, appointed_on, end_reason)
+                created_at, updated_at, kind, profession, name, appointed_on, end_reason, role)
             SELECT gen_random_uuid(), p.case_id, p.person_id, '{worker.pk}', now(), now(),
                 'person', {_pick(professions, "p.id::text")},
-                ''::bytea, p.ruling_on, ''::bytea
+                ''::bytea, p.ruling_on, ''::bytea, 'guardian'
             FROM cases_petition p WHERE p.ruling_on IS NOT NULL
             """,
         ),
@@ -236,10 +238,10 @@ def build() -> User:
             "contacts",
             f"""
             INSERT INTO cases_contact (id, case_id, person_id, created_by_id, created_at,
-                updated_at, contacted_on, contact_from, is_help_request, summary)
+                updated_at, contacted_on, contact_from, is_help_request, summary, is_complaint)
             SELECT gen_random_uuid(), c.id, c.person_id, '{worker.pk}', now(), now(),
                 c.opened_on + 100, {_pick(sources, "c.number")},
-                c.serial % 3 = 0, ''::bytea
+                c.serial % 3 = 0, ''::bytea, false
             FROM cases_case c WHERE c.serial % 10 IN (6, 7, 8)
             """,
         ),
@@ -263,11 +265,7 @@ def _statements(client: Client) -> tuple[list[str], int]:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(PAGE, {"year": FY})
     assert response.status_code == 200, response.status_code
-    statements = [
-        q["sql"]
-        for q in captured.captured_queries
-        if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))
-    ]
+    statements = [q["sql"] for q in captured.captured_queries if benchdb.is_read(q["sql"])]
     return statements, len(captured.captured_queries)
 
 

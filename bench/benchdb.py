@@ -8,6 +8,7 @@ afterwards; otherwise a temporary SQLite file is used.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import sys
 import tempfile
@@ -16,6 +17,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 _state: dict[str, str] = {}
+
+# A WITH whose first part writes (the audit append moves its chain's head that way) is a write.
+_WRITING_WITH = re.compile(r"\s*WITH\s+\S+\s+AS\s+\(\s*(UPDATE|INSERT|DELETE)\b", re.IGNORECASE)
+
+
+def is_read(sql: str) -> bool:
+    """Whether a captured statement only reads: what a bench replays as a page's bare SQL."""
+    return sql.lstrip().upper().startswith(("SELECT", "WITH")) and not _WRITING_WITH.match(sql)
 
 
 def setup(name: str, *, test_apps: bool = False) -> bool:

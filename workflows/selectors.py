@@ -18,7 +18,7 @@ from advocacy.access.selectors import case_visibility_probe
 from advocacy.accounts.models import User
 from advocacy.accounts.roles import STAFF_ROLES, Role, has_role, is_case_staff, roles_of
 from advocacy.cases.models import Case, Decision, Petition, Referral
-from advocacy.cases.selectors import cases_visible_to, last_decision
+from advocacy.cases.selectors import is_visible_to, last_decision
 
 from .models import CaseProcess, CaseTask
 
@@ -429,9 +429,10 @@ HISTORY_LIMIT = 50
 def case_workflows(*, user: User, case: Case) -> list[ProcessSummary]:
     """Return where each process of case stands and its completed tasks, newest first.
 
-    The caller has already checked that user may see case; this checks again (one query).
+    The caller has already checked that user may see case; this checks again (a query unless
+    the case was read for user by ``case_get_for``).
     """
-    if not cases_visible_to(user=user).filter(pk=case.pk).exists():
+    if not is_visible_to(user=user, case=case):
         return []
     today = timezone.localdate()
     supervisor = has_role(user, Role.SUPERVISOR)

@@ -50,6 +50,10 @@ def cases_visible_to(*, user: User) -> QuerySet[Case]:
     return Case.objects.filter(case_visibility(user=user))
 
 
+# Where case_get_for notes, on the case it returns, whom it checked the case for.
+_CHECKED_FOR = "_advocacy_visible_to"
+
+
 def case_get_for(*, user: User, case_id: object) -> Case:
     """Return the case if user may see it; the same 404 whether it is missing or not theirs."""
     try:
@@ -65,7 +69,19 @@ def case_get_for(*, user: User, case_id: object) -> Case:
     )
     if case is None:
         raise Http404
+    setattr(case, _CHECKED_FOR, user.pk)
     return case
+
+
+def is_visible_to(*, user: User, case: Case) -> bool:
+    """Return whether user may see case: known when case_get_for read it for them, else asked.
+
+    For the sections of a case page, which check again: the page has read the case through
+    case_get_for in the same request, and the same condition need not be built and run twice.
+    """
+    if getattr(case, _CHECKED_FOR, None) == user.pk and user.pk is not None:
+        return True
+    return cases_visible_to(user=user).filter(pk=case.pk).exists()
 
 
 def _overdue_referrals(today: datetime.date) -> Exists:

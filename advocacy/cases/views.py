@@ -44,6 +44,13 @@ PERSON_FIELDS = PersonForm.Meta.fields  # what PersonForm._meta.fields holds
 RECORD_MODELS = {kind: model for kind, (model, _form) in RECORD_FORMS.items()}
 
 
+def _with_detail_urls(cases: list[Case]) -> None:
+    """Give each listed case the URL of its page (reversed once for the list)."""
+    detail_url = url_former(lambda case_id: reverse("cases:detail", args=[case_id]))
+    for case in cases:
+        case.detail_url = detail_url(case.pk)  # type: ignore[attr-defined]  # for the rows tag
+
+
 class CaseListView(StaffOnlyMixin, View):
     def get(self, request):
         form = CaseFilterForm(request.GET or None)
@@ -62,9 +69,7 @@ class CaseListView(StaffOnlyMixin, View):
         )
         count, more = selectors.case_list_count(user=request.user, **chosen)
         services.case_list_record(actor=request.user, count=len(page.rows), request=request)
-        detail_url = url_former(lambda case_id: reverse("cases:detail", args=[case_id]))
-        for case in page.rows:
-            case.detail_url = detail_url(case.pk)
+        _with_detail_urls(page.rows)
         query = request.GET.copy()
         for name in ("after", "before", "page"):
             query.pop(name, None)
@@ -98,6 +103,7 @@ class CaseSearchView(StaffOnlyMixin, View):
         if form.is_valid():
             results = selectors.case_search(user=request.user, **form.cleaned_data)
             services.case_search_record(actor=request.user, count=len(results), request=request)
+            _with_detail_urls(results)
         return self._render(request, form, results)
 
     def _render(self, request, form, results):

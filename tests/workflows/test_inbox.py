@@ -12,6 +12,8 @@ from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
 from advocacy.accounts.roles import Role
+from advocacy.cases.models import Case
+from advocacy.cases.selectors import is_visible_to
 from tests import factories
 from tests.workflows.conftest import open_task, url
 from workflows import selectors
@@ -205,6 +207,28 @@ def test_case_page_selector_and_include(walker, worker, supervisor, users_by_rol
     )
     assert "終結の承認" in html
     assert f"/app/inbox/consultation/{summaries[0].process.pk}/" in html
+
+
+def test_case_page_section_checks_again_unless_the_case_was_read_for_that_user(
+    worker, users_by_role, two_cases, django_assert_num_queries
+):
+    from advocacy.cases.selectors import case_get_for
+
+    _first, second = two_cases
+    stranger = users_by_role["council_caseworker"]
+    read_for_worker = case_get_for(user=worker, case_id=second.pk)
+    # A case read for one user and handed to a section for another is checked again, refused.
+    assert selectors.case_workflows(user=stranger, case=read_for_worker) == []
+    # Read for this user in this request: the section does not run the check a second time.
+    with django_assert_num_queries(0) as captured:
+        visible = is_visible_to(user=worker, case=read_for_worker)
+    assert visible and not captured.captured_queries
+    # A case from elsewhere (not through case_get_for) is asked about.
+    plain = Case.objects.get(pk=second.pk)
+    with django_assert_num_queries(1):
+        assert is_visible_to(user=worker, case=plain)
+    with django_assert_num_queries(1):
+        assert not is_visible_to(user=stranger, case=plain)
 
 
 def test_reminders_are_sent_once_without_personal_data(walker, worker, supervisor, settings):
