@@ -134,6 +134,8 @@ class Action(models.IntegerChoices):
     COURT_FLAGS_VIEWED = 1007, _("不正防止の注意の閲覧")
     SUBSIDY_RULE_SAVED = 1008, _("利用支援事業の基準の保存")
     SUBSIDY_ASSESSED = 1009, _("利用支援事業の算定")
+    # The application's kind or fiscal year was edited: its computation no longer applies.
+    SUBSIDY_ASSESSMENT_VOIDED = 1012, _("利用支援事業の算定の取消し（申請の変更による）")
     # A paper filled from a case's records and handed out (Word or PDF).
     PAPER_GENERATED = 1010, _("書類の作成")
     PAPER_TEMPLATE_UPLOADED = 1011, _("書類のひな形の登録")

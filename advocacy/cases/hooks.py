@@ -17,8 +17,10 @@ case's processes stand. Each of these is one hook, registered once, from
   ``advocacy.ledger.apps.LedgerConfig.ready`` (the person's record, 開示請求) only.
 - ``on_case_changed(fn)``: ``fn(*, actor, case)`` runs inside the transaction of every
   service that may move a case past a milestone (intake, a record saved, closing, the
-  feedback consent): feedback to the referrer follows the case's state from there.
-  Registered from ``advocacy.outreach.apps.OutreachConfig.ready`` only.
+  feedback consent): feedback to the referrer follows the case's state from there, and a
+  subsidy computation whose application was edited is voided. Registered from
+  ``advocacy.outreach.apps.OutreachConfig.ready`` and ``advocacy.court.apps.CourtConfig.ready``
+  only.
 """
 
 from __future__ import annotations

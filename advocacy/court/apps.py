@@ -12,13 +12,15 @@ class CourtConfig(AppConfig):
         from advocacy.portal import hooks as portal_hooks
         from workflows import hooks as workflow_hooks
 
+        from .services import subsidy_computations_recheck
         from .sweep import court_reminders_send
         from .views import case_panel, guardian_home_section, petition_task_section
 
-        # cases, workflows and the portal sit below the court: the case page, the reminder
-        # command, the petition step's page and the professional's home reach it through
-        # these four hooks.
+        # cases, workflows and the portal sit below the court: the case page, a record's
+        # save, the reminder command, the petition step's page and the professional's home
+        # reach it through these five hooks.
         case_hooks.case_page_panel(case_panel)
+        case_hooks.on_case_changed(subsidy_computations_recheck)
         workflow_hooks.reminder_sweep(court_reminders_send)
         workflow_hooks.task_page_section(petition_task_section)
         portal_hooks.home_section(guardian_home_section)

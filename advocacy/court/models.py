@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from advocacy.cases.models import Subsidy
 from advocacy.crypto.fields import EncryptedIntegerField, EncryptedTextField
 
 
@@ -216,6 +217,11 @@ class SubsidyAssessment(models.Model):
         "cases.Person", on_delete=models.CASCADE, related_name="+", editable=False
     )
     rule = models.ForeignKey(SubsidyRule, on_delete=models.PROTECT, related_name="+")
+    # The application's kind as it was computed (decision 114): an application whose kind or
+    # fiscal year is edited afterwards no longer has this computation.
+    kind = models.CharField(
+        _("算定した申請の種別"), max_length=16, choices=Subsidy.Kind.choices, editable=False
+    )
     basis = models.CharField(_("対象の根拠"), max_length=16, choices=Basis.choices)
     assets_yen = EncryptedIntegerField(_("資産（円）"))
     residence = models.CharField(_("生活の場"), max_length=16, choices=Residence.choices)

@@ -17,6 +17,7 @@ from advocacy.accounts.models import User
 from advocacy.audit.actions import Action
 from advocacy.audit.services import audit_record
 from advocacy.cases.models import Case, GuardianAppointment, Petition, Subsidy
+from advocacy.dates import fiscal_year_of
 from advocacy.pdf import pdf_from_docx
 from advocacy.portal.selectors import guardian_case_get_for
 
@@ -354,6 +355,7 @@ def subsidy_assess(
     if assessment is None:
         assessment = SubsidyAssessment(application=application)
     assessment.case, assessment.person_id, assessment.rule = case, case.person_id, rule
+    assessment.kind = application.kind
     assessment.basis, assessment.assets_yen, assessment.residence = basis, assets_yen, residence
     assessment.months, assessment.fee_awarded_yen = months, fee_awarded_yen
     assessment.filing_fee_yen, assessment.examination_yen = filing_fee_yen, examination_yen
@@ -372,6 +374,31 @@ def subsidy_assess(
         reason="override" if override_yen is not None else "",
     )
     return assessment
+
+
+@transaction.atomic
+def subsidy_computations_recheck(*, actor: User | None, case: Case) -> int:
+    """Void the computations of case's applications whose kind or fiscal year was edited.
+
+    A computation applies the rule of the application's fiscal year to its kind (decision
+    114): once either is edited, the amount and the budget line it gave are not the
+    application's, and the report, the survey and the decision notice must not use them. The
+    application is then not computed, as it was before, and is computed again on the
+    computation screen. Runs on ``cases.hooks.on_case_changed``, in the transaction of the
+    record's save. Returns how many computations were voided.
+    """
+    voided = 0
+    computations = SubsidyAssessment.objects.filter(case=case).select_related("application", "rule")
+    for assessment in computations:
+        application = assessment.application
+        year = fiscal_year_of(application.applied_on)
+        if assessment.kind == application.kind and assessment.rule.fiscal_year == year:
+            continue
+        label = f"{case.number} {assessment.kind} {assessment.rule.fiscal_year}"
+        assessment.delete()
+        audit_record(actor=actor, action=Action.SUBSIDY_ASSESSMENT_VOIDED, obj=case, label=label)
+        voided += 1
+    return voided
 
 
 # Not durable: the admin's change view already holds a transaction around save_model.

@@ -102,3 +102,32 @@ def test_each_earlier_computation_gets_a_pending_application_of_its_kind_date_an
     assert fee_application.created_by == worker
     cost_application = Subsidy.objects.get(pk=rows[cost])
     assert (cost_application.case_id, cost_application.amount_yen) == (second.pk, 65_000)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_computation_takes_its_applications_kind(latest_schema_after, users_by_role):
+    """court.0003 (decision 114): the kind a computation was made of is its application's."""
+    worker = users_by_role["city_caseworker"]
+    rule = SubsidyRule.objects.create(
+        fiscal_year=2026,
+        asset_ceiling_yen=1_000_000,
+        monthly_cap_home_yen=28_000,
+        monthly_cap_facility_yen=18_000,
+    )
+    first, second = factories.case_for(worker), factories.case_for(worker)
+    _migrate(BEFORE)
+    for case, kind in ((first, "guardian_fee"), (second, "petition_cost")):
+        _insert_old_assessment(
+            case,
+            rule,
+            worker,
+            kind=kind,
+            applied_on=datetime.date(2026, 10, 1),
+            computed=1_000,
+            override=None,
+        )
+    _migrate([("court", "0003_subsidyassessment_kind")])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT case_id, kind FROM court_subsidyassessment")
+        kinds = dict(cursor.fetchall())
+    assert kinds == {_id(first.pk): "guardian_fee", _id(second.pk): "petition_cost"}

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from advocacy.audit.actions import Action
 from advocacy.audit.models import AuditEvent
+from advocacy.cases.models import Contact
 from advocacy.court.models import SubsidyAssessment, SubsidyRule
 from tests import factories
 
@@ -231,3 +232,48 @@ def test_an_unknown_budget_line_is_refused(rules):
 def test_a_caseworker_cannot_open_the_rules_in_the_admin(worker):
     response = client_for(worker).get("/admin/court/subsidyrule/")
     assert response.status_code in (HTTPStatus.FOUND, HTTPStatus.FORBIDDEN)
+
+
+def _edit_application(worker, case, application, **changes):
+    """Edit an application as the record screen does: through the record service."""
+    from advocacy.cases.services import record_save
+
+    for name, value in changes.items():
+        setattr(application, name, value)
+    return record_save(actor=worker, case=case, record=application)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"kind": "petition_cost"},
+        # FY2025 has no rule here; a computation of FY2026's rule is not this application's.
+        {"applied_on": datetime.date(2026, 3, 31)},
+    ],
+    ids=["kind", "fiscal-year"],
+)
+def test_an_application_edited_in_kind_or_fiscal_year_loses_its_computation(
+    worker, case, rules, changes
+):
+    application = fee(worker, case).application
+    _edit_application(worker, case, application, **changes)
+    assert not SubsidyAssessment.objects.exists()
+    voided = AuditEvent.objects.get(action=Action.SUBSIDY_ASSESSMENT_VOIDED)
+    assert voided.actor == worker and voided.object_id == str(case.pk)
+    # The case page and the report see an application not computed, not the old amount.
+    page = client_for(worker).get(f"/app/cases/{case.pk}/").content.decode()
+    assert "まだ算定していません" in page and "336000円" not in page
+
+
+def test_edits_that_keep_kind_and_fiscal_year_keep_the_computation(worker, case, rules):
+    application = fee(worker, case).application
+    _edit_application(worker, case, application, applied_on=datetime.date(2026, 11, 2))
+    _edit_application(worker, case, application, amount_yen=336_000)
+    factories.case_record(
+        worker,
+        case,
+        Contact(contacted_on=datetime.date(2026, 11, 3), contact_from="guardian", summary="架空"),
+    )
+    assessment = SubsidyAssessment.objects.get()
+    assert assessment.kind == "guardian_fee" and assessment.computed_yen == 336_000
+    assert not AuditEvent.objects.filter(action=Action.SUBSIDY_ASSESSMENT_VOIDED).exists()
