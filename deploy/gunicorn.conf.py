@@ -23,6 +23,7 @@ wsgi_app = "advocacy.wsgi:application"
 bind = [os.environ.get("ADVOCACY_BIND", "127.0.0.1:8000")]
 workers = int(os.environ.get("ADVOCACY_WORKERS", "2"))
 threads = int(os.environ.get("ADVOCACY_THREADS", "4"))
+# Keep it above the PDF conversion's 45 s (advocacy.pdf), which then stops LibreOffice whole.
 timeout = int(os.environ.get("ADVOCACY_TIMEOUT", "60"))
 # The application logs one JSON line per request without the query string (advocacy.logs);
 # gunicorn's access log would write the full request line, query string included.
