@@ -30,6 +30,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from django.db.models import Model
+
     from advocacy.accounts.models import User
     from advocacy.cases.models import Case
 
@@ -47,6 +49,7 @@ class CasePanel:
 
 _case_opened: list[CaseOpened] = []
 _case_panels: list[CaseSection] = []
+_panel_models: dict[CaseSection, tuple[type[Model], ...]] = {}
 _case_sections: list[CaseSection] = []
 _case_changed: list[CaseOpened] = []
 
@@ -91,14 +94,36 @@ def case_changed(*, actor: User | None, case: Case) -> None:
         fn(actor=actor, case=case)
 
 
-def case_page_panel(fn: CaseSection) -> CaseSection:
-    """Let fn(user=..., case=...) add a panel to the case page (registered once)."""
+def case_page_panel(fn: CaseSection, *, shown_with: tuple[type[Model], ...] = ()) -> CaseSection:
+    """Let fn(user=..., case=...) add a panel to the case page (registered once).
+
+    shown_with: models with a ``case`` key of which the panel shows nothing unless the case
+    holds a row. The case page asks all of them in one statement (``selectors.case_holds``)
+    and calls fn only when one holds a row; fn may still return None. Name every model whose
+    rows the panel needs to show anything, or none (fn is then always called).
+    """
     if fn not in _case_panels:
         _case_panels.append(fn)
+        _panel_models[fn] = tuple(shown_with)
     return fn
 
 
-def case_page_panels(*, user: User, case: Case) -> list[CasePanel]:
-    """Return the panels the registered sources give for the case page."""
-    found = (fn(user=user, case=case) for fn in _case_panels)
+def case_page_panel_models() -> list[type[Model]]:
+    """Return the models the registered panels are shown with (see ``case_page_panel``)."""
+    return [model for fn in _case_panels for model in _panel_models[fn]]
+
+
+def case_page_panels(
+    *, user: User, case: Case, held: set[type[Model]] | None = None
+) -> list[CasePanel]:
+    """Return the panels the registered sources give for the case page.
+
+    held: what ``selectors.case_holds`` returned for at least ``case_page_panel_models()``;
+    a panel none of whose models holds a row of the case is not asked. None asks them all.
+    """
+    found = (
+        fn(user=user, case=case)
+        for fn in _case_panels
+        if held is None or not _panel_models[fn] or held.intersection(_panel_models[fn])
+    )
     return [panel for panel in found if panel is not None]

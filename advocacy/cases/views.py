@@ -235,7 +235,12 @@ class CaseDetailView(StaffOnlyMixin, View):
         if VIEW_HEALTH in held:
             health_rows = presenters.rows(person, PersonHealthForm)
             read += presenters.encrypted_names(Person, PersonHealthForm._meta.fields)
-        timeline = selectors.case_timeline(case=case, kinds=RECORD_MODELS)
+        # One statement says which kinds of record the case holds and which panels have
+        # anything to show.
+        holds = selectors.case_holds(
+            case=case, models=[*RECORD_MODELS.values(), *hooks.case_page_panel_models()]
+        )
+        timeline = selectors.case_timeline(case=case, kinds=RECORD_MODELS, held=holds)
         for entry in timeline:
             form_class = RECORD_FORMS[entry.kind][1]
             entry.rows = presenters.rows(entry.record, form_class)
@@ -258,7 +263,7 @@ class CaseDetailView(StaffOnlyMixin, View):
                 "can_reopen": can_reopen(user=request.user, case=case, held=held),
                 "is_supervisor": is_supervisor,
                 "workflows": hooks.case_page_sections(user=request.user, case=case),
-                "panels": hooks.case_page_panels(user=request.user, case=case),
+                "panels": hooks.case_page_panels(user=request.user, case=case, held=holds),
                 "access_history": (
                     audit_events_for_object(obj=case)[:HISTORY_SIZE] if is_supervisor else None
                 ),
