@@ -113,17 +113,15 @@ def case_page_panel_models() -> list[type[Model]]:
     return [model for fn in _case_panels for model in _panel_models[fn]]
 
 
-def case_page_panels(
-    *, user: User, case: Case, held: set[type[Model]] | None = None
-) -> list[CasePanel]:
+def case_page_panels(*, user: User, case: Case, held: set[type[Model]]) -> list[CasePanel]:
     """Return the panels the registered sources give for the case page.
 
     held: what ``selectors.case_holds`` returned for at least ``case_page_panel_models()``;
-    a panel none of whose models holds a row of the case is not asked. None asks them all.
+    a panel none of whose models holds a row of the case is not asked.
     """
     found = (
         fn(user=user, case=case)
         for fn in _case_panels
-        if held is None or not _panel_models[fn] or held.intersection(_panel_models[fn])
+        if not _panel_models[fn] or held.intersection(_panel_models[fn])
     )
     return [panel for panel in found if panel is not None]

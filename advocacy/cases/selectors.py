@@ -316,19 +316,14 @@ def case_holds(*, case: Case, models: Iterable[type[Model]]) -> set[type[Model]]
 
 
 def case_timeline(
-    *,
-    case: Case,
-    kinds: dict[str, type[CaseRecord]],
-    held: set[type[Model]] | None = None,
+    *, case: Case, kinds: dict[str, type[CaseRecord]], held: set[type[Model]]
 ) -> list[TimelineEntry]:
     """Return everything recorded about case, newest first.
 
-    Only the kinds the case holds any record of are read (``case_holds``, asked here unless
-    the caller passes what it returned): a case holds a few of the eleven kinds, and a query
-    of a kind it has none of cost more to build than to run.
+    Only the kinds the case holds any record of are read (held: what ``case_holds`` returned
+    for at least kinds' models): a case holds a few of the eleven kinds, and a query of a
+    kind it has none of cost more to build than to run.
     """
-    if held is None:
-        held = case_holds(case=case, models=kinds.values())
     entries = []
     for kind, model in kinds.items():
         if model not in held:

@@ -29,6 +29,15 @@ def _id(value: uuid.UUID):
     return value.hex if connection.vendor == "sqlite" else value
 
 
+def _rule():
+    return SubsidyRule.objects.create(
+        fiscal_year=2026,
+        asset_ceiling_yen=1_000_000,
+        monthly_cap_home_yen=28_000,
+        monthly_cap_facility_yen=18_000,
+    )
+
+
 def _insert_old_assessment(case, rule, worker, *, kind, applied_on, computed, override):
     pk = uuid.uuid4()
     with connection.cursor() as cursor:
@@ -63,12 +72,7 @@ def test_each_earlier_computation_gets_a_pending_application_of_its_kind_date_an
     latest_schema_after, users_by_role
 ):
     worker = users_by_role["city_caseworker"]
-    rule = SubsidyRule.objects.create(
-        fiscal_year=2026,
-        asset_ceiling_yen=1_000_000,
-        monthly_cap_home_yen=28_000,
-        monthly_cap_facility_yen=18_000,
-    )
+    rule = _rule()
     first, second = factories.case_for(worker), factories.case_for(worker)
     _migrate(BEFORE)
     fee = _insert_old_assessment(
@@ -108,12 +112,7 @@ def test_each_earlier_computation_gets_a_pending_application_of_its_kind_date_an
 def test_each_computation_takes_its_applications_kind(latest_schema_after, users_by_role):
     """court.0003 (decision 114): the kind a computation was made of is its application's."""
     worker = users_by_role["city_caseworker"]
-    rule = SubsidyRule.objects.create(
-        fiscal_year=2026,
-        asset_ceiling_yen=1_000_000,
-        monthly_cap_home_yen=28_000,
-        monthly_cap_facility_yen=18_000,
-    )
+    rule = _rule()
     first, second = factories.case_for(worker), factories.case_for(worker)
     _migrate(BEFORE)
     for case, kind in ((first, "guardian_fee"), (second, "petition_cost")):

@@ -1,7 +1,7 @@
 import datetime
 
 from django import template
-from django.template.base import render_value_in_context
+from django.template.base import render_value_in_context as _shown
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -50,8 +50,9 @@ def verbose_name(instance):
 
 
 # A case list's and a search's rows in one tag each: the same markup their template loops
-# wrote (tests/cases/test_case_rows.py compares them), each value shown as ``{{ value }}``
-# shows it. The loops' variable lookups cost a supervisor's list page more than its queries.
+# wrote (tests/cases/test_case_rows.py compares them), each value shown by
+# render_value_in_context as ``{{ value }}`` shows it. The loops' variable lookups cost a
+# supervisor's list page more than its queries.
 
 
 @register.simple_tag(takes_context=True)
@@ -95,7 +96,3 @@ def search_result_rows(context: template.Context, rows: list) -> SafeString:
             f"<td>{_shown(jdate(case.opened_on), context)}</td></tr>\n    "
         )
     return mark_safe("".join(out))  # noqa: S308 — every value escaped by _shown
-
-
-def _shown(value: object, context: template.Context) -> str:
-    return render_value_in_context(value, context)
