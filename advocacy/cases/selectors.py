@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, ForeignKey, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -305,7 +305,7 @@ def case_holds(*, case: Case, models: Iterable[type[Model]]) -> set[type[Model]]
     # Only table and column names from the models, quoted; the case's id is a parameter.
     probes = [
         f"EXISTS (SELECT 1 FROM {quote(model._meta.db_table)} "  # noqa: S608
-        f"WHERE {quote(model._meta.get_field('case').column)} = %s)"
+        f"WHERE {quote(_case_column(model))} = %s)"
         for model in asked
     ]
     value = Case._meta.pk.get_db_prep_value(case.pk, connection)
@@ -313,6 +313,13 @@ def case_holds(*, case: Case, models: Iterable[type[Model]]) -> set[type[Model]]
         cursor.execute("SELECT " + ", ".join(probes), [value] * len(asked))  # noqa: S608
         row = cursor.fetchone()
     return {model for model, held in zip(asked, row, strict=True) if held}
+
+
+def _case_column(model: type[Model]) -> str:
+    field = model._meta.get_field("case")
+    if not isinstance(field, ForeignKey):
+        raise TypeError(f"{model.__name__}.case is not a key to a case")
+    return field.column
 
 
 def case_timeline(
