@@ -86,6 +86,9 @@ INSTALLED_APPS = [
     "advocacy.demo",
     "workflows",
 ]
+# Every call of a cached statement (advocacy.statements) also compiled afresh and compared:
+# on in the test suite, so that a build whose SQL depends on a value fails there.
+ADVOCACY_STATEMENTS_CHECKED = env_bool("ADVOCACY_STATEMENTS_CHECKED", False)
 # A test-only app with small models for the encryption tests and benchmarks.
 if env_bool("ADVOCACY_TEST_APPS", False):
     INSTALLED_APPS.append("tests.testapp")

@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from advocacy.access.models import CaseShare, CaseUserObjectPermission
 from advocacy.access.roles import supervises
 from advocacy.accounts.roles import Role, has_role, is_case_staff
+from advocacy.statements import Statement
 
 if TYPE_CHECKING:
     import uuid
@@ -130,16 +131,33 @@ def _view_permission_id(user: User) -> int:
     return cached
 
 
+def _contract_build(
+    *, case_id: uuid.UUID, organisation_id: uuid.UUID
+) -> QuerySet[CaseShare, object]:
+    return CaseShare.objects.filter(
+        case_id=case_id,
+        organisation_id=organisation_id,
+        basis=CaseShare.Basis.CONTRACT,
+        revoked_at__isnull=True,
+    ).values_list("pk", flat=True)[:1]
+
+
+def _granted_build(*, user_id: int, case_id: uuid.UUID) -> QuerySet[CaseUserObjectPermission, str]:
+    return CaseUserObjectPermission.objects.filter(
+        user_id=user_id, content_object_id=case_id
+    ).values_list("permission__codename", flat=True)
+
+
+# Asked on every case page and record screen: compiled once (advocacy.statements).
+_CONTRACT = Statement(_contract_build)
+_GRANTED = Statement(_granted_build)
+
+
 def _contracted_to(user: User, case: Case) -> bool:
     """Whether case is shared with user's organisation to do the work under contract."""
     if user.organisation_id is None:
         return False
-    return CaseShare.objects.filter(
-        case_id=case.pk,
-        organisation_id=user.organisation_id,
-        basis=CaseShare.Basis.CONTRACT,
-        revoked_at__isnull=True,
-    ).exists()
+    return bool(_CONTRACT(case_id=case.pk, organisation_id=user.organisation_id))
 
 
 def permissions_on(*, user: User, case: Case) -> frozenset[str]:
@@ -147,11 +165,7 @@ def permissions_on(*, user: User, case: Case) -> frozenset[str]:
     if not user.is_active:
         # Deactivation revokes the grants (user_deactivate); a row left behind counts for nothing.
         return frozenset()
-    granted = set(
-        CaseUserObjectPermission.objects.filter(
-            user_id=user.pk, content_object_id=case.pk
-        ).values_list("permission__codename", flat=True)
-    )
+    granted = set(_GRANTED(user_id=user.pk, case_id=case.pk))
     if supervises(user, case):
         # Supervisors oversee every case of their organisation, finances and health included.
         granted |= {VIEW, CHANGE, VIEW_FINANCES, VIEW_HEALTH}

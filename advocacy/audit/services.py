@@ -9,9 +9,12 @@ from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.db.models.sql import InsertQuery
 from django.http import HttpRequest
 from django.utils import timezone
+
+from advocacy.statements import Statement
 
 from .actions import Action
 from .chain import GENESIS_HASH, current_key, event_hash
@@ -228,6 +231,14 @@ def audit_record_many(
     return events
 
 
+def _free_head_build() -> QuerySet[AuditChainHead]:
+    return AuditChainHead.objects.order_by("pk").select_for_update(skip_locked=True)[:1]
+
+
+# Every audited request takes a head: compiled once (advocacy.statements).
+_FREE_HEAD = Statement(_free_head_build)
+
+
 def _lock_head() -> AuditChainHead:
     """Return a chain head no other transaction holds, locked until the transaction ends.
 
@@ -238,10 +249,9 @@ def _lock_head() -> AuditChainHead:
     more chain is begun, up to CHAINS; past that, the append waits for a head like before.
     (SQLite has one writer at a time: it always takes head 1.)
     """
-    heads = AuditChainHead.objects.order_by("pk").select_for_update(skip_locked=True)
-    head = heads.first()
-    if head is not None:
-        return head
+    free: list[AuditChainHead] = _FREE_HEAD()
+    if free:
+        return free[0]
     count = AuditChainHead.objects.count()
     if count < CHAINS:
         # A new chain. Two writers that begin the same one: the conflict clause makes the
@@ -249,6 +259,7 @@ def _lock_head() -> AuditChainHead:
         AuditChainHead.objects.bulk_create(
             [AuditChainHead(pk=count + 1, sequence=0, hash=GENESIS_HASH)], ignore_conflicts=True
         )
+        heads = AuditChainHead.objects.select_for_update(skip_locked=True)
         head = heads.filter(pk=count + 1).first()
         if head is not None:
             return head

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,12 +15,13 @@ from django.utils import timezone
 
 from advocacy.access.selectors import case_visibility, case_visibility_parts
 from advocacy.accounts.models import Organisation, User
-from advocacy.accounts.roles import is_case_staff
+from advocacy.accounts.roles import is_case_staff, roles_of
 from advocacy.cases.models import Case, Decision, GeneralConsultation, Person, Referral
 from advocacy.cases.models.records import CaseRecord
 from advocacy.crypto.blind_index import blind_search
 from advocacy.crypto.normalise import is_one_word
 from advocacy.crypto.prefetch import prefetch_data_keys
+from advocacy.statements import Statement
 
 # What the case list and search pages show of each person: decrypted for the page at once,
 # and named so in the audit trail (services.case_list_record).
@@ -52,6 +53,15 @@ def cases_visible_to(*, user: User) -> QuerySet[Case]:
     return Case.objects.filter(case_visibility(user=user))
 
 
+# What the visibility rule reads of a user: its id and organisation as values, its roles as
+# shape (advocacy.statements).
+_BY_USER = {"user": ("pk", "organisation_id")}
+
+
+def _roles_key(values: Mapping[str, Any]) -> frozenset:
+    return roles_of(values["user"])
+
+
 # Where case_get_for notes, on the case it returns, whom it checked the case for.
 _CHECKED_FOR = "_advocacy_visible_to"
 
@@ -62,17 +72,25 @@ def case_get_for(*, user: User, case_id: object) -> Case:
         case_uuid = uuid.UUID(str(case_id))
     except ValueError:
         raise Http404 from None
-    case = (
+    found = _CASE_FOR(user=user, case_id=case_uuid)
+    if not found:
+        raise Http404
+    case = found[0]
+    setattr(case, _CHECKED_FOR, user.pk)
+    return case
+
+
+def _case_for_build(*, user: User, case_id: uuid.UUID) -> QuerySet[Case]:
+    return (
         cases_visible_to(user=user)
         # The person's area is on every case page (one row of a short table).
         .select_related("person", "person__area", "organisation", "assigned_worker")
-        .filter(pk=case_uuid)
-        .first()
+        .filter(pk=case_id)[:1]
     )
-    if case is None:
-        raise Http404
-    setattr(case, _CHECKED_FOR, user.pk)
-    return case
+
+
+# Every case page and every record screen reads its case so (advocacy.statements).
+_CASE_FOR = Statement(_case_for_build, objects=_BY_USER, key=_roles_key)
 
 
 def is_visible_to(*, user: User, case: Case) -> bool:
@@ -109,19 +127,59 @@ def _case_list_lanes(
     overdue: bool = False,
 ) -> list[QuerySet[Case]]:
     """Return the filtered lanes whose union is the user's case list; no case is in two."""
-    lanes = []
-    for part in case_visibility_parts(user=user):
-        cases = Case.objects.filter(part)
-        if stage:
-            cases = cases.filter(stage=stage)
-        if area_id:
-            cases = cases.filter(person__area_id=area_id)
-        if mine:
-            cases = cases.filter(assigned_worker_id=user.pk)
-        if overdue:
-            cases = cases.filter(_overdue_referrals(timezone.localdate()))
-        lanes.append(cases)
-    return lanes
+    today = timezone.localdate() if overdue else None
+    return [
+        _lane(user=user, part=part, mine=mine, stage=stage, area_id=area_id, today=today)
+        for part in case_visibility_parts(user=user)
+    ]
+
+
+def _lane(
+    *,
+    user: User,
+    part: Q,
+    mine: bool,
+    stage: str = "",
+    area_id: int | None = None,
+    today: datetime.date | None = None,
+) -> QuerySet[Case]:
+    """One part of the user's visible cases with the list's filters (today: overdue only)."""
+    cases = Case.objects.filter(part)
+    if stage:
+        cases = cases.filter(stage=stage)
+    if area_id:
+        cases = cases.filter(person__area_id=area_id)
+    if mine:
+        cases = cases.filter(assigned_worker_id=user.pk)
+    if today is not None:
+        cases = cases.filter(_overdue_referrals(today))
+    return cases
+
+
+def _lane_page_build(
+    *,
+    user: User,
+    lane: int,
+    mine: bool,
+    direction: str,
+    size: int,
+    day: datetime.date | None = None,
+    number: str = "",
+    **filters: Any,
+) -> QuerySet[Case]:
+    """One lane of the case list read from a position: what ``_LANE_PAGE`` compiles once."""
+    part = case_visibility_parts(user=user)[lane]
+    cases = _lane(user=user, part=part, mine=mine, **filters)
+    if direction == "back":
+        cases = cases.filter(Q(opened_on__gt=day) | Q(opened_on=day, number__gt=number))
+        return _listed(cases.order_by("opened_on", "number"))[:size]
+    if direction == "on":
+        cases = cases.filter(Q(opened_on__lt=day) | Q(opened_on=day, number__lt=number))
+    return _listed(cases.order_by("-opened_on", "-number"))[:size]
+
+
+# The case list is opened all day: its lanes are compiled once per shape (advocacy.statements).
+_LANE_PAGE = Statement(_lane_page_build, objects=_BY_USER, key=_roles_key)
 
 
 def case_list(**filters: Any) -> QuerySet[Case]:
@@ -170,21 +228,23 @@ def case_list_page(
     """
     position = _parse_cursor(before or after) if (before or after) else None
     backward = bool(before) and position is not None
+    values: dict[str, Any] = {}
+    if filters.get("stage"):
+        values["stage"] = filters["stage"]
+    if filters.get("area_id"):
+        values["area_id"] = filters["area_id"]
+    if filters.get("overdue"):
+        values["today"] = timezone.localdate()
+    if position is not None:
+        values["day"], values["number"] = position
+    shape = {
+        "mine": bool(filters.get("mine")),
+        "direction": "back" if backward else ("on" if position is not None else "first"),
+        "size": size + 1,
+    }
     rows: list[Case] = []
-    for lane in _case_list_lanes(user=user, **filters):
-        if position is not None:
-            day, number = position
-            if backward:
-                lane = lane.filter(
-                    Q(opened_on__gt=day) | Q(opened_on=day, number__gt=number)
-                ).order_by("opened_on", "number")
-            else:
-                lane = lane.filter(
-                    Q(opened_on__lt=day) | Q(opened_on=day, number__lt=number)
-                ).order_by("-opened_on", "-number")
-        else:
-            lane = lane.order_by("-opened_on", "-number")
-        rows += _listed(lane)[: size + 1]
+    for lane in range(len(case_visibility_parts(user=user))):
+        rows += _LANE_PAGE({**shape, "lane": lane}, user=user, **values)
     # Python compares case numbers by code point, the database by its collation; for numbers
     # of one format (R8-0012) both orders agree, which the merge and the cursors rely on.
     rows.sort(key=lambda case: (case.opened_on, case.number), reverse=not backward)

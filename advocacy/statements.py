@@ -1,0 +1,238 @@
+"""Reads compiled once with stand-ins for their values; each call puts its own values in.
+
+Building and compiling a query cost the case page, the case list and the search about as
+much Python as the database spent running them (decision 117): the same few statements
+are compiled on every view with only their values changed. A ``Statement`` builds its
+query once per shape with stand-ins for the values, compiles it once per connection, notes
+where each stand-in went among the parameters, and then runs that SQL with each call's
+values in their places, making model instances as the ORM does (``ModelIterable``).
+
+The shape is everything that changes the SQL (a role's branch, which filters are on): it is
+passed apart from the values and is part of the cache key. A value must only ever be
+compared, never changed or branched on by the build; None, booleans and lists change SQL
+and belong to the shape. Where a stand-in is written into the SQL itself, the statement is
+compiled per call, as before. With ADVOCACY_STATEMENTS_CHECKED on (the test suite) every
+call is also compiled afresh and must give the same SQL and parameters, so a build that
+branches on a value fails the tests instead of reading the wrong rows.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import uuid
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
+from itertools import count
+from typing import Any, Generic, TypeVar
+
+from django.conf import settings
+from django.db import connections
+from django.db.models import Model, QuerySet
+from django.db.models.query import (  # type: ignore[attr-defined]  # not in the stubs
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
+from django.db.models.sql.compiler import SQLCompiler
+
+M = TypeVar("M", bound=Model)
+
+# Far from any id, day or count the application stores, and each used once a compile.
+_serial = count(1)
+
+
+class StatementShapeError(AssertionError):
+    """A cached statement's SQL differs from what its build gives for these values."""
+
+
+def _stand_in(value: object) -> object:
+    n = next(_serial)
+    if isinstance(value, bool) or value is None:
+        raise TypeError("booleans and None change the SQL: pass them in the shape")
+    if isinstance(value, uuid.UUID):
+        return uuid.uuid4()
+    if isinstance(value, int):
+        return 2_147_000_000 + n % 400_000
+    if isinstance(value, str):
+        return f"stand-in-{uuid.uuid4().hex}"
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return datetime.date(1800, 1, 1) + datetime.timedelta(days=n % 20_000)
+    raise TypeError(f"no stand-in for a {type(value).__name__}")
+
+
+# How a value reaches the parameters: as it is, as text (SQLite's dates), as hex (SQLite's
+# UUIDs).
+_FORMS: dict[str, Callable[[Any], object]] = {
+    "same": lambda value: value,
+    "str": str,
+    "hex": lambda value: value.hex,
+}
+
+
+def _form_of(param: object, stand_in: object) -> str | None:
+    if type(param) is type(stand_in) and param == stand_in:
+        return "same"
+    if isinstance(param, str) and param == str(stand_in):
+        return "str"
+    if isinstance(stand_in, uuid.UUID) and param == stand_in.hex:
+        return "hex"
+    return None
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: tuple[object, ...]
+    # Parameter position → (value name, form); the other parameters are the build's own.
+    slots: Mapping[int, tuple[str, str]]
+    compiler: SQLCompiler
+    kind: str  # "models", "rows" or "flat"
+
+
+def _compile(queryset: QuerySet) -> tuple[SQLCompiler, str, tuple[object, ...], str]:
+    # QuerySet's private state, which the stubs do not declare.
+    state: Any = queryset
+    if state._prefetch_related_lookups or state._known_related_objects:
+        raise ValueError("a Statement runs one query: no prefetch_related, no related objects")
+    kinds: dict[type, str] = {
+        ModelIterable: "models",
+        ValuesListIterable: "rows",
+        FlatValuesListIterable: "flat",
+    }
+    kind = kinds.get(state._iterable_class)
+    if kind is None or (kind != "models" and queryset.query.annotation_select):
+        raise ValueError("a Statement reads model instances or plain values_list rows")
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
+    return compiler, sql, tuple(params), kind
+
+
+class Statement(Generic[M]):
+    """``build(**shape, **values)`` compiled once per shape and connection, run per call."""
+
+    def __init__(
+        self,
+        build: Callable[..., QuerySet[M]],
+        *,
+        objects: Mapping[str, tuple[str, ...]] | None = None,
+        key: Callable[[Mapping[str, Any]], Hashable] | None = None,
+        using: str = "default",
+    ) -> None:
+        """objects: for a value that is an object (a user), the attributes the build reads as
+        values (its id, its organisation's); key: what else of the values the build reads,
+        which goes into the cache key (a user's roles)."""
+        self.build = build
+        self.objects = dict(objects or {})
+        self.key = key
+        self.using = using
+        # Kept on the connection object: one per thread, as the compiler it holds expects.
+        self._cache_name = f"_advocacy_statements_{id(self)}"
+
+    def __call__(self, shape: Mapping[str, Hashable] | None = None, /, **values: Any) -> list:
+        """Return the rows of ``build(**shape, **values)``: model instances or tuples."""
+        shape = dict(shape or {})
+        flat = self._flat(values)
+        if any(value is None or isinstance(value, bool) for value in flat.values()):
+            return list(self.build(**shape, **values))
+        cache = connections[self.using].__dict__.setdefault(self._cache_name, {})
+        key = (
+            tuple(sorted(shape.items())),
+            tuple(sorted(values)),
+            self.key(values) if self.key else None,
+        )
+        if key not in cache:
+            cache[key] = self._compile_with_stand_ins(shape, values)
+        compiled: _Compiled | None = cache[key]
+        if compiled is None:
+            return list(self.build(**shape, **values))
+        params = list(compiled.params)
+        for position, (name, form) in compiled.slots.items():
+            params[position] = _FORMS[form](flat[name])
+        if settings.ADVOCACY_STATEMENTS_CHECKED:
+            _compiler, sql, fresh, _kind = _compile(self.build(**shape, **values))
+            if sql != compiled.sql or list(fresh) != params:
+                raise StatementShapeError(
+                    f"{self.build.__qualname__}: the SQL for these values is not the cached "
+                    "shape's; a value decides the SQL and belongs in the shape"
+                )
+        return _run(compiled, params, self.using)
+
+    def _flat(self, values: Mapping[str, Any]) -> dict[str, object]:
+        """Each value by name, an object's read attributes as ``name.attribute``."""
+        flat: dict[str, object] = {}
+        for name, value in values.items():
+            if name in self.objects:
+                for attribute in self.objects[name]:
+                    flat[f"{name}.{attribute}"] = getattr(value, attribute)
+            else:
+                flat[name] = value
+        return flat
+
+    def _compile_with_stand_ins(self, shape: dict, values: dict) -> _Compiled | None:
+        stand_ins = {name: _stand_in(value) for name, value in self._flat(values).items()}
+        arguments = {}
+        for name, value in values.items():
+            if name in self.objects:
+                # A copy keeps what the object has read and kept (a user's roles).
+                value = copy.copy(value)
+                for attribute in self.objects[name]:
+                    setattr(value, attribute, stand_ins[f"{name}.{attribute}"])
+            else:
+                value = stand_ins[name]
+            arguments[name] = value
+        queryset = self.build(**shape, **arguments)
+        if queryset.db != self.using:
+            raise ValueError(f"{self.build.__qualname__} reads {queryset.db}, not {self.using}")
+        compiler, sql, params, kind = _compile(queryset)
+        slots: dict[int, tuple[str, str]] = {}
+        for position, param in enumerate(params):
+            for name, stand_in in stand_ins.items():
+                form = _form_of(param, stand_in)
+                if form is not None:
+                    slots[position] = (name, form)
+        texts = [sql] + [
+            str(param) for position, param in enumerate(params) if position not in slots
+        ]
+        # A stand-in inside the SQL or inside another parameter (a LIKE's '%…%') was changed
+        # on its way; such a statement is compiled per call.
+        written_in = any(
+            str(s) in text or (isinstance(s, uuid.UUID) and s.hex in text)
+            for s in stand_ins.values()
+            for text in texts
+        )
+        # A stand-in found nowhere is a value this shape does not use (a supervisor's list
+        # does not ask for the user's id): its real value cannot change the rows.
+        if written_in or compiler.has_extra_select:
+            return None
+        return _Compiled(sql=sql, params=params, slots=slots, compiler=compiler, kind=kind)
+
+
+def _run(compiled: _Compiled, params: list, using: str) -> list:
+    """Run the compiled SQL with params and make what the ORM would have made of its rows."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(compiled.sql, params)
+        fetched = cursor.fetchall()
+    compiler = compiled.compiler
+    rows = compiler.results_iter([fetched], tuple_expected=compiled.kind != "models")
+    if compiled.kind == "flat":
+        return [row[0] for row in rows]
+    if compiled.kind == "rows":
+        return list(rows)
+    select, klass_info = compiler.select, compiler.klass_info
+    model_cls = klass_info["model"]
+    first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    init_list = [column[0].target.attname for column in select[first:last]]
+    populators = get_related_populators(klass_info, select, using)
+    annotations = compiler.annotation_col_map or {}
+    objects = []
+    for row in rows:
+        obj = model_cls.from_db(using, init_list, row[first:last])
+        for populator in populators:
+            populator.populate(row, obj)
+        for name, position in annotations.items():
+            setattr(obj, name, row[position])
+        objects.append(obj)
+    return objects

@@ -1,0 +1,156 @@
+"""Statements compiled once with stand-ins (advocacy.statements, decision 117).
+
+A cached statement must give each call its own rows: another user's shape must never be run
+with this user's ids, a value must never be left as its stand-in, and a build that lets a
+value decide its SQL must fail the tests (the suite runs with ADVOCACY_STATEMENTS_CHECKED).
+Most tests here turn the check off, to attack the path production runs.
+"""
+
+import datetime
+
+import pytest
+from django.db import connections
+from django.http import Http404
+
+from advocacy.access import services as access
+from advocacy.accounts.roles import Role
+from advocacy.cases import selectors
+from advocacy.cases.models import Case
+from advocacy.statements import Statement, StatementShapeError
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _cache(statement: Statement) -> dict:
+    return connections["default"].__dict__.get(statement._cache_name, {})
+
+
+@pytest.fixture
+def production(settings):
+    settings.ADVOCACY_STATEMENTS_CHECKED = False
+
+
+@pytest.fixture
+def office(city, council):
+    worker = factories.user(Role.CITY_CASEWORKER, organisation=city)
+    colleague = factories.user(Role.CITY_CASEWORKER, organisation=city)
+    supervisor = factories.user(Role.CITY_CASEWORKER, Role.SUPERVISOR, organisation=city)
+    council_worker = factories.user(Role.COUNCIL_CASEWORKER, organisation=council)
+    return {
+        "worker": worker,
+        "supervisor": supervisor,
+        "council_worker": council_worker,
+        "mine": [factories.case_for(worker) for _i in range(2)],
+        "theirs": [factories.case_for(colleague) for _i in range(2)],
+        "council": [factories.case_for(council_worker) for _i in range(2)],
+    }
+
+
+def test_each_call_reads_its_own_values_and_compiles_once(production, office):
+    built = []
+
+    def build(*, number):
+        built.append(number)
+        return Case.objects.filter(number=number)
+
+    by_number = Statement(build)
+    first, second = office["mine"][0], office["theirs"][1]
+    assert [c.pk for c in by_number(number=first.number)] == [first.pk]
+    assert [c.pk for c in by_number(number=second.number)] == [second.pk]
+    assert by_number(number="R0-9999") == []
+    # Built once, with its stand-in; never with a real value.
+    assert len(built) == 1
+    assert built[0] not in {first.number, second.number}
+
+
+def test_a_build_whose_sql_depends_on_a_value_fails_when_checked(settings, office):
+    settings.ADVOCACY_STATEMENTS_CHECKED = True
+
+    def build(*, number):
+        # Wrong on purpose: the value chooses the filter (a stand-in is long).
+        if len(number) > 12:
+            return Case.objects.filter(number=number)
+        return Case.objects.filter(number=number, stage=Case.Stage.CONSULTATION)
+
+    statement = Statement(build)
+    with pytest.raises(StatementShapeError):
+        statement(number=office["mine"][0].number)
+
+
+def test_a_value_changed_on_its_way_is_compiled_per_call(production, office):
+    case = office["mine"][0]
+    contains = Statement(lambda *, part: Case.objects.filter(number__contains=part))
+    found = contains(part=case.number[-4:])
+    assert case.pk in {c.pk for c in found}
+    assert contains(part="no-such-number") == []
+    # '%…%' holds the stand-in but is not it: nothing is cached for this shape.
+    assert list(_cache(contains).values()) == [None]
+
+
+def test_none_is_never_a_value(production, office):
+    statement = Statement(lambda *, worker_id: Case.objects.filter(assigned_worker_id=worker_id))
+    assert len(statement(worker_id=office["worker"].pk)) == 2
+    # IS NULL, not = NULL: run as built, never through the cached '= %s'.
+    assert statement(worker_id=None) == []
+    assert list(_cache(statement).values()) != [None]
+
+
+@pytest.mark.parametrize("first", ["supervisor", "worker", "council_worker"])
+def test_a_list_compiled_for_one_user_never_shows_another_users_cases(production, office, first):
+    """Attack: whoever's list is compiled first, each user sees exactly their own cases."""
+    sees = {
+        "supervisor": {c.number for c in office["mine"] + office["theirs"]},
+        "worker": {c.number for c in office["mine"]},
+        "council_worker": {c.number for c in office["council"]},
+    }
+    order = [first] + [name for name in sees if name != first]
+    for _round in range(2):
+        for name in order:
+            page = selectors.case_list_page(user=office[name])
+            assert {c.number for c in page.rows} == sees[name], name
+    assert all(_cache(selectors._LANE_PAGE).values()), "the list ran uncached"
+
+
+def test_a_case_read_for_a_supervisor_is_not_read_so_for_a_caseworker(production, office):
+    colleagues_case = office["theirs"][0]
+    assert selectors.case_get_for(user=office["supervisor"], case_id=colleagues_case.pk)
+    with pytest.raises(Http404):
+        selectors.case_get_for(user=office["worker"], case_id=colleagues_case.pk)
+    with pytest.raises(Http404):
+        selectors.case_get_for(user=office["council_worker"], case_id=colleagues_case.pk)
+    own = office["mine"][0]
+    assert selectors.case_get_for(user=office["worker"], case_id=own.pk).pk == own.pk
+    assert all(_cache(selectors._CASE_FOR).values()), "the case ran uncached"
+
+
+def test_a_new_share_shows_at_once_in_a_cached_list(production, office, city, council):
+    worker, council_case = office["worker"], office["council"][0]
+    before = {c.number for c in selectors.case_list_page(user=worker).rows}
+    assert council_case.number not in before
+    access.share_with_organisation(
+        actor=factories.user(Role.COUNCIL_CASEWORKER, Role.SUPERVISOR, organisation=council),
+        case=council_case,
+        organisation=city,
+        basis="consent",
+        reason="本人の同意に基づく共有",
+    )
+    after = {c.number for c in selectors.case_list_page(user=worker).rows}
+    assert after == before | {council_case.number}
+
+
+def test_the_keyset_pages_carry_their_cursor_values(production, office):
+    supervisor = office["supervisor"]
+    for n, case in enumerate(office["mine"] + office["theirs"]):
+        Case.objects.filter(pk=case.pk).update(
+            opened_on=datetime.date(2026, 4, 1) + datetime.timedelta(days=n)
+        )
+    seen, cursor = [], ""
+    while True:
+        page = selectors.case_list_page(user=supervisor, after=cursor, size=1)
+        seen += [c.number for c in page.rows]
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    expected = [c.number for c in selectors.case_list(user=supervisor)]
+    assert seen == expected and len(seen) == 4
