@@ -24,11 +24,11 @@ import uuid
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from itertools import count
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.db.models.query import (  # type: ignore[attr-defined]  # not in the stubs
     FlatValuesListIterable,
     ModelIterable,
@@ -36,8 +36,6 @@ from django.db.models.query import (  # type: ignore[attr-defined]  # not in the
     get_related_populators,
 )
 from django.db.models.sql.compiler import SQLCompiler
-
-M = TypeVar("M", bound=Model)
 
 # Far from any id, day or count the application stores, and each used once a compile.
 _serial = count(1)
@@ -109,12 +107,12 @@ def _compile(queryset: QuerySet) -> tuple[SQLCompiler, str, tuple[object, ...], 
     return compiler, sql, tuple(params), kind
 
 
-class Statement(Generic[M]):
+class Statement:
     """``build(**shape, **values)`` compiled once per shape and connection, run per call."""
 
     def __init__(
         self,
-        build: Callable[..., QuerySet[M]],
+        build: Callable[..., QuerySet[Any, Any]],
         *,
         objects: Mapping[str, tuple[str, ...]] | None = None,
         key: Callable[[Mapping[str, Any]], Hashable] | None = None,
