@@ -86,10 +86,12 @@ class _Compiled:
     # Parameter position → (value name, form); the other parameters are the build's own.
     slots: Mapping[int, tuple[str, str]]
     compiler: SQLCompiler
-    kind: str  # "models", "rows" or "flat"
+    kind: str  # "models", "rows", "flat" or "count"
 
 
-def _compile(queryset: QuerySet) -> tuple[SQLCompiler, str, tuple[object, ...], str]:
+def _compile(
+    queryset: QuerySet, counts: bool = False
+) -> tuple[SQLCompiler, str, tuple[object, ...], str]:
     # QuerySet's private state, which the stubs do not declare.
     state: Any = queryset
     if state._prefetch_related_lookups or state._known_related_objects:
@@ -104,6 +106,10 @@ def _compile(queryset: QuerySet) -> tuple[SQLCompiler, str, tuple[object, ...], 
         raise ValueError("a Statement reads model instances or plain values_list rows")
     compiler = queryset.query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()
+    if counts:
+        # As Django counts a sliced query: the rows of the query itself, counted around it.
+        counted = f"SELECT COUNT(*) FROM ({sql}) subquery"  # noqa: S608 — the ORM's own SQL
+        return compiler, counted, tuple(params), "count"
     return compiler, sql, tuple(params), kind
 
 
@@ -116,24 +122,27 @@ class Statement:
         *,
         objects: Mapping[str, tuple[str, ...]] | None = None,
         key: Callable[[Mapping[str, Any]], Hashable] | None = None,
+        counts: bool = False,
         using: str = "default",
     ) -> None:
         """objects: for a value that is an object (a user), the attributes the build reads as
         values (its id, its organisation's); key: what else of the values the build reads,
-        which goes into the cache key (a user's roles)."""
+        which goes into the cache key (a user's roles); counts: the call returns how many
+        rows the build's query has (as ``QuerySet.count()`` of a sliced query) instead."""
         self.build = build
+        self.counts = counts
         self.objects = dict(objects or {})
         self.key = key
         self.using = using
         # Kept on the connection object: one per thread, as the compiler it holds expects.
         self._cache_name = f"_advocacy_statements_{id(self)}"
 
-    def __call__(self, shape: Mapping[str, Hashable] | None = None, /, **values: Any) -> list:
-        """Return the rows of ``build(**shape, **values)``: model instances or tuples."""
+    def __call__(self, shape: Mapping[str, Hashable] | None = None, /, **values: Any) -> Any:
+        """Return the rows of ``build(**shape, **values)`` (instances or tuples), or their count."""
         shape = dict(shape or {})
         flat = self._flat(values)
         if any(value is None or isinstance(value, bool) for value in flat.values()):
-            return list(self.build(**shape, **values))
+            return self._uncached(shape, values)
         cache = connections[self.using].__dict__.setdefault(self._cache_name, {})
         key = (
             tuple(sorted(shape.items())),
@@ -144,18 +153,22 @@ class Statement:
             cache[key] = self._compile_with_stand_ins(shape, values)
         compiled: _Compiled | None = cache[key]
         if compiled is None:
-            return list(self.build(**shape, **values))
+            return self._uncached(shape, values)
         params = list(compiled.params)
         for position, (name, form) in compiled.slots.items():
             params[position] = _FORMS[form](flat[name])
         if settings.ADVOCACY_STATEMENTS_CHECKED:
-            _compiler, sql, fresh, _kind = _compile(self.build(**shape, **values))
+            _compiler, sql, fresh, _kind = _compile(self.build(**shape, **values), self.counts)
             if sql != compiled.sql or list(fresh) != params:
                 raise StatementShapeError(
                     f"{self.build.__qualname__}: the SQL for these values is not the cached "
                     "shape's; a value decides the SQL and belongs in the shape"
                 )
         return _run(compiled, params, self.using)
+
+    def _uncached(self, shape: dict, values: dict) -> Any:
+        queryset = self.build(**shape, **values)
+        return queryset.count() if self.counts else list(queryset)
 
     def _flat(self, values: Mapping[str, Any]) -> dict[str, object]:
         """Each value by name, an object's read attributes as ``name.attribute``."""
@@ -183,7 +196,7 @@ class Statement:
         queryset = self.build(**shape, **arguments)
         if queryset.db != self.using:
             raise ValueError(f"{self.build.__qualname__} reads {queryset.db}, not {self.using}")
-        compiler, sql, params, kind = _compile(queryset)
+        compiler, sql, params, kind = _compile(queryset, self.counts)
         slots: dict[int, tuple[str, str]] = {}
         for position, param in enumerate(params):
             for name, stand_in in stand_ins.items():
@@ -207,12 +220,14 @@ class Statement:
         return _Compiled(sql=sql, params=params, slots=slots, compiler=compiler, kind=kind)
 
 
-def _run(compiled: _Compiled, params: list, using: str) -> list:
+def _run(compiled: _Compiled, params: list, using: str) -> Any:
     """Run the compiled SQL with params and make what the ORM would have made of its rows."""
     connection = connections[using]
     with connection.cursor() as cursor:
         cursor.execute(compiled.sql, params)
         fetched = cursor.fetchall()
+    if compiled.kind == "count":
+        return fetched[0][0]
     compiler = compiled.compiler
     rows = compiler.results_iter([fetched], tuple_expected=compiled.kind != "models")
     if compiled.kind == "flat":

@@ -81,6 +81,14 @@ def case_visibility_parts(*, user: User) -> list[Q]:
     return [Q(pk__in=_granted_ids(user, organisation_id, VIEW).union(shared, all=True))]
 
 
+def case_visibility_part_count(*, user: User) -> int:
+    """Return len(case_visibility_parts(user=user)) without building them (a list reads it
+    before each page's cached lanes)."""
+    if not is_case_staff(user) or user.organisation_id is None:
+        return 0
+    return 2 if has_role(user, Role.SUPERVISOR) else 1
+
+
 def case_visibility_probe(*, user: User, case: str = "case") -> Q:
     """Return the same rule for rows whose ``case`` path is a foreign key to a case.
 

@@ -13,7 +13,11 @@ from django.db.models import Exists, ForeignKey, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from advocacy.access.selectors import case_visibility, case_visibility_parts
+from advocacy.access.selectors import (
+    case_visibility,
+    case_visibility_part_count,
+    case_visibility_parts,
+)
 from advocacy.accounts.models import Organisation, User
 from advocacy.accounts.roles import is_case_staff, roles_of
 from advocacy.cases.models import Case, Decision, GeneralConsultation, Person, Referral
@@ -178,8 +182,29 @@ def _lane_page_build(
     return _listed(cases.order_by("-opened_on", "-number"))[:size]
 
 
+def _lane_count_build(
+    *, user: User, lane: int, mine: bool, limit: int, **filters: Any
+) -> QuerySet[Case, Any]:
+    """One lane of the case list cut at limit, to be counted: what ``_LANE_COUNT`` compiles."""
+    part = case_visibility_parts(user=user)[lane]
+    return _lane(user=user, part=part, mine=mine, **filters).order_by().values_list("pk")[:limit]
+
+
+def _list_arguments(filters: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split the list's filters into the values and the shape of its statements."""
+    values: dict[str, Any] = {}
+    if filters.get("stage"):
+        values["stage"] = filters["stage"]
+    if filters.get("area_id"):
+        values["area_id"] = filters["area_id"]
+    if filters.get("overdue"):
+        values["today"] = timezone.localdate()
+    return values, {"mine": bool(filters.get("mine"))}
+
+
 # The case list is opened all day: its lanes are compiled once per shape (advocacy.statements).
 _LANE_PAGE = Statement(_lane_page_build, objects=_BY_USER, key=_roles_key)
+_LANE_COUNT = Statement(_lane_count_build, objects=_BY_USER, key=_roles_key, counts=True)
 
 
 def case_list(**filters: Any) -> QuerySet[Case]:
@@ -228,22 +253,13 @@ def case_list_page(
     """
     position = _parse_cursor(before or after) if (before or after) else None
     backward = bool(before) and position is not None
-    values: dict[str, Any] = {}
-    if filters.get("stage"):
-        values["stage"] = filters["stage"]
-    if filters.get("area_id"):
-        values["area_id"] = filters["area_id"]
-    if filters.get("overdue"):
-        values["today"] = timezone.localdate()
+    values, shape = _list_arguments(filters)
     if position is not None:
         values["day"], values["number"] = position
-    shape = {
-        "mine": bool(filters.get("mine")),
-        "direction": "back" if backward else ("on" if position is not None else "first"),
-        "size": size + 1,
-    }
+    shape["direction"] = "back" if backward else ("on" if position is not None else "first")
+    shape["size"] = size + 1
     rows: list[Case] = []
-    for lane in range(len(case_visibility_parts(user=user))):
+    for lane in range(case_visibility_part_count(user=user)):
         rows += _LANE_PAGE({**shape, "lane": lane}, user=user, **values)
     # Python compares case numbers by code point, the database by its collation; for numbers
     # of one format (R8-0012) both orders agree, which the merge and the cursors rely on.
@@ -264,9 +280,10 @@ def case_list_page(
 def case_list_count(*, user: User, limit: int | None = None, **filters: Any) -> tuple[int, bool]:
     """Return (count, more) of the case list, counting at most limit + 1 rows a lane."""
     limit = COUNT_LIMIT if limit is None else limit
+    values, shape = _list_arguments(filters)
     count = 0
-    for lane in _case_list_lanes(user=user, **filters):
-        count += lane.order_by()[: limit + 1].count()
+    for lane in range(case_visibility_part_count(user=user)):
+        count += _LANE_COUNT({**shape, "lane": lane, "limit": limit + 1}, user=user, **values)
     return min(count, limit), count > limit
 
 

@@ -154,3 +154,22 @@ def test_the_keyset_pages_carry_their_cursor_values(production, office):
         cursor = page.next_cursor
     expected = [c.number for c in selectors.case_list(user=supervisor)]
     assert seen == expected and len(seen) == 4
+
+
+@pytest.mark.parametrize("first", ["supervisor", "worker", "council_worker"])
+def test_a_count_compiled_for_one_user_counts_only_anothers_own(production, office, first):
+    counts = {"supervisor": 4, "worker": 2, "council_worker": 2}
+    order = [first] + [name for name in counts if name != first]
+    for name in order:
+        assert selectors.case_list_count(user=office[name]) == (counts[name], False), name
+        assert selectors.case_list_count(user=office[name], limit=1) == (1, True), name
+    assert all(_cache(selectors._LANE_COUNT).values()), "the count ran uncached"
+
+
+def test_the_part_count_is_the_number_of_parts(office, users_by_role):
+    from advocacy.access.selectors import case_visibility_part_count, case_visibility_parts
+
+    for user in [*office.values(), *users_by_role.values()]:
+        if not hasattr(user, "organisation_id"):
+            continue
+        assert case_visibility_part_count(user=user) == len(case_visibility_parts(user=user))
