@@ -10,10 +10,11 @@ values in their places, making model instances as the ORM does (``ModelIterable`
 The shape is everything that changes the SQL (a role's branch, which filters are on): it is
 passed apart from the values and is part of the cache key. A value must only ever be
 compared, never changed or branched on by the build; None, booleans and lists change SQL
-and belong to the shape. Where a stand-in is written into the SQL itself, the statement is
-compiled per call, as before. With ADVOCACY_STATEMENTS_CHECKED on (the test suite) every
-call is also compiled afresh and must give the same SQL and parameters, so a build that
-branches on a value fails the tests instead of reading the wrong rows.
+and belong to the shape. Where a value's stand-in is not among the parameters as it is (as
+text, or as hex), the statement is compiled per call, as before. With
+ADVOCACY_STATEMENTS_CHECKED on (the test suite) every call is also compiled afresh and must
+give the same SQL and parameters, so a build that branches on a value fails the tests
+instead of reading the wrong rows.
 """
 
 from __future__ import annotations
@@ -60,22 +61,29 @@ def _stand_in(value: object) -> object:
     raise TypeError(f"no stand-in for a {type(value).__name__}")
 
 
-# How a value reaches the parameters: as it is, as text (SQLite's dates), as hex (SQLite's
-# UUIDs).
-_FORMS: dict[str, Callable[[Any], object]] = {
-    "same": lambda value: value,
-    "str": str,
-    "hex": lambda value: value.hex,
-}
+def _text(value: Any) -> str:
+    return str(value)
 
 
-def _form_of(param: object, stand_in: object) -> str | None:
-    if type(param) is type(stand_in) and param == stand_in:
-        return "same"
+def _hex(value: Any) -> str:
+    return str(value.hex)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _form_of(param: object, stand_in: object) -> Callable[[Any], object] | None:
+    """Return how a value became param, if param is stand_in's: as it is, wrapped in a
+    subtype (psycopg's Int4 for an integer column), as text (SQLite's dates) or as hex
+    (SQLite's UUIDs); None if param is not the stand-in's."""
+    if isinstance(param, type(stand_in)) and param == stand_in:
+        wrapper = type(param)
+        return _same if wrapper is type(stand_in) else wrapper
     if isinstance(param, str) and param == str(stand_in):
-        return "str"
+        return _text
     if isinstance(stand_in, uuid.UUID) and param == stand_in.hex:
-        return "hex"
+        return _hex
     return None
 
 
@@ -83,8 +91,9 @@ def _form_of(param: object, stand_in: object) -> str | None:
 class _Compiled:
     sql: str
     params: tuple[object, ...]
-    # Parameter position → (value name, form); the other parameters are the build's own.
-    slots: Mapping[int, tuple[str, str]]
+    # Parameter position → (value name, how the value becomes the parameter); the other
+    # parameters are the build's own.
+    slots: Mapping[int, tuple[str, Callable[[Any], object]]]
     compiler: SQLCompiler
     kind: str  # "models", "rows", "flat" or "count"
 
@@ -156,7 +165,7 @@ class Statement:
             return self._uncached(shape, values)
         params = list(compiled.params)
         for position, (name, form) in compiled.slots.items():
-            params[position] = _FORMS[form](flat[name])
+            params[position] = form(flat[name])
         if settings.ADVOCACY_STATEMENTS_CHECKED:
             _compiler, sql, fresh, _kind = _compile(self.build(**shape, **values), self.counts)
             if sql != compiled.sql or list(fresh) != params:
@@ -197,7 +206,7 @@ class Statement:
         if queryset.db != self.using:
             raise ValueError(f"{self.build.__qualname__} reads {queryset.db}, not {self.using}")
         compiler, sql, params, kind = _compile(queryset, self.counts)
-        slots: dict[int, tuple[str, str]] = {}
+        slots: dict[int, tuple[str, Callable[[Any], object]]] = {}
         for position, param in enumerate(params):
             for name, stand_in in stand_ins.items():
                 form = _form_of(param, stand_in)
@@ -213,9 +222,12 @@ class Statement:
             for s in stand_ins.values()
             for text in texts
         )
-        # A stand-in found nowhere is a value this shape does not use (a supervisor's list
-        # does not ask for the user's id): its real value cannot change the rows.
-        if written_in or compiler.has_extra_select:
+        # A value found nowhere may have been changed on its way (a hash of it): compiled per
+        # call. An object's attribute found nowhere is one this shape does not read (a
+        # supervisor's list does not ask for the user's id).
+        found = {name for name, _form in slots.values()}
+        missing = {name for name in stand_ins if name not in found and "." not in name}
+        if written_in or missing or compiler.has_extra_select:
             return None
         return _Compiled(sql=sql, params=params, slots=slots, compiler=compiler, kind=kind)
 

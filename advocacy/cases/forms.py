@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, cast
 
 from django import forms
@@ -580,6 +581,23 @@ class QuickSelect(forms.Select):
     """
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        # The options are read once (a model field's are a query) and the markup is a
+        # function of what is written out: the case list's two selects are the same on
+        # nearly every view, and are written once for each such set.
+        # Not list(): it asks a model field's options for their len(), a COUNT query.
+        read = [choice for choice in self.choices]  # noqa: C416
+        if any(isinstance(label, (list, tuple)) for _option, label in read):
+            return self._write(name, value, attrs)  # groups of options: written each time
+        choices = [(str(option), str(label)) for option, label in read]
+        key = (
+            name,
+            tuple(str(v) for v in self.format_value(value)),
+            tuple(sorted({**self.attrs, **(attrs or {})}.items())),
+            tuple(choices),
+        )
+        return _select_markup(key)
+
+    def _write(self, name, value, attrs) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
         parts: list[str] = [
             format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))
@@ -600,6 +618,13 @@ class QuickSelect(forms.Select):
                 parts.append("</optgroup>")
         parts.append("</select>")
         return mark_safe("".join(parts))  # noqa: S308 — every part escaped by format_html
+
+
+@lru_cache(maxsize=256)
+def _select_markup(key: tuple) -> SafeString:
+    """A select's markup from its name, value, attributes and options (all text)."""
+    name, value, attrs, choices = key
+    return QuickSelect(choices=choices)._write(name, list(value), dict(attrs))
 
 
 class QuickCheckbox(forms.CheckboxInput):

@@ -22,7 +22,7 @@ from advocacy.accounts.models import Organisation, User
 from advocacy.accounts.roles import is_case_staff, roles_of
 from advocacy.cases.models import Case, Decision, GeneralConsultation, Person, Referral
 from advocacy.cases.models.records import CaseRecord
-from advocacy.crypto.blind_index import blind_search
+from advocacy.crypto.blind_index import blind_lookup, blind_matches, blind_search
 from advocacy.crypto.normalise import is_one_word
 from advocacy.crypto.prefetch import prefetch_data_keys
 from advocacy.statements import Statement
@@ -306,9 +306,8 @@ def case_search(
     birth_date: datetime.date | None = None,
 ) -> list[Case]:
     """Find visible cases by case number, or by name or kana (with birth date) exactly."""
-    visible = cases_visible_to(user=user)
     if number:
-        found = visible.filter(number=number.strip().upper())
+        found = cases_visible_to(user=user).filter(number=number.strip().upper())
         return persons_prefetched(_listed(found))
     criteria: dict[str, object] = {}
     if kana:
@@ -317,18 +316,45 @@ def case_search(
         criteria["name"] = name
     if birth_date and "kana" in criteria:
         criteria["birth_date"] = birth_date
-    persons = Person.objects.filter(pk__in=visible.values("person_id"))
-    matches = blind_search(persons, criteria) if criteria else []
+    cases, matches = _searched(user, criteria) if criteria else ([], [])
     if not matches and kana and not name and is_one_word(kana):
         # One word of kana: it may be the family name alone (やまかわ for やまかわ ゆき).
-        matches = blind_search(persons, {"kana": kana}, part="family")
+        cases, matches = _searched(user, {"kana": kana}, part="family")
         criteria.pop("birth_date", None)
     if birth_date and "birth_date" not in criteria:
         matches = [p for p in matches if p.birth_date == birth_date]
-    person_ids = [p.pk for p in matches]
-    return persons_prefetched(
-        _listed(visible.filter(person_id__in=person_ids)).order_by("-opened_on")
+    person_ids = {p.pk for p in matches}
+    return persons_prefetched([case for case in cases if case.person_id in person_ids])
+
+
+def _searched(
+    user: User, criteria: Mapping[str, object], part: str | None = None
+) -> tuple[list[Case], list[Person]]:
+    """Return the visible cases whose person shares the criteria's blind index, and of their
+    persons those whose values equal the criteria: one statement, compiled once."""
+    lookup = blind_lookup(Person, criteria, part)
+    if lookup is None:
+        return [], []
+    column, value = lookup
+    cases = _SEARCH({"column": column}, user=user, value=value)
+    # A person with five cases is read five times: compared (decrypted) once.
+    persons: dict[uuid.UUID, Person] = {}
+    for case in cases:
+        case.person = persons.setdefault(case.person_id, case.person)
+    return cases, blind_matches(list(persons.values()), criteria, part)
+
+
+def _search_build(*, user: User, column: str, value: int) -> QuerySet[Case]:
+    found = cases_visible_to(user=user).filter(**{f"person__{column}": value})
+    return (
+        found.select_related("person", "person__area", "assigned_worker")
+        # The birth date too: a search by kana and birth date compares it.
+        .only(*LISTED_COLUMNS, "person__birth_date")
+        .order_by("-opened_on", "-number")
     )
+
+
+_SEARCH = Statement(_search_build, objects=_BY_USER, key=_roles_key)
 
 
 @dataclass(frozen=True)

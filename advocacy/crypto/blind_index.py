@@ -215,15 +215,27 @@ def _choose_index(
     return best
 
 
+def blind_lookup(
+    model: type[models.Model], criteria: Mapping[str, object], part: str | None = None
+) -> tuple[str, int] | None:
+    """Return (column, value) of the blind index that narrows to criteria's candidates.
+
+    None when the criteria have no index value (nothing can match).
+    """
+    index = _choose_index(model, criteria, part)
+    value = index.compute([criteria[name] for name in index.sources])
+    return None if value is None else (index.attname, value)
+
+
 def blind_filter(
     queryset: models.QuerySet[_M], criteria: Mapping[str, object], part: str | None = None
 ) -> models.QuerySet[_M]:
     """Return the candidates sharing the blind index of criteria (a superset of the matches)."""
-    index = _choose_index(queryset.model, criteria, part)
-    value = index.compute([criteria[name] for name in index.sources])
-    if value is None:
+    lookup = blind_lookup(queryset.model, criteria, part)
+    if lookup is None:
         return queryset.none()
-    return queryset.filter(**{index.attname: value})
+    column, value = lookup
+    return queryset.filter(**{column: value})
 
 
 def blind_search(
@@ -236,10 +248,17 @@ def blind_search(
     compared exactly, so bucket collisions never show up as matches. With part="family",
     criteria name a family name, compared with the family part of each candidate's value.
     """
+    with keycache.key_cache():
+        return blind_matches(list(blind_filter(queryset, criteria, part)), criteria, part)
+
+
+def blind_matches(
+    candidates: Sequence[_M], criteria: Mapping[str, object], part: str | None = None
+) -> list[_M]:
+    """Return the candidates (read by their blind index) whose values equal criteria."""
     take = NAME_PARTS[part] if part is not None else None
     with keycache.key_cache():
-        candidates = list(blind_filter(queryset, criteria, part))
-        prefetch_data_keys(candidates)
+        prefetch_data_keys(list(candidates))
         wanted = {name: normalise_value(value) for name, value in criteria.items()}
         matches = []
         for row in candidates:

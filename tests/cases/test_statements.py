@@ -173,3 +173,43 @@ def test_the_part_count_is_the_number_of_parts(office, users_by_role):
         if not hasattr(user, "organisation_id"):
             continue
         assert case_visibility_part_count(user=user) == len(case_visibility_parts(user=user))
+
+
+def test_a_value_the_build_changes_is_compiled_per_call(production, office):
+    """A value hashed or upper-cased on its way is not among the parameters as it came."""
+    case = office["mine"][0]
+    upper = Statement(lambda *, number: Case.objects.filter(number=number.upper()))
+    assert [c.pk for c in upper(number=case.number.lower())] == [case.pk]
+    assert upper(number="r0-9999") == []
+    assert list(_cache(upper).values()) == [None]
+
+
+@pytest.mark.parametrize("first", ["supervisor", "worker", "council_worker"])
+def test_a_search_compiled_for_one_user_finds_only_anothers_own(production, city, first):
+    """Attack: the same kana in three lists; each user finds only the cases they may see."""
+    from advocacy.crypto.keycache import key_cache
+
+    worker = factories.user(Role.CITY_CASEWORKER, organisation=city)
+    colleague = factories.user(Role.CITY_CASEWORKER, organisation=city)
+    supervisor = factories.user(Role.CITY_CASEWORKER, Role.SUPERVISOR, organisation=city)
+    council = factories.organisation(kind="council_centre")
+    council_worker = factories.user(Role.COUNCIL_CASEWORKER, organisation=council)
+    kana = "かくう たろう"
+    cases = {
+        "worker": factories.case_for(worker, kana=kana),
+        "colleague": factories.case_for(colleague, kana=kana),
+        "council": factories.case_for(council_worker, kana=kana),
+    }
+    users = {"supervisor": supervisor, "worker": worker, "council_worker": council_worker}
+    finds = {
+        "supervisor": {cases["worker"].pk, cases["colleague"].pk},
+        "worker": {cases["worker"].pk},
+        "council_worker": {cases["council"].pk},
+    }
+    with key_cache():
+        for name in [first] + [n for n in users if n != first]:
+            found = selectors.case_search(user=users[name], kana=kana)
+            assert {c.pk for c in found} == finds[name], name
+            family = selectors.case_search(user=users[name], kana="かくう")
+            assert {c.pk for c in family} == finds[name], name
+    assert all(_cache(selectors._SEARCH).values()), "the search ran uncached"
