@@ -9,8 +9,9 @@ values in their places, making model instances as the ORM does (``ModelIterable`
 
 The shape is everything that changes the SQL (a role's branch, which filters are on): it is
 passed apart from the values and is part of the cache key. A value must only ever be
-compared, never changed or branched on by the build; None, booleans and lists change SQL
-and belong to the shape. Where a value's stand-in is not among the parameters as it is (as
+compared, never changed or branched on by the build; None and booleans change SQL and
+belong to the shape, and a list's length is shape (each item is a value; an empty or long
+list is run as built). Where a value's stand-in is not among the parameters as it is (as
 text, or as hex), the statement is compiled per call, as before. With
 ADVOCACY_STATEMENTS_CHECKED on (the test suite) every call is also compiled afresh and must
 give the same SQL and parameters, so a build that branches on a value fails the tests
@@ -37,9 +38,17 @@ from django.db.models.query import (  # type: ignore[attr-defined]  # not in the
     get_related_populators,
 )
 from django.db.models.sql.compiler import SQLCompiler
+from viewflow.workflow.managers import ProcessIterable, TaskIterable
 
 # Far from any id, day or count the application stores, and each used once a compile.
 _serial = count(1)
+
+
+# Lists up to this long are compiled once for each length; longer ones per call.
+LONGEST_LIST = 16
+
+# viewflow's process and task querysets iterate so; they change nothing unless coerced.
+_PASSING_ITERABLES = (ProcessIterable, TaskIterable)
 
 
 class StatementShapeError(AssertionError):
@@ -110,7 +119,10 @@ def _compile(
         ValuesListIterable: "rows",
         FlatValuesListIterable: "flat",
     }
-    kind = kinds.get(state._iterable_class)
+    iterable = state._iterable_class
+    if iterable in _PASSING_ITERABLES and not getattr(state, "_coerced", False):
+        iterable = ModelIterable
+    kind = kinds.get(iterable)
     if kind is None or (kind != "models" and queryset.query.annotation_select):
         raise ValueError("a Statement reads model instances or plain values_list rows")
     compiler = queryset.query.get_compiler(using=queryset.db)
@@ -150,12 +162,16 @@ class Statement:
         """Return the rows of ``build(**shape, **values)`` (instances or tuples), or their count."""
         shape = dict(shape or {})
         flat = self._flat(values)
-        if any(value is None or isinstance(value, bool) for value in flat.values()):
+        if any(value is None or isinstance(value, bool) for value in flat.values()) or any(
+            isinstance(value, list) and not 0 < len(value) <= LONGEST_LIST
+            for value in values.values()
+        ):
             return self._uncached(shape, values)
         cache = connections[self.using].__dict__.setdefault(self._cache_name, {})
         key = (
             tuple(sorted(shape.items())),
-            tuple(sorted(values)),
+            # A list's length is shape: one placeholder an item.
+            tuple(sorted((name, _length(value)) for name, value in values.items())),
             self.key(values) if self.key else None,
         )
         if key not in cache:
@@ -186,6 +202,11 @@ class Statement:
             if name in self.objects:
                 for attribute in self.objects[name]:
                     flat[f"{name}.{attribute}"] = getattr(value, attribute)
+            elif isinstance(value, list):
+                if len(set(value)) != len(value):
+                    raise ValueError(f"{name}: a list value is compared item by item, once each")
+                for index, item in enumerate(value):
+                    flat[f"{name}[{index}]"] = item
             else:
                 flat[name] = value
         return flat
@@ -199,6 +220,8 @@ class Statement:
                 value = copy.copy(value)
                 for attribute in self.objects[name]:
                     setattr(value, attribute, stand_ins[f"{name}.{attribute}"])
+            elif isinstance(value, list):
+                value = [stand_ins[f"{name}[{index}]"] for index in range(len(value))]
             else:
                 value = stand_ins[name]
             arguments[name] = value
@@ -230,6 +253,10 @@ class Statement:
         if written_in or missing or compiler.has_extra_select:
             return None
         return _Compiled(sql=sql, params=params, slots=slots, compiler=compiler, kind=kind)
+
+
+def _length(value: object) -> int | None:
+    return len(value) if isinstance(value, list) else None
 
 
 def _run(compiled: _Compiled, params: list, using: str) -> Any:

@@ -19,6 +19,7 @@ from advocacy.accounts.models import User
 from advocacy.accounts.roles import STAFF_ROLES, Role, has_role, is_case_staff, roles_of
 from advocacy.cases.models import Case, Decision, Petition, Referral
 from advocacy.cases.selectors import is_visible_to, last_decision
+from advocacy.statements import Statement
 
 from .models import CaseProcess, CaseTask
 
@@ -426,6 +427,28 @@ class ProcessSummary:
 HISTORY_LIMIT = 50
 
 
+# The case page's processes (the newest PROCESSES_SHOWN) and their people's tasks, newest
+# first: read on every case page, so compiled once (advocacy.statements).
+PROCESSES_SHOWN = 20
+
+
+def _case_processes_build(*, case_id: object) -> QuerySet[CaseProcess]:
+    return CaseProcess.objects.filter(case_id=case_id).order_by("-created")[:PROCESSES_SHOWN]
+
+
+def _case_tasks_build(*, case_id: object) -> QuerySet[Task]:
+    shown = _case_processes_build(case_id=case_id).values("pk")
+    return (
+        Task.objects.filter(process__in=shown, flow_task_type=HUMAN)
+        .select_related("case_task", "owner")
+        .order_by("-created")[: HISTORY_LIMIT * 4]
+    )
+
+
+_CASE_PROCESSES = Statement(_case_processes_build)
+_CASE_TASKS = Statement(_case_tasks_build)
+
+
 def case_workflows(*, user: User, case: Case) -> list[ProcessSummary]:
     """Return where each process of case stands and its completed tasks, newest first.
 
@@ -436,16 +459,11 @@ def case_workflows(*, user: User, case: Case) -> list[ProcessSummary]:
         return []
     today = timezone.localdate()
     supervisor = has_role(user, Role.SUPERVISOR)
-    processes = list(CaseProcess.objects.filter(case=case).order_by("-created")[:20])
-    tasks = (
-        Task.objects.filter(process__in=[p.pk for p in processes], flow_task_type=HUMAN)
-        .select_related("case_task", "owner")
-        .order_by("-created")
-    )
+    processes = _CASE_PROCESSES(case_id=case.pk)
     by_process: dict[int, ProcessSummary] = {
         p.pk: ProcessSummary(process=p, title=str(p.flow_class.process_title)) for p in processes
     }
-    for task in tasks[: HISTORY_LIMIT * 4]:
+    for task in _CASE_TASKS(case_id=case.pk) if processes else []:
         case_task = getattr(task, "case_task", None)
         due_on = case_task.due_on if case_task else None
         line = TaskLine(

@@ -11,6 +11,7 @@ from advocacy.accounts.models import User
 from advocacy.accounts.roles import is_case_staff
 from advocacy.cases.models import Case, Consultation, GeneralConsultation
 from advocacy.cases.selectors import cases_visible_to
+from advocacy.statements import Statement
 
 from .models import Feedback, OutreachEvent, Trainee, TrainingCourse
 
@@ -18,6 +19,19 @@ from .models import Feedback, OutreachEvent, Trainee, TrainingCourse
 def feedback_of(*, case: Case) -> QuerySet[Feedback]:
     """Return case's feedback, milestone by milestone (case already loaded through the guard)."""
     return Feedback.objects.filter(case=case).order_by("reached_on", "created_at")
+
+
+def _statuses_build(*, case_id: uuid.UUID) -> QuerySet[Feedback, str]:
+    return feedback_of(case=Case(pk=case_id)).values_list("status", flat=True)
+
+
+# The case page's feedback panel asks on every view (advocacy.statements).
+_STATUSES = Statement(_statuses_build)
+
+
+def feedback_statuses(*, case: Case) -> list[str]:
+    """Return the status of each of case's feedback milestones, in order."""
+    return list(_STATUSES(case_id=case.pk))
 
 
 def events_visible_to(*, user: User) -> QuerySet[OutreachEvent]:

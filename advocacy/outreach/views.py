@@ -48,7 +48,7 @@ TOLD_FIELDS = ("Feedback.told",)
 
 def feedback_case_panel(*, user, case: Case) -> CasePanel:
     """The case page's panel: where feedback to the referrer stands, or why there is none."""
-    rows = list(selectors.feedback_of(case=case).values_list("status", flat=True))
+    rows = selectors.feedback_statuses(case=case)
     return CasePanel(
         template="outreach/_case_feedback.html",
         context={

@@ -212,4 +212,24 @@ def test_a_search_compiled_for_one_user_finds_only_anothers_own(production, city
             assert {c.pk for c in found} == finds[name], name
             family = selectors.case_search(user=users[name], kana="かくう")
             assert {c.pk for c in family} == finds[name], name
-    assert all(_cache(selectors._SEARCH).values()), "the search ran uncached"
+    for statement in (selectors._SEARCH_PERSONS, selectors._SEARCH_CASES):
+        assert all(_cache(statement).values()), "the search ran uncached"
+
+
+def test_a_list_value_is_compiled_once_for_each_length(production, office):
+    built = []
+
+    def build(*, numbers):
+        built.append(len(numbers))
+        return Case.objects.filter(number__in=numbers).order_by("number")
+
+    by_numbers = Statement(build)
+    mine, theirs = office["mine"], office["theirs"]
+    assert [c.pk for c in by_numbers(numbers=[mine[0].number])] == [mine[0].pk]
+    pair = sorted([mine[1], theirs[0]], key=lambda c: c.number)
+    assert [c.pk for c in by_numbers(numbers=[c.number for c in pair])] == [c.pk for c in pair]
+    assert [c.pk for c in by_numbers(numbers=[theirs[1].number])] == [theirs[1].pk]
+    assert by_numbers(numbers=[]) == []
+    assert built == [1, 2, 0]  # once a length; the empty list as built
+    with pytest.raises(ValueError):
+        by_numbers(numbers=[mine[0].number, mine[0].number])
