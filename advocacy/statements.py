@@ -29,6 +29,7 @@ from itertools import count
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.query import (  # type: ignore[attr-defined]  # not in the stubs
@@ -104,7 +105,7 @@ class _Compiled:
     # parameters are the build's own.
     slots: Mapping[int, tuple[str, Callable[[Any], object]]]
     compiler: SQLCompiler
-    kind: str  # "models", "rows", "flat" or "count"
+    kind: str  # "models", "rows", "flat", "count", "no rows" or "no rows, counted"
 
 
 def _compile(
@@ -126,7 +127,12 @@ def _compile(
     if kind is None or (kind != "models" and queryset.query.annotation_select):
         raise ValueError("a Statement reads model instances or plain values_list rows")
     compiler = queryset.query.get_compiler(using=queryset.db)
-    sql, params = compiler.as_sql()
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        # Nothing can match (an empty IN: someone who may see no case). The ORM answers that
+        # without asking the database; so does the statement, for this shape.
+        return compiler, "", (), "no rows, counted" if counts else "no rows"
     if counts:
         # As Django counts a sliced query: the rows of the query itself, counted around it.
         counted = f"SELECT COUNT(*) FROM ({sql}) subquery"  # noqa: S608 — the ORM's own SQL
@@ -229,6 +235,8 @@ class Statement:
         if queryset.db != self.using:
             raise ValueError(f"{self.build.__qualname__} reads {queryset.db}, not {self.using}")
         compiler, sql, params, kind = _compile(queryset, self.counts)
+        if kind.startswith("no rows"):
+            return _Compiled(sql=sql, params=params, slots={}, compiler=compiler, kind=kind)
         slots: dict[int, tuple[str, Callable[[Any], object]]] = {}
         for position, param in enumerate(params):
             for name, stand_in in stand_ins.items():
@@ -261,6 +269,10 @@ def _length(value: object) -> int | None:
 
 def _run(compiled: _Compiled, params: list, using: str) -> Any:
     """Run the compiled SQL with params and make what the ORM would have made of its rows."""
+    if compiled.kind == "no rows":
+        return []
+    if compiled.kind == "no rows, counted":
+        return 0
     connection = connections[using]
     with connection.cursor() as cursor:
         cursor.execute(compiled.sql, params)

@@ -14,6 +14,7 @@ from django.http import Http404
 
 from advocacy.access import services as access
 from advocacy.accounts.roles import Role
+from advocacy.accounts.services import user_deactivate
 from advocacy.cases import selectors
 from advocacy.cases.models import Case
 from advocacy.statements import Statement, StatementShapeError
@@ -233,3 +234,27 @@ def test_a_list_value_is_compiled_once_for_each_length(production, office):
     assert built == [1, 2, 0]  # once a length; the empty list as built
     with pytest.raises(ValueError):
         by_numbers(numbers=[mine[0].number, mine[0].number])
+
+
+@pytest.mark.parametrize("checked", [False, True])
+def test_someone_who_may_see_no_case_is_answered_none_not_an_error(
+    settings, office, users_by_role, checked
+):
+    """Non-staff and deactivated staff: the visibility rule is an empty IN, which the ORM
+    answers without a query; a compiled statement must answer the same."""
+    settings.ADVOCACY_STATEMENTS_CHECKED = checked
+    case = office["mine"][0]
+    gone = factories.user(Role.CITY_CASEWORKER, organisation=case.organisation)
+    user_deactivate(actor=None, user=gone)
+    gone.refresh_from_db()
+    nobody = [
+        *(users_by_role[role] for role in ("professional", "committee_member", "no_role")),
+        users_by_role["system_admin"],
+        gone,
+    ]
+    for user in nobody:
+        with pytest.raises(Http404):
+            selectors.case_get_for(user=user, case_id=case.pk)
+        assert selectors.case_search(user=user, kana="しけん はなこ") == []
+        assert selectors.case_list_page(user=user).rows == []
+        assert selectors.case_list_count(user=user) == (0, False)
