@@ -56,6 +56,15 @@ class StatementShapeError(AssertionError):
     """A cached statement's SQL differs from what its build gives for these values."""
 
 
+# The kinds of value a stand-in is made for, exactly (not bool, not a datetime, whose time
+# zone may be changed on its way, not a str enum, whose member the build might read).
+_STANDING_IN = (uuid.UUID, int, str, datetime.date)
+
+
+def _has_stand_in(value: object) -> bool:
+    return type(value) in _STANDING_IN
+
+
 def _stand_in(value: object) -> object:
     n = next(_serial)
     if isinstance(value, bool) or value is None:
@@ -168,10 +177,11 @@ class Statement:
         """Return the rows of ``build(**shape, **values)`` (instances or tuples), or their count."""
         shape = dict(shape or {})
         flat = self._flat(values)
-        if any(value is None or isinstance(value, bool) for value in flat.values()) or any(
+        if not all(_has_stand_in(value) for value in flat.values()) or any(
             isinstance(value, list) and not 0 < len(value) <= LONGEST_LIST
             for value in values.values()
         ):
+            # None and booleans change the SQL; other kinds have no stand-in: run as built.
             return self._uncached(shape, values)
         cache = connections[self.using].__dict__.setdefault(self._cache_name, {})
         key = (

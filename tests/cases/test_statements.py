@@ -258,3 +258,17 @@ def test_someone_who_may_see_no_case_is_answered_none_not_an_error(
         assert selectors.case_search(user=user, kana="しけん はなこ") == []
         assert selectors.case_list_page(user=user).rows == []
         assert selectors.case_list_count(user=user) == (0, False)
+
+
+def test_a_value_of_another_kind_is_run_as_built(production, office):
+    """A datetime, a str enum: no stand-in is made for them; the call still answers."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    since = Statement(lambda *, moment: Case.objects.filter(created_at__gte=moment))
+    assert len(since(moment=timezone.now() - dt.timedelta(days=1))) == 6
+    assert since(moment=timezone.now() + dt.timedelta(days=1)) == []
+    staged = Statement(lambda *, stage: Case.objects.filter(stage=stage))
+    assert len(staged(stage=Case.Stage.CONSULTATION)) == 6
+    assert _cache(since) == {} and _cache(staged) == {}
