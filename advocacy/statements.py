@@ -24,7 +24,7 @@ import copy
 import datetime
 import uuid
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
 
@@ -40,10 +40,6 @@ from django.db.models.query import (  # type: ignore[attr-defined]  # not in the
 )
 from django.db.models.sql.compiler import SQLCompiler
 from viewflow.workflow.managers import ProcessIterable, TaskIterable
-
-# Far from any id, day or count the application stores, and each used once a compile.
-_serial = count(1)
-
 
 # Lists up to this long are compiled once for each length; longer ones per call.
 LONGEST_LIST = 16
@@ -65,19 +61,20 @@ def _has_stand_in(value: object) -> bool:
     return type(value) in _STANDING_IN
 
 
+# Far from any id, day or count the application stores, and each used once a compile.
+_serial = count(1)
+
+
 def _stand_in(value: object) -> object:
+    """Return a unique value of value's kind (one that ``_has_stand_in`` accepts)."""
     n = next(_serial)
-    if isinstance(value, bool) or value is None:
-        raise TypeError("booleans and None change the SQL: pass them in the shape")
     if isinstance(value, uuid.UUID):
         return uuid.uuid4()
     if isinstance(value, int):
         return 2_147_000_000 + n % 400_000
     if isinstance(value, str):
         return f"stand-in-{uuid.uuid4().hex}"
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        return datetime.date(1800, 1, 1) + datetime.timedelta(days=n % 20_000)
-    raise TypeError(f"no stand-in for a {type(value).__name__}")
+    return datetime.date(1800, 1, 1) + datetime.timedelta(days=n % 20_000)
 
 
 def _text(value: Any) -> str:
@@ -115,6 +112,38 @@ class _Compiled:
     slots: Mapping[int, tuple[str, Callable[[Any], object]]]
     compiler: SQLCompiler
     kind: str  # "models", "rows", "flat", "count", "no rows" or "no rows, counted"
+    using: str
+    # For "models", what ModelIterable works out per query, worked out once.
+    init_list: list[str] = field(default_factory=list)
+    populators: list[Any] = field(default_factory=list)
+
+    @classmethod
+    def of(
+        cls,
+        compiler: SQLCompiler,
+        sql: str,
+        params: tuple[object, ...],
+        kind: str,
+        using: str,
+        slots: Mapping[int, tuple[str, Callable[[Any], object]]] | None = None,
+    ) -> _Compiled:
+        init_list: list[str] = []
+        populators: list[Any] = []
+        if kind == "models":
+            select, klass_info = compiler.select, compiler.klass_info
+            first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+            init_list = [column[0].target.attname for column in select[first:last]]
+            populators = get_related_populators(klass_info, select, using)
+        return cls(
+            sql=sql,
+            params=params,
+            slots=slots or {},
+            compiler=compiler,
+            kind=kind,
+            using=using,
+            init_list=init_list,
+            populators=populators,
+        )
 
 
 def _compile(
@@ -205,7 +234,7 @@ class Statement:
                     f"{self.build.__qualname__}: the SQL for these values is not the cached "
                     "shape's; a value decides the SQL and belongs in the shape"
                 )
-        return _run(compiled, params, self.using)
+        return _run(compiled, params)
 
     def _uncached(self, shape: dict, values: dict) -> Any:
         queryset = self.build(**shape, **values)
@@ -246,7 +275,7 @@ class Statement:
             raise ValueError(f"{self.build.__qualname__} reads {queryset.db}, not {self.using}")
         compiler, sql, params, kind = _compile(queryset, self.counts)
         if kind.startswith("no rows"):
-            return _Compiled(sql=sql, params=params, slots={}, compiler=compiler, kind=kind)
+            return _Compiled.of(compiler, sql, params, kind, self.using)
         slots: dict[int, tuple[str, Callable[[Any], object]]] = {}
         for position, param in enumerate(params):
             for name, stand_in in stand_ins.items():
@@ -270,21 +299,20 @@ class Statement:
         missing = {name for name in stand_ins if name not in found and "." not in name}
         if written_in or missing or compiler.has_extra_select:
             return None
-        return _Compiled(sql=sql, params=params, slots=slots, compiler=compiler, kind=kind)
+        return _Compiled.of(compiler, sql, params, kind, self.using, slots=slots)
 
 
 def _length(value: object) -> int | None:
     return len(value) if isinstance(value, list) else None
 
 
-def _run(compiled: _Compiled, params: list, using: str) -> Any:
+def _run(compiled: _Compiled, params: list) -> Any:
     """Run the compiled SQL with params and make what the ORM would have made of its rows."""
     if compiled.kind == "no rows":
         return []
     if compiled.kind == "no rows, counted":
         return 0
-    connection = connections[using]
-    with connection.cursor() as cursor:
+    with connections[compiled.using].cursor() as cursor:
         cursor.execute(compiled.sql, params)
         fetched = cursor.fetchall()
     if compiled.kind == "count":
@@ -295,16 +323,14 @@ def _run(compiled: _Compiled, params: list, using: str) -> Any:
         return [row[0] for row in rows]
     if compiled.kind == "rows":
         return list(rows)
-    select, klass_info = compiler.select, compiler.klass_info
+    klass_info = compiler.klass_info
     model_cls = klass_info["model"]
     first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-    init_list = [column[0].target.attname for column in select[first:last]]
-    populators = get_related_populators(klass_info, select, using)
     annotations = compiler.annotation_col_map or {}
     objects = []
     for row in rows:
-        obj = model_cls.from_db(using, init_list, row[first:last])
-        for populator in populators:
+        obj = model_cls.from_db(compiled.using, compiled.init_list, row[first:last])
+        for populator in compiled.populators:
             populator.populate(row, obj)
         for name, position in annotations.items():
             setattr(obj, name, row[position])

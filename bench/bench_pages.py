@@ -91,21 +91,8 @@ def _writes_timed(into: list[float]):
             if not benchdb.is_read(sql):
                 into.append(time.perf_counter() - start)
 
-    commit = connection._commit
-
-    def timed_commit():
-        start = time.perf_counter()
-        try:
-            return commit()
-        finally:
-            into.append(time.perf_counter() - start)
-
-    connection._commit = timed_commit
-    try:
-        with connection.execute_wrapper(timed):
-            yield
-    finally:
-        del connection._commit  # the instance attribute: the class's method again
+    with benchdb.commits_timed(into.append), connection.execute_wrapper(timed):
+        yield
 
 
 def old_supervisor_list_sql(user: User) -> float:

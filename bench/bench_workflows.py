@@ -316,27 +316,16 @@ class SqlTimer:
             self.ms += (time.perf_counter() - start) * 1000
             self.count += 1
 
+    def _commit(self, seconds: float) -> None:
+        ms = seconds * 1000
+        self.ms += ms
+        self.commit_ms += ms
+        self.count += 1
+
     @contextlib.contextmanager
     def timing(self):
-        # A COMMIT is no cursor statement: it goes through the connection's _commit.
-        commit = connection._commit
-
-        def timed_commit():
-            start = time.perf_counter()
-            try:
-                return commit()
-            finally:
-                ms = (time.perf_counter() - start) * 1000
-                self.ms += ms
-                self.commit_ms += ms
-                self.count += 1
-
-        connection._commit = timed_commit
-        try:
-            with connection.execute_wrapper(self):
-                yield self
-        finally:
-            del connection._commit
+        with benchdb.commits_timed(self._commit), connection.execute_wrapper(self):
+            yield self
 
 
 def prepare(workers: list, each: int) -> list[list[tuple[int, str]]]:

@@ -7,11 +7,14 @@ afterwards; otherwise a temporary SQLite file is used.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
 import sys
 import tempfile
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -25,6 +28,31 @@ _WRITING_WITH = re.compile(r"\s*WITH\s+\S+\s+AS\s+\(\s*(UPDATE|INSERT|DELETE)\b"
 def is_read(sql: str) -> bool:
     """Whether a captured statement only reads: what a bench replays as a page's bare SQL."""
     return sql.lstrip().upper().startswith(("SELECT", "WITH")) and not _WRITING_WITH.match(sql)
+
+
+@contextlib.contextmanager
+def commits_timed(record: Callable[[float], None]) -> Iterator[None]:
+    """Call record(seconds) for each COMMIT in the block.
+
+    A COMMIT is no cursor statement (an execute_wrapper does not see it): it goes through the
+    connection's _commit, which is wrapped for the block.
+    """
+    from django.db import connection
+
+    commit = connection._commit
+
+    def timed_commit():
+        start = time.perf_counter()
+        try:
+            return commit()
+        finally:
+            record(time.perf_counter() - start)
+
+    connection._commit = timed_commit
+    try:
+        yield
+    finally:
+        del connection._commit  # the instance attribute: the class's method again
 
 
 def setup(name: str, *, test_apps: bool = False) -> bool:

@@ -72,18 +72,19 @@ def case_visibility_parts(*, user: User) -> list[Q]:
     A supervisor's part are the organisation's own cases and those shared with it (shares go
     to other organisations, so the two never meet); a caseworker's is one small set of ids.
     """
+    parts = case_visibility_part_count(user=user)
     organisation_id = user.organisation_id
-    if not is_case_staff(user) or organisation_id is None:
+    if not parts or organisation_id is None:  # (no organisation counts 0 parts)
         return []
     shared = _shared_ids(organisation_id)
-    if has_role(user, Role.SUPERVISOR):
+    if parts == 2:  # a supervisor
         return [Q(organisation_id=organisation_id), Q(pk__in=shared)]
     return [Q(pk__in=_granted_ids(user, organisation_id, VIEW).union(shared, all=True))]
 
 
 def case_visibility_part_count(*, user: User) -> int:
     """Return len(case_visibility_parts(user=user)) without building them (a list reads it
-    before each page's cached lanes)."""
+    before each page's cached lanes): 0 for who sees no case, 2 for a supervisor."""
     if not is_case_staff(user) or user.organisation_id is None:
         return 0
     return 2 if has_role(user, Role.SUPERVISOR) else 1

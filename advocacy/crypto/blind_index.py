@@ -248,8 +248,7 @@ def blind_search(
     compared exactly, so bucket collisions never show up as matches. With part="family",
     criteria name a family name, compared with the family part of each candidate's value.
     """
-    with keycache.key_cache():
-        return blind_matches(list(blind_filter(queryset, criteria, part)), criteria, part)
+    return blind_matches(list(blind_filter(queryset, criteria, part)), criteria, part)
 
 
 def blind_matches(
@@ -257,7 +256,7 @@ def blind_matches(
 ) -> list[_M]:
     """Return the candidates (read by their blind index) whose values equal criteria."""
     take = NAME_PARTS[part] if part is not None else None
-    with keycache.key_cache():
+    with keycache.key_cache():  # the candidates' keys, unwrapped once for the comparisons
         prefetch_data_keys(list(candidates))
         wanted = {name: normalise_value(value) for name, value in criteria.items()}
         matches = []

@@ -31,7 +31,8 @@ _STATUSES = Statement(_statuses_build)
 
 def feedback_statuses(*, case: Case) -> list[str]:
     """Return the status of each of case's feedback milestones, in order."""
-    return list(_STATUSES(case_id=case.pk))
+    statuses: list[str] = _STATUSES(case_id=case.pk)
+    return statuses
 
 
 def events_visible_to(*, user: User) -> QuerySet[OutreachEvent]:
